@@ -1,0 +1,15 @@
+import type { SpecModel } from '../model.js';
+
+/** One file of generated/, path relative to generated/ (forward slashes). */
+export interface GeneratedFile {
+  path: string;
+  contents: string;
+  /** Package entry points (`.`, `./web`) whose barrel re-exports this module. */
+  exportFrom?: string[];
+}
+
+/** An emitter takes the model, never the spec files, and returns the files it owns. */
+export interface Emitter {
+  name: string;
+  emit(model: SpecModel): GeneratedFile[] | Promise<GeneratedFile[]>;
+}

@@ -1,0 +1,6 @@
+/** The emitters, in the order their output is listed. Each owns its own files in generated/. */
+import type { Emitter } from './emitter.js';
+import { packageEmitter } from './package.js';
+import { typesEmitter } from './types.js';
+
+export const emitters: Emitter[] = [typesEmitter, packageEmitter];

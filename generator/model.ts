@@ -1,0 +1,251 @@
+/**
+ * Step 3: one intermediate model of the whole spec. Emitters read this model,
+ * never the files: the model is the single place where names, order and the
+ * package version are decided.
+ */
+import { createHash } from 'node:crypto';
+import { bundleDocument, dereferenceDocument } from './spec/resolve.js';
+import type { JsonSchema, LoadedSpec, SpecFile } from './spec/load.js';
+
+export interface ApiTopicEntry {
+  kind: string;
+  models: string[];
+  since: string;
+  inTopicTable?: boolean;
+  note?: string;
+}
+
+export interface ApiHeader {
+  name: string;
+  example: string;
+  description: string;
+}
+
+/** spec/api.json: the API's own facts. */
+export interface ApiFacts {
+  specVersion: string;
+  apiVersion: string;
+  source: string;
+  outgoing: {
+    method: string;
+    userAgent: { format: string; example: string; pattern: string };
+    headers: ApiHeader[];
+    signature: {
+      header: string;
+      algorithm: string;
+      encoding: string;
+      hexLength: number;
+      signedContent: string;
+      secretName: string;
+      secretEnv: string;
+    };
+    replayWindow: { field: string; toleranceSeconds: number; direction: string; rejectStatus: number };
+    delivery: {
+      timeoutSeconds: number;
+      retries: number;
+      retrySpanHours: number;
+      backoff: string;
+      successStatus: string;
+      region: string;
+      ipAddresses: string[];
+      maxEndpointsPerAccount: number;
+    };
+  };
+  incoming: {
+    baseUrl: string;
+    secretHeader: string;
+    endpoints: Array<{
+      model: string;
+      path: string;
+      secretPath: string;
+      schema: string;
+      batchPath?: string;
+      batchSchema?: string;
+    }>;
+    limits: { valueBytes: number; maxHashDepth: number; batchBytes: number; suggestedBatchItems: number };
+    reservedKeys: string[];
+    normalizationExamples: Array<{ input: string; output: string }>;
+  };
+  topics: ApiTopicEntry[];
+}
+
+export interface Example {
+  /** A file-name-safe label: `docs-example`, `docs-example-2`, … */
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/** A schema document of the spec (topic, model, incoming payload, envelope or common). */
+export interface SchemaDocument {
+  kind: 'topic' | 'model' | 'incoming' | 'envelope' | 'common';
+  /** Path relative to spec/. */
+  path: string;
+  id: string;
+  /** The TypeScript name (the schema's `title`). */
+  typeName: string;
+  description: string;
+  /** The schema as written, refs intact. */
+  schema: JsonSchema;
+  /** Vendor errata this document corrects (`x-errata`). */
+  errata: string[];
+}
+
+export interface Topic extends SchemaDocument {
+  kind: 'topic';
+  /** The webhook's `kind`, e.g. `tour.completed`. */
+  topic: string;
+  /** camelCase name for factories and maps: `tourCompleted`. */
+  camelName: string;
+  /** The interface of `data`, e.g. `TourCompletedData`. */
+  dataTypeName: string;
+  /** Models the vendor's topic table lists for this topic. */
+  models: string[];
+  since: string;
+  inTopicTable: boolean;
+  note?: string;
+  /** Keys of `data` and the type each holds, in schema order. */
+  dataKeys: Array<{ key: string; required: boolean; nullable: boolean }>;
+  examples: Example[];
+  /** Every `$ref` replaced by its target. */
+  dereferenced: JsonSchema;
+  /** One standalone schema (external refs bundled in). */
+  bundled: JsonSchema;
+}
+
+export interface SpecModel {
+  api: ApiFacts;
+  /** Version of the npm packages: the API major plus the spec's MINOR.PATCH. */
+  packageVersion: string;
+  /** sha256 of the spec's files, for the generated-file headers. */
+  specHash: string;
+  topics: Topic[];
+  models: SchemaDocument[];
+  incoming: SchemaDocument[];
+  envelope: SchemaDocument;
+  common: SchemaDocument;
+  /** Every schema document, sorted by path. */
+  documents: SchemaDocument[];
+}
+
+const API_FILE = 'api.json';
+
+function camelCase(topic: string): string {
+  return topic.replace(/[._-]([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** `tour.completed` → `TourCompleted` */
+export function pascalCase(topic: string): string {
+  const camel = camelCase(topic);
+  return camel.charAt(0).toUpperCase() + camel.slice(1);
+}
+
+function documentKind(rel: string): SchemaDocument['kind'] {
+  if (rel.startsWith('topics/')) return 'topic';
+  if (rel.startsWith('models/')) return 'model';
+  if (rel.startsWith('incoming/')) return 'incoming';
+  if (rel === 'envelope.json') return 'envelope';
+  if (rel === 'common.json') return 'common';
+  throw new Error(`spec/${rel}: files belong in topics/, models/ or incoming/`);
+}
+
+function toDocument(file: SpecFile): SchemaDocument {
+  const { json } = file;
+  return {
+    kind: documentKind(file.path),
+    path: file.path,
+    id: file.id,
+    typeName: typeof json.title === 'string' ? json.title : '',
+    description: typeof json.description === 'string' ? json.description : '',
+    schema: json,
+    errata: Array.isArray(json['x-errata']) ? (json['x-errata'] as string[]) : [],
+  };
+}
+
+function exampleName(index: number): string {
+  return index === 0 ? 'docs-example' : `docs-example-${index + 1}`;
+}
+
+function dataKeysOf(schema: JsonSchema): Topic['dataKeys'] {
+  const data = (schema.properties as Record<string, JsonSchema> | undefined)?.data ?? {};
+  const properties = (data.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((data.required ?? []) as string[]);
+  return Object.entries(properties).map(([key, property]) => ({
+    key,
+    required: required.has(key),
+    nullable: JSON.stringify(property).includes('"type":"null"'),
+  }));
+}
+
+async function toTopic(spec: LoadedSpec, doc: SchemaDocument, entry: ApiTopicEntry | undefined): Promise<Topic> {
+  const kindConst = ((doc.schema.properties as Record<string, JsonSchema> | undefined)?.kind?.const ?? '') as string;
+  const topic = entry?.kind ?? kindConst;
+  const examples = (Array.isArray(doc.schema.examples) ? doc.schema.examples : []) as Array<Record<string, unknown>>;
+  return {
+    ...doc,
+    kind: 'topic',
+    topic,
+    camelName: camelCase(topic),
+    dataTypeName: `${pascalCase(topic)}Data`,
+    models: entry?.models ?? [],
+    since: entry?.since ?? '',
+    inTopicTable: entry?.inTopicTable ?? true,
+    ...(entry?.note ? { note: entry.note } : {}),
+    dataKeys: dataKeysOf(doc.schema),
+    examples: examples.map((payload, index) => ({ name: exampleName(index), payload })),
+    dereferenced: await dereferenceDocument(spec, doc.path),
+    bundled: await bundleDocument(spec, doc.path),
+  };
+}
+
+function hashSpec(spec: LoadedSpec): string {
+  const hash = createHash('sha256');
+  for (const file of spec.files) hash.update(file.path).update('\0').update(JSON.stringify(file.json)).update('\0');
+  return hash.digest('hex');
+}
+
+function packageVersionOf(api: ApiFacts): string {
+  const major = /^v(\d+)$/.exec(api.apiVersion)?.[1];
+  const minorPatch = /^\d+\.(\d+\.\d+)$/.exec(api.specVersion)?.[1];
+  if (!major || !minorPatch) {
+    throw new Error(`spec/api.json: apiVersion must look like v3 and specVersion like 0.1.0 (got ${api.apiVersion}, ${api.specVersion})`);
+  }
+  return `${major}.${minorPatch}`;
+}
+
+/** The schema documents of the spec (every file but api.json), sorted by path. */
+export function readDocuments(spec: LoadedSpec): SchemaDocument[] {
+  return spec.files.filter((file) => file.path !== API_FILE).map(toDocument);
+}
+
+export async function buildModel(spec: LoadedSpec): Promise<SpecModel> {
+  const apiFile = spec.files.find((file) => file.path === API_FILE);
+  if (!apiFile) throw new Error('spec/api.json is missing');
+  const api = apiFile.json as unknown as ApiFacts;
+  const documents = readDocuments(spec);
+  const entries = new Map(api.topics.map((entry) => [entry.kind, entry]));
+  const order = new Map(api.topics.map((entry, index) => [entry.kind, index]));
+
+  const topicDocs = documents.filter((doc) => doc.kind === 'topic');
+  const topics = await Promise.all(
+    topicDocs.map((doc) => toTopic(spec, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
+  );
+  topics.sort((a, b) => (order.get(a.topic) ?? Infinity) - (order.get(b.topic) ?? Infinity) || a.topic.localeCompare(b.topic));
+
+  const byName = (a: SchemaDocument, b: SchemaDocument) => a.typeName.localeCompare(b.typeName);
+  const single = (kind: SchemaDocument['kind']) => {
+    const doc = documents.find((d) => d.kind === kind);
+    if (!doc) throw new Error(`spec/: the ${kind} document is missing`);
+    return doc;
+  };
+  return {
+    api,
+    packageVersion: packageVersionOf(api),
+    specHash: hashSpec(spec),
+    topics,
+    models: documents.filter((doc) => doc.kind === 'model').sort(byName),
+    incoming: documents.filter((doc) => doc.kind === 'incoming').sort(byName),
+    envelope: single('envelope'),
+    common: single('common'),
+    documents,
+  };
+}

@@ -1,0 +1,22 @@
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const SPEC_DIR = path.join(ROOT, 'spec');
+export const GENERATED_DIR = path.join(ROOT, 'generated');
+export const SHARED_DIR = path.resolve(ROOT, '..', 'shared');
+
+/** A scratch copy of spec/ that a test may break on purpose. */
+export async function copySpec(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'chameleon-spec-'));
+  await cp(SPEC_DIR, dir, { recursive: true });
+  return dir;
+}
+
+export async function editJson(file: string, edit: (json: any) => void): Promise<void> {
+  const json = JSON.parse(await readFile(file, 'utf8'));
+  edit(json);
+  await writeFile(file, JSON.stringify(json, null, 2));
+}
