@@ -114,7 +114,7 @@ export interface Topic extends SchemaDocument {
 
 export interface SpecModel {
   api: ApiFacts;
-  /** Version of the npm packages: the API major plus the spec's MINOR.PATCH. */
+  /** Version of the npm packages: the API major (v3 → 3) plus the spec's MINOR.PATCH (`specVersion`). */
   packageVersion: string;
   /** sha256 of the spec's files, for the generated-file headers. */
   specHash: string;
@@ -205,9 +205,10 @@ function hashSpec(spec: LoadedSpec): string {
 
 function packageVersionOf(api: ApiFacts): string {
   const major = /^v(\d+)$/.exec(api.apiVersion)?.[1];
-  const minorPatch = /^\d+\.(\d+\.\d+)$/.exec(api.specVersion)?.[1];
+  // The spec's own version is MINOR.PATCH: the major always is the API version.
+  const minorPatch = /^\d+\.\d+$/.exec(api.specVersion)?.[0];
   if (!major || !minorPatch) {
-    throw new Error(`spec/api.json: apiVersion must look like v3 and specVersion like 0.1.0 (got ${api.apiVersion}, ${api.specVersion})`);
+    throw new Error(`spec/api.json: apiVersion must look like v3 and specVersion like 0.1 (MINOR.PATCH; got ${api.apiVersion}, ${api.specVersion})`);
   }
   return `${major}.${minorPatch}`;
 }
