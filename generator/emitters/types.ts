@@ -7,6 +7,7 @@
  * as `webhook.data.tuor` fails to compile, while the validators stay open.
  */
 import { compile } from 'json-schema-to-typescript';
+import { Project } from 'ts-morph';
 import { specPathOf, type JsonSchema } from '../spec/load.js';
 import { walkSchemas } from '../lint.js';
 import { render } from '../templates.js';
@@ -33,11 +34,26 @@ function openEnumType(values: unknown[]): string {
   return `(${[...values.map((value) => JSON.stringify(value)), '(string & {})'].join(' | ')})`;
 }
 
-/** Rewrites one document into a jstt definition: refs point into the root, open enums stay open. */
-function toDefinition(doc: SchemaDocument, names: Map<string, string>): JsonSchema {
+/** True for `anyOf: [{required: [..]}, ..]`: "at least one of these keys", checked at run time only. */
+function isIdentifierRule(schema: JsonSchema): boolean {
+  const branches = schema.anyOf;
+  return Array.isArray(branches) && branches.every((branch: JsonSchema) => Array.isArray(branch.required));
+}
+
+/**
+ * Rewrites one document into a jstt definition: refs point into the root, open enums stay open.
+ * `customProperties` documents (bodies sent into Chameleon, whose other keys become custom
+ * properties) get an index signature, and their "at least one identifier" rule is left to the
+ * client's run-time check, because jstt renders it as an unreadable intersection.
+ */
+function toDefinition(doc: SchemaDocument, names: Map<string, string>, customProperties: boolean): JsonSchema {
   const copy = structuredClone(doc.schema);
   for (const key of NOT_FOR_TYPES) delete copy[key];
   delete copy.definitions;
+  if (customProperties) {
+    copy.additionalProperties = true;
+    if (isIdentifierRule(copy)) delete copy.anyOf;
+  }
   const nodes: JsonSchema[] = [];
   walkSchemas(copy, (node) => nodes.push(node)); // collect first: rewriting adds nodes
   for (const node of nodes) {
@@ -63,28 +79,49 @@ function commonDefinitions(common: SchemaDocument): Array<[string, JsonSchema]> 
   return Object.values(definitions).map((definition) => [String(definition.title), structuredClone(definition)]);
 }
 
+/** jstt declares only what its root reaches; this synthetic root reaches every type, then is removed. */
+const SYNTHETIC_ROOT = 'ChameleonSpecRoot';
+
 async function compileDeclarations(model: SpecModel): Promise<string> {
   const documents = [...model.topics, ...model.models, ...model.incoming];
   const names = typeNamesByRef(model.documents);
-  const definitions = Object.fromEntries([
-    ...commonDefinitions(model.common),
-    ...documents.map((doc) => [doc.typeName, toDefinition(doc, names)] as [string, JsonSchema]),
-  ]);
-  const root = {
+  const customPropertyBodies = new Set(model.api.incoming.endpoints.map((endpoint) => endpoint.schema));
+  const union = {
     title: 'ChameleonWebhook',
     description: 'Every webhook topic this version of the spec knows, discriminated on `kind`.',
     oneOf: model.topics.map((topic) => ({ $ref: `#/definitions/${topic.typeName}` })),
+  };
+  const definitions = Object.fromEntries([
+    ['ChameleonWebhook', union],
+    ...commonDefinitions(model.common),
+    ...documents.map(
+      (doc) => [doc.typeName, toDefinition(doc, names, customPropertyBodies.has(doc.path))] as [string, JsonSchema],
+    ),
+  ]);
+  const rootNames = ['ChameleonWebhook', ...model.incoming.map((doc) => doc.typeName), ...model.models.map((doc) => doc.typeName)];
+  const root = {
+    title: SYNTHETIC_ROOT,
+    type: 'object',
+    properties: Object.fromEntries(rootNames.map((name) => [name, { $ref: `#/definitions/${name}` }])),
     definitions,
   };
-  return compile(root as never, 'ChameleonWebhook', {
+  const declarations = await compile(root as never, SYNTHETIC_ROOT, {
     additionalProperties: false,
-    unreachableDefinitions: true,
     declareExternallyReferenced: true,
     strictIndexSignatures: true,
     bannerComment: '',
     format: false,
     cwd: '/nonexistent', // every $ref is internal by now; jstt must not read files
   });
+  return withoutDeclaration(declarations, SYNTHETIC_ROOT);
+}
+
+/** Removes one top-level declaration, structurally (ts-morph), leaving the rest untouched. */
+function withoutDeclaration(source: string, name: string): string {
+  const project = new Project({ useInMemoryFileSystem: true });
+  const file = project.createSourceFile('types.ts', source);
+  file.getInterfaceOrThrow(name).remove();
+  return file.getFullText();
 }
 
 export const typesEmitter: Emitter = {

@@ -6,7 +6,7 @@
  * files already loaded in memory, and the file and HTTP resolvers are switched
  * off, so resolution is hermetic: it never touches the disk again or the network.
  */
-import { $RefParser, type ParserOptions } from '@apidevtools/json-schema-ref-parser';
+import { $RefParser, type FileInfo, type ParserOptions } from '@apidevtools/json-schema-ref-parser';
 import { SPEC_ID_BASE, specPathOf, type JsonSchema, type LoadedSpec } from './load.js';
 
 function parserOptions(spec: LoadedSpec): ParserOptions {
@@ -18,8 +18,8 @@ function parserOptions(spec: LoadedSpec): ParserOptions {
       external: true,
       spec: {
         order: 1,
-        canRead: (file) => file.url.startsWith(SPEC_ID_BASE),
-        read: (file) => {
+        canRead: (file: FileInfo) => file.url.startsWith(SPEC_ID_BASE),
+        read: (file: FileInfo) => {
           const rel = specPathOf(file.url);
           const found = rel === undefined ? undefined : byPath.get(rel);
           if (!found) throw new Error(`$ref to ${file.url}, which is not a file in spec/`);
