@@ -1,6 +1,7 @@
 /** The emitters, in the order their output is listed. Each owns its own files in generated/. */
 import type { Emitter } from './emitter.js';
+import { incomingEmitter } from './incoming.js';
 import { packageEmitter } from './package.js';
 import { typesEmitter } from './types.js';
 
-export const emitters: Emitter[] = [typesEmitter, packageEmitter];
+export const emitters: Emitter[] = [typesEmitter, packageEmitter, incomingEmitter];

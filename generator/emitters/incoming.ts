@@ -1,0 +1,111 @@
+/**
+ * Data into Chameleon: the facts module (endpoints, limits, reserved keys and
+ * identifier rules from spec/api.json and spec/incoming/), the pure
+ * normalization that predicts what Chameleon stores, the incoming client, and
+ * the `import` CLI subcommand. Every number and name the runtime uses comes
+ * from the model through the template context.
+ */
+import type { JsonSchema } from '../spec/load.js';
+import { render } from '../templates.js';
+import type { SchemaDocument, SpecModel } from '../model.js';
+import type { Emitter, GeneratedFile } from './emitter.js';
+
+/** What one incoming endpoint accepts, as the runtime needs it. */
+interface IncomingEndpointContext {
+  model: string;
+  typeName: string;
+  path: string;
+  secretPath: string;
+  batchPath?: string;
+  /** The secret-in-path form of the batch path (the batch suffix after `secretPath`). */
+  secretBatchPath?: string;
+  batchTypeName?: string;
+  /** The key of the item array in a batch body (`profiles`). */
+  batchKey?: string;
+  /** Keys the schema documents: identifiers and known fields, never renamed. */
+  knownKeys: string[];
+  /** Keys every item needs. */
+  required: string[];
+  /** At least one of these key sets must be present (from the schema's `anyOf`). */
+  identifierSets: string[][];
+}
+
+function documentAt(model: SpecModel, rel: string): SchemaDocument {
+  const doc = model.incoming.find((candidate) => candidate.path === rel);
+  if (!doc) throw new Error(`spec/api.json names spec/${rel}, which is not an incoming schema`);
+  return doc;
+}
+
+function requiredOf(schema: JsonSchema): string[] {
+  return Array.isArray(schema.required) ? (schema.required as string[]) : [];
+}
+
+function identifierSetsOf(schema: JsonSchema): string[][] {
+  const anyOf = Array.isArray(schema.anyOf) ? (schema.anyOf as JsonSchema[]) : [];
+  return anyOf.map(requiredOf).filter((set) => set.length > 0);
+}
+
+/** The one array property of a batch body (`profiles`, `companies`). */
+function batchKeyOf(schema: JsonSchema, rel: string): string {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const key = requiredOf(schema).find((name) => properties[name]?.type === 'array');
+  if (!key) throw new Error(`spec/${rel}: a batch body needs one required array property`);
+  return key;
+}
+
+function endpointContext(model: SpecModel, endpoint: SpecModel['api']['incoming']['endpoints'][number]): IncomingEndpointContext {
+  const doc = documentAt(model, endpoint.schema);
+  const context: IncomingEndpointContext = {
+    model: endpoint.model,
+    typeName: doc.typeName,
+    path: endpoint.path,
+    secretPath: endpoint.secretPath,
+    knownKeys: Object.keys((doc.schema.properties ?? {}) as object),
+    required: requiredOf(doc.schema),
+    identifierSets: identifierSetsOf(doc.schema),
+  };
+  if (endpoint.batchPath && endpoint.batchSchema) {
+    if (!endpoint.batchPath.startsWith(endpoint.path)) {
+      throw new Error(`spec/api.json: the batch path of ${endpoint.model} must extend its path`);
+    }
+    const batchDoc = documentAt(model, endpoint.batchSchema);
+    context.batchPath = endpoint.batchPath;
+    context.secretBatchPath = endpoint.secretPath + endpoint.batchPath.slice(endpoint.path.length);
+    context.batchTypeName = batchDoc.typeName;
+    context.batchKey = batchKeyOf(batchDoc.schema, batchDoc.path);
+  }
+  return context;
+}
+
+/** The modules of src/incoming (all free of `node:` imports) and the CLI subcommand. */
+const MODULES: Array<{ template: string; path: string; exportFrom?: string[] }> = [
+  { template: 'typescript/incoming/facts.ts', path: 'typescript/src/incoming/facts.ts', exportFrom: ['.', './web'] },
+  { template: 'typescript/incoming/normalize.ts', path: 'typescript/src/incoming/normalize.ts', exportFrom: ['.', './web'] },
+  { template: 'typescript/incoming/http.ts', path: 'typescript/src/incoming/http.ts' },
+  { template: 'typescript/incoming/batch.ts', path: 'typescript/src/incoming/batch.ts' },
+  { template: 'typescript/incoming/client.ts', path: 'typescript/src/incoming/client.ts', exportFrom: ['.', './web'] },
+  { template: 'typescript/incoming/csv.ts', path: 'typescript/src/incoming/csv.ts' },
+  { template: 'typescript/incoming/import.ts', path: 'typescript/src/cli/import.ts' },
+];
+
+export const incomingEmitter: Emitter = {
+  name: 'incoming',
+  emit(model) {
+    const { api } = model;
+    const endpoints = api.incoming.endpoints.map((endpoint) => endpointContext(model, endpoint));
+    const context = {
+      api,
+      incoming: api.incoming,
+      endpoints,
+      batchEndpoints: endpoints.filter((endpoint) => endpoint.batchPath),
+      singleTypeNames: endpoints.map((endpoint) => endpoint.typeName),
+    };
+    return MODULES.map(
+      ({ template, path, exportFrom }): GeneratedFile => ({
+        path,
+        contents: render(template, context),
+        ...(exportFrom ? { exportFrom } : {}),
+      }),
+    );
+  },
+};
