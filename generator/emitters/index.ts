@@ -3,5 +3,6 @@ import type { Emitter } from './emitter.js';
 import { incomingEmitter } from './incoming.js';
 import { packageEmitter } from './package.js';
 import { typesEmitter } from './types.js';
+import { verifyEmitter } from './verify.js';
 
-export const emitters: Emitter[] = [typesEmitter, packageEmitter, incomingEmitter];
+export const emitters: Emitter[] = [typesEmitter, packageEmitter, incomingEmitter, verifyEmitter];

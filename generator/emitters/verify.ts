@@ -1,0 +1,93 @@
+/**
+ * Signature verification and the receiver, for Node (`node:crypto`) and Web
+ * Crypto runtimes. Every fact the runtime code relies on (header names,
+ * algorithm, signature length, the `sent_at` window, the retry span that sizes
+ * the idempotency TTL, the delivery method) is read from `api.outgoing` here
+ * and handed to the templates; the templates hold the code.
+ */
+import { render } from '../templates.js';
+import type { ApiFacts, SpecModel } from '../model.js';
+import type { Emitter, GeneratedFile } from './emitter.js';
+
+const NODE = ['.'];
+const WEB = ['./web'];
+const BOTH = ['.', './web'];
+
+/** The spec names the algorithm the vendor's way; each runtime has its own name for it. */
+const ALGORITHMS: Record<string, { node: string; web: string }> = {
+  'HMAC-SHA256': { node: 'sha256', web: 'SHA-256' },
+  'HMAC-SHA512': { node: 'sha512', web: 'SHA-512' },
+};
+
+/**
+ * Idempotency records outlive the retry span by this margin, so a last retry
+ * that arrives late (backoff jitter, clock skew, the replay window) still
+ * finds the first delivery's record.
+ */
+const IDEMPOTENCY_MARGIN_HOURS = 5;
+
+/** `X-Chameleon-Signature` → `signature`, `User-Agent` → `userAgent`. */
+function headerKey(name: string): string {
+  const words = name.replace(/^X-Chameleon-/i, '').split('-');
+  return words.map((word, index) => (index === 0 ? word.toLowerCase() : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())).join('');
+}
+
+function findHeader(api: ApiFacts, pattern: RegExp, what: string): string {
+  const header = api.outgoing.headers.find((candidate) => pattern.test(candidate.name));
+  if (!header) throw new Error(`spec/api.json: outgoing.headers lists no ${what} header`);
+  return header.name;
+}
+
+/** Everything the verify and receiver templates read. */
+export function verifyContext(model: SpecModel) {
+  const { api } = model;
+  const { signature, replayWindow, delivery, method } = api.outgoing;
+  const algorithm = ALGORITHMS[signature.algorithm];
+  if (!algorithm) throw new Error(`spec/api.json: signature algorithm ${signature.algorithm} has no runtime mapping`);
+  if (signature.encoding !== 'hex-lowercase') throw new Error(`spec/api.json: signature encoding ${signature.encoding} is not supported`);
+  if (signature.signedContent !== 'raw-body') throw new Error(`spec/api.json: signed content ${signature.signedContent} is not supported`);
+  if (!['both', 'past'].includes(replayWindow.direction)) throw new Error(`spec/api.json: replay direction ${replayWindow.direction} is not supported`);
+  return {
+    api,
+    headers: api.outgoing.headers.map((header) => ({ ...header, key: headerKey(header.name) })),
+    signatureHeader: signature.header,
+    idHeader: findHeader(api, /-Id$/i, 'webhook id'),
+    signature,
+    nodeAlgorithm: algorithm.node,
+    webHash: algorithm.web,
+    digestBytes: signature.hexLength / 2,
+    replay: replayWindow,
+    checksFuture: replayWindow.direction === 'both',
+    delivery,
+    method,
+    idempotencyTtlHours: delivery.retrySpanHours + IDEMPOTENCY_MARGIN_HOURS,
+    idempotencyMarginHours: IDEMPOTENCY_MARGIN_HOURS,
+  };
+}
+
+type Context = ReturnType<typeof verifyContext>;
+
+/** `exportFrom` lists the package entries that re-export the module; internal modules have none. */
+function file(path: string, template: string, context: Context, exportFrom?: string[]): GeneratedFile {
+  const generated = { path: `typescript/src/${path}`, contents: render(`typescript/${template}`, context) };
+  return exportFrom ? { ...generated, exportFrom } : generated;
+}
+
+export const verifyEmitter: Emitter = {
+  name: 'verify',
+  emit(model) {
+    const context = verifyContext(model);
+    return [
+      file('headers.ts', 'verify-headers.ts', context, BOTH),
+      file('verification.ts', 'verify-core.ts', context, BOTH),
+      file('verify-steps.ts', 'verify-steps.ts', context),
+      file('verify.ts', 'verify.ts', context, NODE),
+      file('web/verify.ts', 'web/verify.ts', context, WEB),
+      file('idempotency.ts', 'receiver-idempotency.ts', context, BOTH),
+      file('receiver/types.ts', 'receiver-types.ts', context, BOTH),
+      file('receiver/core.ts', 'receiver-core.ts', context),
+      file('receiver/node.ts', 'receiver-node.ts', context, NODE),
+      file('web/receiver.ts', 'web/receiver.ts', context, WEB),
+    ];
+  },
+};
