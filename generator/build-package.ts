@@ -1,0 +1,152 @@
+/**
+ * Builds generated/typescript/dist from the committed sources in src/:
+ *
+ * - esbuild bundles each entry (`.` → index, `./web` → web) twice, as ESM
+ *   (`.mjs`) and CommonJS (`.cjs`), and the CLI once (`cli.mjs`, ESM, with a
+ *   shebang). Each entry is one self-contained file, so a CommonJS consumer
+ *   never `require()`s an ES module (the packaging breakage that hurt svix and
+ *   Octokit users).
+ * - tsc emits the declarations once; each `.d.ts` is then written twice, as
+ *   `.d.mts` and `.d.cts`, with relative specifiers rewritten to match, so
+ *   TypeScript resolves ESM types for `import` and CJS types for `require`.
+ *
+ * Usage: `npm run build:package` (idempotent; dist/ is removed first).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build, type BuildOptions } from 'esbuild';
+
+const run = promisify(execFile);
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const PACKAGE_DIR = path.join(ROOT, 'generated', 'typescript');
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** Package entry points: the export-map key, the source file, the platform esbuild targets. */
+const ENTRIES = [
+  { name: 'index', source: 'src/index.ts', platform: 'node' },
+  { name: 'web', source: 'src/web.ts', platform: 'neutral' },
+] as const;
+const CLI_SOURCE = 'src/cli/main.ts';
+
+function commonOptions(packageDir: string): BuildOptions {
+  return {
+    absWorkingDir: packageDir,
+    bundle: true,
+    target: 'es2022',
+    // Only the runtime's own modules stay imports; the package has no dependencies.
+    external: ['node:*'],
+    legalComments: 'none',
+    logLevel: 'error',
+    minify: false,
+    sourcemap: false,
+  };
+}
+
+async function bundleEntries(packageDir: string): Promise<string[]> {
+  const outputs: string[] = [];
+  for (const entry of ENTRIES) {
+    for (const format of ['esm', 'cjs'] as const) {
+      const outfile = `dist/${entry.name}.${format === 'esm' ? 'mjs' : 'cjs'}`;
+      await build({
+        ...commonOptions(packageDir),
+        entryPoints: [entry.source],
+        outfile,
+        format,
+        platform: entry.platform,
+        // `neutral` has no default main fields; the web entry only bundles our own sources.
+        mainFields: ['module', 'main'],
+      });
+      outputs.push(outfile);
+    }
+  }
+  if (existsSync(path.join(packageDir, CLI_SOURCE))) {
+    await build({
+      ...commonOptions(packageDir),
+      entryPoints: [CLI_SOURCE],
+      outfile: 'dist/cli.mjs',
+      format: 'esm',
+      platform: 'node',
+      banner: { js: '#!/usr/bin/env node' },
+    });
+    outputs.push('dist/cli.mjs');
+  }
+  return outputs;
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
+  const nested = await Promise.all(
+    entries.map((entry) => {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? listFiles(dir, rel) : Promise.resolve([rel]);
+    }),
+  );
+  return nested.flat();
+}
+
+/** `from './types.js'` → `from './types.mjs'` (or `.cjs`): the declaration's twin of the same format. */
+export function retargetSpecifiers(declaration: string, extension: '.mjs' | '.cjs'): string {
+  return declaration.replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, `$1$2${extension}$3`);
+}
+
+async function emitDeclarations(packageDir: string): Promise<string[]> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'chameleon-dts-'));
+  try {
+    const sources = [...ENTRIES.map((entry) => entry.source), ...(existsSync(path.join(packageDir, CLI_SOURCE)) ? [CLI_SOURCE] : [])];
+    const flags = [
+      '--declaration', '--emitDeclarationOnly', '--outDir', scratch, '--rootDir', 'src',
+      '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
+      '--strict', '--skipLibCheck', '--lib', 'es2022,dom', '--types', 'node',
+      // The toolkit's @types/node, so a package directory outside the repo builds too.
+      '--typeRoots', path.join(ROOT, 'node_modules', '@types'),
+    ];
+    try {
+      await run(process.execPath, [TSC, ...flags, ...sources], { cwd: packageDir });
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      throw new Error(`tsc could not emit the declarations of ${packageDir}:\n${stdout}${stderr}`);
+    }
+    const outputs: string[] = [];
+    for (const rel of (await listFiles(scratch)).filter((file) => file.endsWith('.d.ts')).sort()) {
+      const text = await readFile(path.join(scratch, rel), 'utf8');
+      const base = rel.slice(0, -'.d.ts'.length);
+      for (const [suffix, extension] of [['.d.mts', '.mjs'], ['.d.cts', '.cjs']] as const) {
+        const target = path.join(packageDir, 'dist', base + suffix);
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, retargetSpecifiers(text, extension));
+        outputs.push(`dist/${base}${suffix}`);
+      }
+    }
+    return outputs;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Builds dist/ of the TypeScript package and returns the files written, relative to the package. */
+export async function buildPackage(packageDir = PACKAGE_DIR): Promise<string[]> {
+  await rm(path.join(packageDir, 'dist'), { recursive: true, force: true });
+  const bundles = await bundleEntries(packageDir);
+  const declarations = await emitDeclarations(packageDir);
+  return [...bundles, ...declarations];
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const started = performance.now();
+  buildPackage().then(
+    (files) => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      console.log(`Built ${files.length} files into generated/typescript/dist in ${seconds} s`);
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

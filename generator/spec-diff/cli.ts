@@ -1,0 +1,64 @@
+/**
+ * `npm run spec:diff -- OLD NEW [--json]`
+ *
+ * OLD and NEW are spec directories or git refs (their `spec/` is extracted).
+ * Prints every change grouped by level, then a summary, and on the last line
+ * the classification alone (`breaking`, `additive`, `patch` or `none`), so a
+ * script can read it with `tail -n 1`. `--json` prints the SpecDiff instead.
+ * Exit codes: 0 after a diff, 2 for invalid input (missing or invalid spec).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT, SpecError } from '../generate.js';
+import type { SpecChange } from './change.js';
+import { diffSpecs, requiredBump, type SpecDiff } from './diff.js';
+import { loadSpecSource, SpecSourceError } from './source.js';
+
+const USAGE = 'usage: npm run spec:diff -- OLD_SPEC_DIR_OR_GIT_REF NEW_SPEC_DIR_OR_GIT_REF [--json]';
+
+const HEADINGS = { breaking: 'Breaking', additive: 'Additive', patch: 'Patch' } as const;
+
+export function formatDiff(diff: SpecDiff): string {
+  const lines = [`spec ${diff.from.specVersion} (package ${diff.from.packageVersion}) → spec ${diff.to.specVersion} (package ${diff.to.packageVersion})`];
+  for (const level of ['breaking', 'additive', 'patch'] as const) {
+    const changes = diff.changes.filter((change) => change.level === level);
+    if (!changes.length) continue;
+    lines.push('', `${HEADINGS[level]} (${changes.length}):`);
+    lines.push(...changes.map((change: SpecChange) => `  ${change.path}: ${change.message}`));
+  }
+  const counts = (['breaking', 'additive', 'patch'] as const).map((level) => `${diff.changes.filter((c) => c.level === level).length} ${level}`);
+  const bump = requiredBump(diff.level);
+  const needs = bump === 'none' ? 'no version bump' : bump === 'patch' ? 'a PATCH bump' : 'a MINOR bump';
+  lines.push('', `${diff.changes.length} change(s): ${counts.join(', ')}; the release needs ${needs}${diff.level === 'breaking' ? ' and an acknowledged Breaking section in spec/CHANGELOG.md' : ''}.`);
+  lines.push(diff.level);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[], repo = ROOT): Promise<number> {
+  const json = argv.includes('--json');
+  const sources = argv.filter((arg) => !arg.startsWith('--'));
+  if (sources.length !== 2 || argv.some((arg) => arg.startsWith('--') && arg !== '--json')) {
+    console.error(USAGE);
+    return 2;
+  }
+  const loaded: Array<Awaited<ReturnType<typeof loadSpecSource>>> = [];
+  try {
+    for (const source of sources) loaded.push(await loadSpecSource(source, repo));
+    const diff = diffSpecs(loaded[0]!.model, loaded[1]!.model);
+    console.log(json ? JSON.stringify(diff, null, 2) : formatDiff(diff));
+    return 0;
+  } catch (error) {
+    if (error instanceof SpecError || error instanceof SpecSourceError) {
+      console.error(`spec:diff: ${error.message}`);
+      return 2;
+    }
+    console.error(`spec:diff: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  } finally {
+    await Promise.all(loaded.map((source) => source.cleanup()));
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main(process.argv.slice(2), process.cwd()).then((code) => process.exit(code));
+}
