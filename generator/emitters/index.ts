@@ -1,8 +1,10 @@
 /** The emitters, in the order their output is listed. Each owns its own files in generated/. */
 import type { Emitter } from './emitter.js';
+import { factoriesEmitter } from './factories.js';
+import { fixturesEmitter } from './fixtures.js';
 import { incomingEmitter } from './incoming.js';
 import { packageEmitter } from './package.js';
 import { typesEmitter } from './types.js';
 import { verifyEmitter } from './verify.js';
 
-export const emitters: Emitter[] = [typesEmitter, packageEmitter, incomingEmitter, verifyEmitter];
+export const emitters: Emitter[] = [typesEmitter, packageEmitter, fixturesEmitter, factoriesEmitter, incomingEmitter, verifyEmitter];

@@ -1,0 +1,93 @@
+/**
+ * Typed fixture factories (`src/fixtures.ts`) and the CLI that sends them
+ * (`src/cli/main.ts`, the subcommand dispatcher, and `src/cli/send.ts`).
+ *
+ * The facts the runtime needs (header names, the sender's User-Agent, the
+ * delivery timeout and retry schedule) are computed here from `api.outgoing`
+ * and handed to the templates.
+ */
+import { render } from '../templates.js';
+import type { ApiFacts, SpecModel } from '../model.js';
+import type { Emitter } from './emitter.js';
+
+/** How the sender fills the User-Agent's `{host}` and `{environment}`. */
+const SENDER_HOST = 'chameleon-webhooks-cli';
+const SENDER_ENVIRONMENT = 'test';
+
+/** The User-Agent the sender sends: the spec's format, checked against the spec's own pattern. */
+export function senderUserAgent(api: ApiFacts): string {
+  const { format, pattern } = api.outgoing.userAgent;
+  const userAgent = format
+    .replace('{apiVersion}', api.apiVersion)
+    .replace('{host}', SENDER_HOST)
+    .replace('{environment}', SENDER_ENVIRONMENT);
+  if (!new RegExp(pattern).test(userAgent)) {
+    throw new Error(`spec/api.json: the sender's User-Agent "${userAgent}" does not match outgoing.userAgent.pattern`);
+  }
+  return userAgent;
+}
+
+/**
+ * Chameleon documents "N retries over H hours" with exponential backoff and no
+ * schedule. The sender replays it as a doubling schedule: delay_i = base·2^i
+ * (i = 0…N−1) with base = H·3600 / (2^N − 1), so the delays sum to H hours.
+ * For 9 retries over 43 h that is ≈5 min, 10 min, 20 min, … 21.5 h. Rounded to
+ * whole seconds; the last delay takes the rounding so the sum is exact.
+ */
+export function retryScheduleSeconds(retries: number, spanHours: number): number[] {
+  const span = Math.round(spanHours * 3600);
+  const base = span / (2 ** retries - 1);
+  const delays = Array.from({ length: retries }, (_, i) => Math.round(base * 2 ** i));
+  const drift = span - delays.reduce((sum, delay) => sum + delay, 0);
+  if (delays.length) delays[delays.length - 1]! += drift;
+  return delays;
+}
+
+/** Each documented header with the TypeScript expression of its value in `signedRequest`. */
+function requestHeaders(api: ApiFacts): Array<{ name: string; value: string; description: string }> {
+  const idHeader = api.outgoing.headers.find((header) => /-Id$/i.test(header.name));
+  if (!idHeader) throw new Error('spec/api.json: outgoing.headers lists no webhook id header');
+  return api.outgoing.headers.map((header) => {
+    let value = JSON.stringify(header.example);
+    if (header.name === idHeader.name) value = 'payload.id';
+    else if (header.name === api.outgoing.signature.header) value = 'signWebhook(body, secret)';
+    else if (/^user-agent$/i.test(header.name)) value = 'options.userAgent ?? SENDER_USER_AGENT';
+    return { name: header.name, value, description: header.description };
+  });
+}
+
+export function factoriesContext(model: SpecModel) {
+  const { api } = model;
+  const { delivery, signature } = api.outgoing;
+  const schedule = retryScheduleSeconds(delivery.retries, delivery.retrySpanHours);
+  return {
+    api,
+    version: model.packageVersion,
+    topics: model.topics.map((topic) => {
+      const example = topic.examples[0];
+      if (!example) throw new Error(`spec/${topic.path}: a factory needs the docs' example`);
+      return { ...topic, base: JSON.stringify(example.payload, null, 2) };
+    }),
+    headers: requestHeaders(api),
+    userAgent: senderUserAgent(api),
+    signature,
+    delivery,
+    retrySchedule: schedule,
+    retrySpanSeconds: schedule.reduce((sum, delay) => sum + delay, 0),
+    firstRetryMinutes: Math.round((schedule[0] ?? 0) / 60),
+    /** The whole span at --time-scale 0.001, for the help text's example. */
+    thousandthSpanMinutes: ((delivery.retrySpanHours * 3600 * 0.001) / 60).toFixed(1),
+  };
+}
+
+export const factoriesEmitter: Emitter = {
+  name: 'factories',
+  emit(model) {
+    const context = factoriesContext(model);
+    return [
+      { path: 'typescript/src/fixtures.ts', contents: render('typescript/factories.ts', context), exportFrom: ['.'] },
+      { path: 'typescript/src/cli/main.ts', contents: render('typescript/cli/main.ts', context) },
+      { path: 'typescript/src/cli/send.ts', contents: render('typescript/cli/send.ts', context) },
+    ];
+  },
+};
