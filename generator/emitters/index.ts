@@ -5,6 +5,7 @@ import { fixturesEmitter } from './fixtures.js';
 import { incomingEmitter } from './incoming.js';
 import { packageEmitter } from './package.js';
 import { typesEmitter } from './types.js';
+import { validatorsEmitter } from './validators.js';
 import { verifyEmitter } from './verify.js';
 
-export const emitters: Emitter[] = [typesEmitter, packageEmitter, fixturesEmitter, factoriesEmitter, incomingEmitter, verifyEmitter];
+export const emitters: Emitter[] = [typesEmitter, validatorsEmitter, packageEmitter, fixturesEmitter, factoriesEmitter, incomingEmitter, verifyEmitter];

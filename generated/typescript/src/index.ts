@@ -12,5 +12,6 @@ export * from './receiver/node.js';
 export * from './receiver/types.js';
 export * from './topics.js';
 export * from './types.js';
+export * from './validate.js';
 export * from './verification.js';
 export * from './verify.js';

@@ -12,6 +12,7 @@ export * from './incoming/normalize.js';
 export * from './receiver/types.js';
 export * from './topics.js';
 export * from './types.js';
+export * from './validate.js';
 export * from './verification.js';
 export * from './web/receiver.js';
 export * from './web/verify.js';

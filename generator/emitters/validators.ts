@@ -1,0 +1,69 @@
+/**
+ * Validators: Ajv compiles the spec at generate time (generator/validators/),
+ * and templates wrap the compiled functions in the public, never-throwing API
+ * of `validate.ts`. Templates hold the code; this module gathers the facts they
+ * print (topics, models, how patterns and formats read to a person).
+ */
+import { walkSchemas } from '../lint.js';
+import type { SchemaDocument, SpecModel } from '../model.js';
+import type { JsonSchema } from '../spec/load.js';
+import { render } from '../templates.js';
+import { compileStandalone } from '../validators/standalone.js';
+import type { Emitter, GeneratedFile } from './emitter.js';
+
+/** Errors reported by default before the list is cut. */
+const DEFAULT_MAX_ERRORS = 20;
+
+/** Plain words for the shared definitions that carry a pattern, by title. */
+const PATTERN_PHRASES: Record<string, string> = {
+  ChameleonId: 'a Chameleon ID (24 lowercase hex characters)',
+};
+
+function patternNames(documents: SchemaDocument[]): Array<{ pattern: string; expected: string }> {
+  const names = new Map<string, string>();
+  for (const doc of documents) {
+    walkSchemas(doc.schema, (node: JsonSchema) => {
+      if (typeof node.pattern !== 'string' || names.has(node.pattern)) return;
+      const phrase = typeof node.title === 'string' ? PATTERN_PHRASES[node.title] : undefined;
+      names.set(node.pattern, phrase ?? `a string matching /${node.pattern}/`);
+    });
+  }
+  return [...names].sort(([a], [b]) => a.localeCompare(b)).map(([pattern, expected]) => ({ pattern, expected }));
+}
+
+/** Format names with an example taken from the spec's own examples. */
+function formatNames(model: SpecModel): Array<{ format: string; expected: string }> {
+  const sentAt = model.topics.map((topic) => topic.examples[0]?.payload.sent_at).find((value) => typeof value === 'string');
+  const example = typeof sentAt === 'string' ? ` such as ${sentAt}` : '';
+  return [{ format: 'date-time', expected: `an RFC 3339 date-time${example}` }];
+}
+
+export const validatorsEmitter: Emitter = {
+  name: 'validators',
+  emit(model) {
+    const documents = [model.common, model.envelope, ...model.topics, ...model.models];
+    const context = {
+      api: model.api,
+      topics: model.topics,
+      models: model.models,
+      envelope: model.envelope.typeName,
+      topicCount: model.topics.length,
+      modelCount: model.models.length,
+      defaultMaxErrors: DEFAULT_MAX_ERRORS,
+      patterns: patternNames(documents),
+      formats: formatNames(model),
+      code: compileStandalone(model),
+    };
+    const file = (path: string, template: string, exportFrom?: string[]): GeneratedFile => ({
+      path: `typescript/src/${path}`,
+      contents: render(`typescript/${template}`, context),
+      ...(exportFrom ? { exportFrom } : {}),
+    });
+    return [
+      file('validate.ts', 'validate.ts', ['.', './web']),
+      file('validators/compiled.ts', 'validators/compiled.ts'),
+      file('validators/formats.ts', 'validators/formats.ts'),
+      file('validators/issues.ts', 'validators/issues.ts'),
+    ];
+  },
+};
