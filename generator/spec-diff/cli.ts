@@ -4,17 +4,20 @@
  * OLD and NEW are spec directories or git refs (their `spec/` is extracted).
  * Prints every change grouped by level, then a summary, and on the last line
  * the classification alone (`breaking`, `additive`, `patch` or `none`), so a
- * script can read it with `tail -n 1`. `--json` prints the SpecDiff instead.
+ * script can read it with `tail -n 1`. `--json` prints the SpecDiff instead;
+ * `--changelog` prints the change lists for a spec/CHANGELOG.md section.
  * Exit codes: 0 after a diff, 2 for invalid input (missing or invalid spec).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, SpecError } from '../generate.js';
 import type { SpecChange } from './change.js';
+import { changelogSections } from './changelog.js';
 import { diffSpecs, requiredBump, type SpecDiff } from './diff.js';
 import { loadSpecSource, SpecSourceError } from './source.js';
 
-const USAGE = 'usage: npm run spec:diff -- OLD_SPEC_DIR_OR_GIT_REF NEW_SPEC_DIR_OR_GIT_REF [--json]';
+const USAGE = 'usage: npm run spec:diff -- OLD_SPEC_DIR_OR_GIT_REF NEW_SPEC_DIR_OR_GIT_REF [--json | --changelog]';
+const FLAGS = ['--json', '--changelog'];
 
 const HEADINGS = { breaking: 'Breaking', additive: 'Additive', patch: 'Patch' } as const;
 
@@ -36,8 +39,9 @@ export function formatDiff(diff: SpecDiff): string {
 
 export async function main(argv: string[], repo = ROOT): Promise<number> {
   const json = argv.includes('--json');
+  const changelog = argv.includes('--changelog');
   const sources = argv.filter((arg) => !arg.startsWith('--'));
-  if (sources.length !== 2 || argv.some((arg) => arg.startsWith('--') && arg !== '--json')) {
+  if (sources.length !== 2 || argv.some((arg) => arg.startsWith('--') && !FLAGS.includes(arg))) {
     console.error(USAGE);
     return 2;
   }
@@ -45,7 +49,7 @@ export async function main(argv: string[], repo = ROOT): Promise<number> {
   try {
     for (const source of sources) loaded.push(await loadSpecSource(source, repo));
     const diff = diffSpecs(loaded[0]!.model, loaded[1]!.model);
-    console.log(json ? JSON.stringify(diff, null, 2) : formatDiff(diff));
+    console.log(json ? JSON.stringify(diff, null, 2) : changelog ? changelogSections(diff) : formatDiff(diff));
     return 0;
   } catch (error) {
     if (error instanceof SpecError || error instanceof SpecSourceError) {
