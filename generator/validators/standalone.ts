@@ -106,6 +106,46 @@ function sharedDefinitions(model: SpecModel, doc: SchemaDocument) {
 }
 
 /**
+ * Ajv's code reads only a few parts of each schema literal it keeps (property
+ * names for the undocumented-property check, enum lists and type lists for the
+ * error params). Keeps exactly those parts, so the literals stop repeating the
+ * whole schema.
+ */
+function pruneSchemaLiterals(code: string): string {
+  let out = code;
+  for (const match of code.matchAll(/const (schema\d+) = /g)) {
+    const name = match[1]!;
+    const start = out.indexOf(`const ${name} = `) + `const ${name} = `.length;
+    const end = endOfJsonLiteral(out, start);
+    const schema = JSON.parse(out.slice(start, end)) as JsonSchema;
+    const paths = [...out.matchAll(new RegExp(`\\b${name}((?:\\.[A-Za-z_$][\\w$]*)+)`, 'g'))].map((found) => found[1]!.slice(1).split('.'));
+    out = out.slice(0, start) + JSON.stringify(pruned(schema, paths)) + out.slice(end);
+  }
+  return out;
+}
+
+/** A copy of `schema` holding only the values at `paths`; a path to an object keeps its keys. */
+function pruned(schema: JsonSchema, paths: string[][]): JsonSchema {
+  const copy: JsonSchema = {};
+  const sorted = [...paths].sort((a, b) => a.length - b.length);
+  for (const path of sorted) {
+    let source: unknown = schema;
+    let target: Record<string, unknown> = copy;
+    path.forEach((key, index) => {
+      source = (source as Record<string, unknown> | undefined)?.[key];
+      if (index === path.length - 1) {
+        const isMap = source !== null && typeof source === 'object' && !Array.isArray(source);
+        if (target[key] === undefined) target[key] = isMap ? Object.fromEntries(Object.keys(source as object).map((k) => [k, {}])) : source;
+      } else {
+        target[key] ??= {};
+        target = target[key] as Record<string, unknown>;
+      }
+    });
+  }
+  return copy;
+}
+
+/**
  * Two size-only rewrites of Ajv's output (the gzipped budget is 15 KB): the
  * runtime never reads `schemaPath`, and the four-statement "append this error"
  * that Ajv repeats at every check becomes one call to `pushError`.
@@ -134,7 +174,7 @@ export function compileStandalone(model: SpecModel): string {
   const ajv = createCompiler();
   for (const doc of documents) ajv.addSchema(compilableSchema(doc.schema, sharedDefinitions(model, doc)));
   const refs = Object.fromEntries(compiledExports(model).map(({ name, doc }) => [name, doc.id]));
-  const code = compact(dropUnusedSchemas(standaloneCode(ajv, refs).replace(/^"use strict";/, '')));
+  const code = compact(pruneSchemaLiterals(dropUnusedSchemas(standaloneCode(ajv, refs).replace(/^"use strict";/, ''))));
   for (const forbidden of ['require(', 'eval(', 'new Function']) {
     if (code.includes(forbidden)) throw new Error(`validators: Ajv's output contains ${forbidden}; the runtime package must not`);
   }
