@@ -13,7 +13,7 @@ import {
   type IncomingClientOptions,
 } from '../generated/typescript/src/incoming/client.js';
 import { SPEC_DIR } from './helpers.js';
-import { startFakeChameleon, type FakeChameleon } from './incoming-server.js';
+import { startFakeChameleon, type FakeChameleon, type ScriptedFailure } from './incoming-server.js';
 
 const api = JSON.parse(readFileSync(path.join(SPEC_DIR, 'api.json'), 'utf8'));
 const BATCH_BYTES: number = api.incoming.limits.batchBytes;
@@ -212,9 +212,9 @@ describe('batches', () => {
   });
 
   it('accounts for every item, whatever the server does (property test)', async () => {
-    const failure = fc.oneof(
+    const failure: fc.Arbitrary<ScriptedFailure | undefined> = fc.oneof(
       fc.constant(undefined),
-      fc.constantFrom(
+      fc.constantFrom<ScriptedFailure>(
         { status: 500 },
         { status: 503 },
         { status: 429, headers: { 'X-Ratelimit-Wait': '1' } },

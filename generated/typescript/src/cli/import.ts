@@ -31,7 +31,7 @@ Options:
   --rejected FILE             where rows not accepted go (default: FILE.rejected.ndjson)
   --help
 
-Exit status: 0 when every row was accepted, 2 when some were rejected, 1 on a usage error.`;
+Exit status: 0 when every row was accepted, 1 when some were rejected, 2 on a usage error.`;
 
 const MODELS = ['profiles', 'companies', 'events'] as const;
 type ImportModel = (typeof MODELS)[number];
@@ -284,7 +284,7 @@ async function runWith(options: Options, io: CliIo): Promise<number> {
       `Rejected rows (${[...reasons].map(([reason, count]) => `${count} ${reason}`).join(', ')}) are in ${options.rejectedFile}; each line holds the row under "item".\n`,
     );
   }
-  return rejected.length ? 2 : 0;
+  return rejected.length ? 1 : 0;
 }
 
 function processIo(): CliIo {
@@ -308,6 +308,6 @@ export async function runImport(args: readonly string[], io: CliIo = processIo()
       typeof (error as { code?: unknown }).code === 'string';
     if (!expected) throw error;
     io.stderr.write(`chameleon-webhooks import: ${(error as Error).message}\n\n${IMPORT_USAGE}\n`);
-    return 1;
+    return 2;
   }
 }

@@ -8,6 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runImport } from './import.js';
 import { runSend } from './send.js';
 
 export interface CliCommand {
@@ -22,6 +23,10 @@ export const COMMANDS: { readonly [name: string]: CliCommand } = {
   send: {
     summary: 'Sign and POST a webhook fixture to your endpoint, as Chameleon would (with its retries).',
     run: (args) => runSend(args),
+  },
+  import: {
+    summary: 'Backfill profiles, companies or events from an NDJSON or CSV file into Chameleon.',
+    run: (args) => runImport(args),
   },
 };
 
