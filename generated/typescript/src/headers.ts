@@ -49,10 +49,6 @@ export type HeaderRecord = { readonly [name: string]: string | readonly string[]
 /** Anything `readHeader` can read from. */
 export type HeadersLike = HeadersGetter | HeaderRecord;
 
-function isGetter(headers: HeadersLike): headers is HeadersGetter {
-  return typeof (headers as HeadersGetter).get === 'function';
-}
-
 /**
  * Reads one header, ignoring case. Returns `undefined` when it is absent, the
  * value when it appears once, and every value (an array) when it appears more
@@ -64,12 +60,12 @@ export function readHeader(
   name: string,
 ): string | string[] | undefined {
   if (headers == null || typeof headers !== 'object') return undefined;
-  if (isGetter(headers)) return headers.get(name) ?? undefined;
+  if (typeof headers.get === 'function') return (headers as HeadersGetter).get(name) ?? undefined;
   const wanted = name.toLowerCase();
   const found: string[] = [];
   for (const key of Object.keys(headers)) {
-    if (key.length !== wanted.length || key.toLowerCase() !== wanted) continue;
-    const value = headers[key];
+    if (key.toLowerCase() !== wanted) continue;
+    const value = (headers as HeaderRecord)[key];
     if (Array.isArray(value)) found.push(...(value as readonly unknown[]).map(String));
     else if (value !== undefined) found.push(String(value));
   }

@@ -11,7 +11,7 @@
  */
 import type { ChameleonWebhook, UnknownTopicWebhook } from './types.js';
 import type { ValidateOptions, ValidationIssue, ValidationWarning } from './validate.js';
-import type { HeadersLike } from './headers.js';
+import { SIGNATURE_HEADER, type HeadersLike } from './headers.js';
 
 /**
  * How far `sent_at` may be from the receiver's clock, in seconds,
@@ -42,8 +42,8 @@ export interface VerifyOptions {
   toleranceSeconds?: number | false;
   /** The receiver's clock (default `Date.now()`): a Date, epoch milliseconds, or a function returning either. */
   now?: Date | number | (() => Date | number);
-  /** Options for `validateWebhook`, or `false` to skip schema validation (the body is still parsed). */
-  validation?: ValidateOptions | false;
+  /** Options for `validateWebhook` (the schema validation that follows the signature and window checks). */
+  validation?: ValidateOptions;
 }
 
 /**
@@ -77,21 +77,20 @@ export type VerificationFailureReason =
   | 'too-new'
   | 'invalid-payload';
 
-/** The one-line default message of each reason (a failure's `message` may say more). */
+/** The one-line default message of each reason (a failure's `message` may say more). Kept short: it ships to browsers. */
 export const VERIFICATION_FAILURES: { readonly [Reason in VerificationFailureReason]: string } = {
-  'missing-secret': 'No Webhook Secret is configured (CHAMELEON_WEBHOOK_SECRET is empty or unset?).',
-  'body-not-raw':
-    'Pass the raw request body (string, Buffer, Uint8Array or ArrayBuffer), not a parsed object.',
-  'missing-signature': 'The X-Chameleon-Signature header is missing.',
-  'repeated-signature': 'The X-Chameleon-Signature header appears more than once.',
-  'malformed-signature': 'The X-Chameleon-Signature header is not 64 hex characters.',
+  'missing-secret': 'No secret (is CHAMELEON_WEBHOOK_SECRET set?).',
+  'body-not-raw': 'Pass the raw body, not a parsed object.',
+  'missing-signature': `No ${SIGNATURE_HEADER} header.`,
+  'repeated-signature': `Repeated ${SIGNATURE_HEADER} header.`,
+  'malformed-signature': `${SIGNATURE_HEADER} is not 64 hex characters.`,
   'signature-mismatch': 'The signature does not match the body.',
   'malformed-body': 'The body is not a JSON object.',
-  'missing-sent-at': 'The body has no sent_at.',
-  'unparsable-sent-at': "The body's sent_at is not an ISO 8601 timestamp.",
-  'too-old': 'The webhook was sent too long ago (sent_at is outside the tolerance).',
-  'too-new': "The webhook's sent_at is in the future beyond the tolerance.",
-  'invalid-payload': 'The body does not match the webhook spec.',
+  'missing-sent-at': 'No sent_at in the body.',
+  'unparsable-sent-at': 'sent_at is not ISO 8601.',
+  'too-old': 'sent_at is too old.',
+  'too-new': 'sent_at is in the future.',
+  'invalid-payload': 'The body does not match the spec.',
 };
 
 /** A verified webhook of a topic this version knows. */

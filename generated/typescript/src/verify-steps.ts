@@ -9,8 +9,6 @@
  * UTF-8 + JSON → `sent_at` window → schema validation.
  */
 import { ID_HEADER, readHeader, SIGNATURE_HEADER } from './headers.js';
-import { isTopic } from './topics.js';
-import type { AnyChameleonWebhook, ChameleonWebhook, UnknownTopicWebhook } from './types.js';
 import { validateWebhook, type ValidationIssue } from './validate.js';
 import {
   DEFAULT_TOLERANCE_SECONDS,
@@ -25,19 +23,18 @@ import {
 } from './verification.js';
 
 const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/i;
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+/** Date and time with a zone: Date.parse alone would also take "12/11/2029" or a bare year. */
+const ISO_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$/i;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-const RAW_BODY_HINT =
-  'verifyWebhook needs the body exactly as received. A JSON body parser ran first (express.json(), ' +
-  'bodyParser.json(), a framework default): mount the webhook route before it, or use express.raw({ type: "application/json" }).';
+const RAW_BODY_HINT = 'Did express.json() run first? Mount this route before it, or use express.raw().';
 
 export function failure(
   reason: VerificationFailureReason,
   message: string = VERIFICATION_FAILURES[reason],
   errors?: ValidationIssue[],
 ): VerificationFailure {
-  return errors ? { ok: false, reason, message, errors } : { ok: false, reason, message };
+  return { ok: false, reason, message, ...(errors && { errors }) };
 }
 
 /** `Array.isArray` that also narrows readonly arrays. */
@@ -45,24 +42,13 @@ function isList(value: unknown): value is readonly unknown[] {
   return Array.isArray(value);
 }
 
-function isArrayBuffer(value: unknown): value is ArrayBuffer {
-  return Object.prototype.toString.call(value) === '[object ArrayBuffer]';
-}
-
 /** Why `body` cannot be verified, or `undefined` when it is a raw body. */
-export function rawBodyProblem(body: unknown): VerificationFailure | undefined {
+function rawBodyProblem(body: unknown): VerificationFailure | undefined {
   if (typeof body === 'string') {
-    // String(parsedObject): the body was parsed, then coerced back to a string.
-    return body === '[object Object]'
-      ? failure('body-not-raw', `The body is the string "[object Object]". ${RAW_BODY_HINT}`)
-      : undefined;
-  }
-  if (ArrayBuffer.isView(body) || isArrayBuffer(body)) return undefined;
-  if (body == null) return failure('body-not-raw', `No body was given. ${RAW_BODY_HINT}`);
-  return failure(
-    'body-not-raw',
-    `The body is a parsed ${typeof body === 'object' ? 'object' : typeof body}, not raw bytes. ${RAW_BODY_HINT}`,
-  );
+    // "[object Object]" is String(parsedBody): the body was parsed, then coerced back to a string.
+    if (body !== '[object Object]') return undefined;
+  } else if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return undefined;
+  return failure('body-not-raw', `${VERIFICATION_FAILURES['body-not-raw']} ${RAW_BODY_HINT}`);
 }
 
 /** The body as the HMAC input: strings stay strings (hashed as UTF-8), bytes become a Uint8Array view. */
@@ -73,31 +59,24 @@ export function asBinary(body: RawBody): string | Uint8Array {
 }
 
 /** The secrets to try, in order; empty strings and non-strings (unset env vars) are skipped. */
-export function readSecrets(input: SecretInput | null | undefined): string[] | VerificationFailure {
+function readSecrets(input: SecretInput | null | undefined): string[] | VerificationFailure {
   const list: readonly unknown[] = typeof input === 'string' ? [input] : isList(input) ? input : [];
   const secrets = list.filter((secret): secret is string => typeof secret === 'string' && secret !== '');
   return secrets.length ? secrets : failure('missing-secret');
 }
 
 function malformedSignature(value: string): VerificationFailure {
-  const what = /^sha256=/i.test(value)
-    ? 'has a "sha256=" prefix; Chameleon sends the bare hex digest'
-    : value.length !== 64
-      ? `is ${value.length} characters long`
-      : 'contains characters other than 0-9 and a-f';
-  return failure(
-    'malformed-signature',
-    `The X-Chameleon-Signature header ${what}; a signature is 64 hex characters.`,
-  );
+  const prefixed = /^sha256=/i.test(value) ? ' Drop "sha256=".' : '';
+  return failure('malformed-signature', VERIFICATION_FAILURES['malformed-signature'] + prefixed);
 }
 
-export interface SignatureRead {
+interface SignatureRead {
   signature: string;
   headerId: string | undefined;
 }
 
 /** The signature from a header value or from the headers, checked for shape before anything is compared. */
-export function readSignature(input: SignatureInput): SignatureRead | VerificationFailure {
+function readSignature(input: SignatureInput): SignatureRead | VerificationFailure {
   let value: unknown = input;
   let headerId: string | undefined;
   if (input !== null && typeof input === 'object' && !isList(input)) {
@@ -118,75 +97,53 @@ export function readSignature(input: SignatureInput): SignatureRead | Verificati
 
 /** The trimmed form of each secret that has surrounding whitespace: tried only to explain a mismatch. */
 export function trimmedSecrets(secrets: readonly string[]): string[] {
+  // A secret that is only whitespace trims to nothing: not a key (Web Crypto rejects empty keys).
   return secrets
-    .filter((secret) => secret.trim() !== secret && secret.trim() !== '')
-    .map((secret) => secret.trim());
+    .map((secret) => secret.trim())
+    .filter((trimmed, index) => trimmed !== secrets[index] && trimmed);
 }
 
 /** The mismatch failure, calling out the most common cause it can detect. */
 export function mismatch(secrets: readonly string[], trimmedSecretMatches: boolean): VerificationFailure {
-  if (trimmedSecretMatches) {
-    return failure(
-      'signature-mismatch',
-      'The signature matches the secret once its surrounding whitespace is removed: trim the Webhook Secret (a trailing newline or space from copy-paste).',
-    );
-  }
   const whitespace = trimmedSecrets(secrets).length
-    ? ' A configured secret has surrounding whitespace, which is usually a copy-paste mistake.'
+    ? trimmedSecretMatches
+      ? ' It matches once the secret is trimmed.'
+      : ' A secret has surrounding whitespace.'
     : '';
-  const tried = secrets.length > 1 ? ` under any of the ${secrets.length} secrets` : '';
   return failure(
     'signature-mismatch',
-    `The signature does not match the body${tried}. Check the Webhook Secret, and that the body is the raw bytes as received (re-serialised JSON does not match).${whitespace}`,
+    `${VERIFICATION_FAILURES['signature-mismatch']} Check the secret and pass the raw body, not re-serialised JSON.${whitespace}`,
   );
 }
 
+/** Epoch milliseconds from a Date, a number or a function returning either (`+date` is its time). */
 function clock(now: VerifyOptions['now']): number {
-  const value = typeof now === 'function' ? now() : (now ?? Date.now());
-  return typeof value === 'number' ? value : value.getTime();
-}
-
-function toleranceMs(toleranceSeconds: number | undefined): number {
-  const seconds =
-    typeof toleranceSeconds === 'number' && toleranceSeconds >= 0
-      ? toleranceSeconds
-      : DEFAULT_TOLERANCE_SECONDS;
-  return seconds * 1000;
+  return +(typeof now === 'function' ? now() : (now ?? Date.now()));
 }
 
 /** The `sent_at` window: a failure, or `undefined` when the webhook is fresh (or the window is off). */
 export function checkSentAt(sentAt: unknown, options: VerifyOptions): VerificationFailure | undefined {
   if (options.toleranceSeconds === false) return undefined;
-  if (sentAt === undefined || sentAt === null || sentAt === '') return failure('missing-sent-at');
+  if (sentAt == null) return failure('missing-sent-at');
   const sent = typeof sentAt === 'string' && ISO_TIMESTAMP.test(sentAt) ? Date.parse(sentAt) : NaN;
   if (Number.isNaN(sent)) return failure('unparsable-sent-at');
-  const tolerance = toleranceMs(options.toleranceSeconds);
+  const seconds = options.toleranceSeconds;
+  const tolerance =
+    (typeof seconds === 'number' && seconds >= 0 ? seconds : DEFAULT_TOLERANCE_SECONDS) * 1000;
   const skew = clock(options.now) - sent;
-  const window = `the tolerance is ±${tolerance / 1000} s`;
-  if (skew > tolerance) {
-    return failure(
-      'too-old',
-      `sent_at is ${Math.round(skew / 1000)} s in the past; ${window}. A replayed or long-queued delivery?`,
+  const beyond = (reason: 'too-old' | 'too-new') =>
+    failure(
+      reason,
+      `${VERIFICATION_FAILURES[reason]} (${Math.round(Math.abs(skew) / 1000)} s off, tolerance ${tolerance / 1000} s)`,
     );
-  }
-  if (-skew > tolerance) {
-    return failure(
-      'too-new',
-      `sent_at is ${Math.round(-skew / 1000)} s in the future; ${window}. Is this server's clock right?`,
-    );
-  }
+  if (skew > tolerance) return beyond('too-old');
+  if (-skew > tolerance) return beyond('too-new');
   return undefined;
 }
 
 function describeErrors(errors: readonly ValidationIssue[]): string {
   const first = errors[0];
-  if (!first) return VERIFICATION_FAILURES['invalid-payload'];
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return `The body does not match the webhook spec: ${first.path || '/'} ${first.message}${more}.`;
-}
-
-function idOf(webhook: { id?: unknown }, headerId: string | undefined): string {
-  return typeof webhook.id === 'string' && webhook.id !== '' ? webhook.id : (headerId ?? '');
+  return `${VERIFICATION_FAILURES['invalid-payload']}${first ? ` ${first.path || '/'} ${first.message}` : ''}`;
 }
 
 function validated(
@@ -194,19 +151,33 @@ function validated(
   headerId: string | undefined,
   options: VerifyOptions,
 ): WebhookVerificationResult {
-  if (options.validation === false) {
-    const webhook = value as AnyChameleonWebhook;
-    const id = idOf(webhook, headerId);
-    return isTopic(webhook.kind)
-      ? { ok: true, id, known: true, webhook: webhook as ChameleonWebhook, warnings: [] }
-      : { ok: true, id, known: false, webhook: webhook as UnknownTopicWebhook, warnings: [] };
-  }
   const result = validateWebhook(value, options.validation);
   if (!result.ok) return failure('invalid-payload', describeErrors(result.errors), result.errors);
-  const id = idOf(result.webhook, headerId);
-  return result.known
-    ? { ok: true, id, known: true, webhook: result.webhook, warnings: result.warnings }
-    : { ok: true, id, known: false, webhook: result.webhook, warnings: result.warnings };
+  // The id is the signed body's: the X-Chameleon-Id header is not covered by the signature.
+  const id = result.webhook.id || headerId || '';
+  return { ...result, id };
+}
+
+/** A request that passed every check before the HMAC: what the HMAC needs. */
+export interface Prepared {
+  secrets: string[];
+  binary: string | Uint8Array;
+  signature: string;
+  headerId: string | undefined;
+}
+
+/** Secrets, raw body and signature header, checked in that order; nothing is compared yet. */
+export function prepare(
+  rawBody: unknown,
+  signatureOrHeaders: SignatureInput,
+  secretOrSecrets: SecretInput,
+): Prepared | VerificationFailure {
+  const secrets = readSecrets(secretOrSecrets);
+  if (!isList(secrets)) return secrets;
+  const problem = rawBodyProblem(rawBody);
+  if (problem) return problem;
+  const read = readSignature(signatureOrHeaders);
+  return 'reason' in read ? read : { ...read, secrets, binary: asBinary(rawBody as RawBody) };
 }
 
 /** Everything after the signature matched: decode, parse, check the window, validate. */
@@ -219,19 +190,16 @@ export function checkPayload(
   try {
     text = typeof binary === 'string' ? binary : UTF8.decode(binary);
   } catch {
-    return failure('malformed-body', 'The body is not valid UTF-8.');
+    return failure('malformed-body', 'The body is not UTF-8.');
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return failure(
-      'malformed-body',
-      `The body is not JSON: ${error instanceof Error ? error.message : String(error)}.`,
-    );
+    return failure('malformed-body', `Not JSON: ${(error as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return failure('malformed-body', 'The body is JSON but not an object.');
+    return failure('malformed-body');
   }
   const stale = checkSentAt((value as Record<string, unknown>)['sent_at'], options);
   return stale ?? validated(value, headerId, options);
@@ -239,8 +207,5 @@ export function checkPayload(
 
 /** The last line of defence behind "never throws": an unexpected error becomes a failure, never an exception. */
 export function unexpected(error: unknown): VerificationFailure {
-  return failure(
-    'malformed-body',
-    `The webhook could not be verified: ${error instanceof Error ? error.message : String(error)}.`,
-  );
+  return failure('malformed-body', String(error));
 }

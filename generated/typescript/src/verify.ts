@@ -15,16 +15,7 @@
  * The Web Crypto build (`chameleon-webhooks/web`) has the same names and returns Promises.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  asBinary,
-  checkPayload,
-  mismatch,
-  rawBodyProblem,
-  readSecrets,
-  readSignature,
-  trimmedSecrets,
-  unexpected,
-} from './verify-steps.js';
+import { asBinary, checkPayload, mismatch, prepare, trimmedSecrets, unexpected } from './verify-steps.js';
 import {
   WebhookVerificationError,
   type RawBody,
@@ -60,10 +51,11 @@ export function signWebhook(rawBody: RawBody, secret: string): string {
  * (or any of several secrets). Never throws: a malformed signature or secret is `false`.
  */
 export function verifySignature(rawBody: RawBody, signature: string, secret: SecretInput): boolean {
-  const read = readSignature(signature);
-  const secrets = readSecrets(secret);
-  if ('reason' in read || !Array.isArray(secrets) || rawBodyProblem(rawBody)) return false;
-  return matchesAny(asBinary(rawBody), Buffer.from(read.signature, 'hex'), secrets);
+  const request = prepare(rawBody, signature, secret);
+  return (
+    !('reason' in request) &&
+    matchesAny(request.binary, Buffer.from(request.signature, 'hex'), request.secrets)
+  );
 }
 
 /**
@@ -82,17 +74,13 @@ export function verifyWebhook(
   options: VerifyOptions = {},
 ): WebhookVerificationResult {
   try {
-    const secrets = readSecrets(secretOrSecrets);
-    if (!Array.isArray(secrets)) return secrets;
-    const bodyProblem = rawBodyProblem(rawBody);
-    if (bodyProblem) return bodyProblem;
-    const read = readSignature(signatureOrHeaders);
-    if ('reason' in read) return read;
-    const binary = asBinary(rawBody);
-    const expected = Buffer.from(read.signature, 'hex');
+    const request = prepare(rawBody, signatureOrHeaders, secretOrSecrets);
+    if ('reason' in request) return request;
+    const { binary, secrets } = request;
+    const expected = Buffer.from(request.signature, 'hex');
     if (!matchesAny(binary, expected, secrets))
       return mismatch(secrets, matchesAny(binary, expected, trimmedSecrets(secrets)));
-    return checkPayload(binary, read.headerId, options);
+    return checkPayload(binary, request.headerId, options);
   } catch (error) {
     return unexpected(error);
   }

@@ -28,7 +28,7 @@ export interface ReceiverOptions {
   toleranceSeconds?: number | false;
   /** The clock the window is checked against (tests). */
   now?: VerifyOptions['now'];
-  /** Options for `validateWebhook`, or `false` to skip schema validation. */
+  /** Options for `validateWebhook`. */
   validation?: VerifyOptions['validation'];
   /** Largest body accepted, in bytes (default 1 MiB): larger requests get 413 without being buffered. */
   maxBodyBytes?: number;

@@ -12,16 +12,7 @@
  * const result = await verifyWebhook(await request.arrayBuffer(), request.headers, env.CHAMELEON_WEBHOOK_SECRET);
  * ```
  */
-import {
-  asBinary,
-  checkPayload,
-  mismatch,
-  rawBodyProblem,
-  readSecrets,
-  readSignature,
-  trimmedSecrets,
-  unexpected,
-} from '../verify-steps.js';
+import { asBinary, checkPayload, mismatch, prepare, trimmedSecrets, unexpected } from '../verify-steps.js';
 import {
   WebhookVerificationError,
   type RawBody,
@@ -36,7 +27,7 @@ import {
 const HMAC = { name: 'HMAC', hash: 'SHA-256' } as const;
 const encoder = new TextEncoder();
 
-/** Imported keys, by secret: importKey costs more than the HMAC of a small body. Bounded, oldest out first. */
+/** Imported keys, by secret: importKey costs more than the HMAC of a small body. Bounded: cleared when full. */
 const keys = new Map<string, Promise<CryptoKey>>();
 const MAX_CACHED_KEYS = 16;
 
@@ -44,9 +35,8 @@ function keyFor(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret);
   if (!key) {
     key = crypto.subtle.importKey('raw', encoder.encode(secret), HMAC, false, ['sign', 'verify']);
-    if (keys.size >= MAX_CACHED_KEYS) keys.delete(keys.keys().next().value as string);
+    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
     keys.set(secret, key);
-    key.catch(() => keys.delete(secret));
   }
   return key;
 }
@@ -55,11 +45,9 @@ function bytesOf(binary: string | Uint8Array): Uint8Array<ArrayBuffer> {
   return (typeof binary === 'string' ? encoder.encode(binary) : binary) as Uint8Array<ArrayBuffer>;
 }
 
+/** Hex (already checked: 64 hex digits) to bytes. */
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let index = 0; index < bytes.length; index++)
-    bytes[index] = parseInt(hex.slice(index * 2, index * 2 + 2), 16);
-  return bytes;
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
 
 async function matchesAny(
@@ -76,12 +64,8 @@ async function matchesAny(
 
 /** The HMAC-SHA256 of `rawBody` keyed with `secret`, as 64 lowercase hex characters: the `X-Chameleon-Signature` value. */
 export async function signWebhook(rawBody: RawBody, secret: string): Promise<string> {
-  const mac = new Uint8Array(
-    await crypto.subtle.sign(HMAC, await keyFor(secret), bytesOf(asBinary(rawBody))),
-  );
-  let hex = '';
-  for (const byte of mac) hex += byte.toString(16).padStart(2, '0');
-  return hex;
+  const mac = await crypto.subtle.sign(HMAC, await keyFor(secret), bytesOf(asBinary(rawBody)));
+  return Array.from(new Uint8Array(mac), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** True when `signature` is the HMAC-SHA256 of the exact bytes of `rawBody` under `secret` (or any of several). Never rejects. */
@@ -91,10 +75,11 @@ export async function verifySignature(
   secret: SecretInput,
 ): Promise<boolean> {
   try {
-    const read = readSignature(signature);
-    const secrets = readSecrets(secret);
-    if ('reason' in read || !Array.isArray(secrets) || rawBodyProblem(rawBody)) return false;
-    return await matchesAny(bytesOf(asBinary(rawBody)), hexToBytes(read.signature), secrets);
+    const request = prepare(rawBody, signature, secret);
+    return (
+      !('reason' in request) &&
+      (await matchesAny(bytesOf(request.binary), hexToBytes(request.signature), request.secrets))
+    );
   } catch {
     return false;
   }
@@ -112,19 +97,15 @@ export async function verifyWebhook(
   options: VerifyOptions = {},
 ): Promise<WebhookVerificationResult> {
   try {
-    const secrets = readSecrets(secretOrSecrets);
-    if (!Array.isArray(secrets)) return secrets;
-    const bodyProblem = rawBodyProblem(rawBody);
-    if (bodyProblem) return bodyProblem;
-    const read = readSignature(signatureOrHeaders);
-    if ('reason' in read) return read;
-    const binary = asBinary(rawBody);
+    const request = prepare(rawBody, signatureOrHeaders, secretOrSecrets);
+    if ('reason' in request) return request;
+    const { binary, secrets } = request;
     const bytes = bytesOf(binary);
-    const signature = hexToBytes(read.signature);
+    const signature = hexToBytes(request.signature);
     if (!(await matchesAny(bytes, signature, secrets))) {
       return mismatch(secrets, await matchesAny(bytes, signature, trimmedSecrets(secrets)));
     }
-    return checkPayload(binary, read.headerId, options);
+    return checkPayload(binary, request.headerId, options);
   } catch (error) {
     return unexpected(error);
   }
