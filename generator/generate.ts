@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emitBarrels } from './emitters/barrels.js';
+import { emitDocs } from './emitters/docs.js';
 import type { GeneratedFile } from './emitters/emitter.js';
 import { emitters } from './emitters/index.js';
 import { lintDocuments, lintModel } from './lint.js';
@@ -16,6 +17,8 @@ import { diffOutput, formatAll, writeOutput, type Drift } from './write.js';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SPEC_DIR = path.join(ROOT, 'spec');
 export const GENERATED_DIR = path.join(ROOT, 'generated');
+/** The second output root: the reference in docs/reference/, also owned by the generator. */
+export const DOCS_DIR = path.join(ROOT, 'docs', 'reference');
 
 export class SpecError extends Error {
   constructor(readonly problems: string[]) {
@@ -48,11 +51,17 @@ export async function generateFiles(model: SpecModel): Promise<GeneratedFile[]> 
   return formatAll(files, path.join(ROOT, '.prettierrc.json'));
 }
 
-function describeDrift(drift: Drift): string {
+/** Every file of docs/reference/, formatted. */
+export async function generateDocs(model: SpecModel): Promise<GeneratedFile[]> {
+  const files = emitDocs(model).sort((a, b) => a.path.localeCompare(b.path));
+  return formatAll(files, path.join(ROOT, '.prettierrc.json'));
+}
+
+function describeDrift(drift: Drift, root = 'generated'): string {
   const lines = [
-    ...drift.changed.map((rel) => `  changed  generated/${rel}`),
-    ...drift.added.map((rel) => `  missing  generated/${rel}`),
-    ...drift.removed.map((rel) => `  stale    generated/${rel}`),
+    ...drift.changed.map((rel) => `  changed  ${root}/${rel}`),
+    ...drift.added.map((rel) => `  missing  ${root}/${rel}`),
+    ...drift.removed.map((rel) => `  stale    ${root}/${rel}`),
   ];
   return lines.join('\n');
 }
@@ -64,13 +73,15 @@ async function main(argv: string[]): Promise<number> {
     return index >= 0 && argv[index + 1] ? path.resolve(argv[index + 1]!) : fallback;
   };
   const outDir = option('--out', GENERATED_DIR);
+  const docsDir = option('--docs-out', DOCS_DIR);
   const started = performance.now();
   const model = await loadModel(option('--spec', SPEC_DIR));
   const files = await generateFiles(model);
+  const docs = await generateDocs(model);
   const elapsed = ((performance.now() - started) / 1000).toFixed(2);
   if (check) {
     const drift = await diffOutput(outDir, files);
-    const report = describeDrift(drift);
+    const report = [describeDrift(drift), describeDrift(await diffOutput(docsDir, docs), 'docs/reference')].filter(Boolean).join('\n');
     if (report) {
       console.error(`generated/ is out of date with spec/ (run npm run generate and commit):\n${report}`);
       return 1;
@@ -79,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const drift = await writeOutput(outDir, files);
-  const report = describeDrift(drift);
+  const report = [describeDrift(drift), describeDrift(await writeOutput(docsDir, docs), 'docs/reference')].filter(Boolean).join('\n');
   console.log(`Generated ${files.length} files from ${model.topics.length} topics in ${elapsed} s${report ? `:\n${report}` : ' (no changes)'}`);
   return 0;
 }

@@ -1,5 +1,6 @@
 /** The emitters, in the order their output is listed. Each owns its own files in generated/. */
 import type { Emitter } from './emitter.js';
+import { changelogEmitter } from './changelog.js';
 import { factoriesEmitter } from './factories.js';
 import { fixturesEmitter } from './fixtures.js';
 import { incomingEmitter } from './incoming.js';
@@ -8,4 +9,4 @@ import { typesEmitter } from './types.js';
 import { validatorsEmitter } from './validators.js';
 import { verifyEmitter } from './verify.js';
 
-export const emitters: Emitter[] = [typesEmitter, validatorsEmitter, packageEmitter, fixturesEmitter, factoriesEmitter, incomingEmitter, verifyEmitter];
+export const emitters: Emitter[] = [typesEmitter, validatorsEmitter, packageEmitter, fixturesEmitter, factoriesEmitter, incomingEmitter, verifyEmitter, changelogEmitter];
