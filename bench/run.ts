@@ -1,0 +1,24 @@
+/**
+ * `npm run bench -- <suite>`: runs one benchmark suite (or all, without a name).
+ * Suites register here; each runs its competitors side by side in this process.
+ */
+type Suite = () => Promise<void>;
+
+const suites: Record<string, Suite> = {
+  validate: async () => (await import('./validate.js')).run(),
+};
+
+async function main(names: string[]): Promise<number> {
+  const unknown = names.filter((name) => !(name in suites));
+  if (unknown.length) {
+    console.error(`Unknown suite(s): ${unknown.join(', ')}. Suites: ${Object.keys(suites).join(', ')}`);
+    return 1;
+  }
+  for (const name of names.length ? names : Object.keys(suites)) {
+    console.log(`\n== ${name}`);
+    await suites[name]!();
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,127 @@
+/**
+ * Validator speed, side by side in one process: the generated validators, Ajv
+ * compiling the same bundled schemas at run time (with ajv-formats), Zod 4
+ * schemas for three topics and a hand-written guard for tour.completed.
+ * Prints ops/s and ratios against the issue's targets; it asserts nothing.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
+import { loadModel } from '../generator/generate.js';
+import { invalidPayloadsFor } from '../generator/validators/mutations.js';
+import { validateWebhook } from '../generated/typescript/src/validate.js';
+import { isTourCompleted } from './competitors/hand-guard.js';
+import * as zod from './competitors/zod.js';
+
+type Check = (value: unknown) => boolean;
+interface Competitor {
+  name: string;
+  check: Check;
+}
+
+const WARMUP_MS = 200;
+const MEASURE_MS = 700;
+/** Distinct copies of each payload, so no engine cache sees the same object every call. */
+const COPIES = 16;
+
+let sink = 0;
+
+function opsPerSecond(check: Check, payloads: unknown[]): number {
+  const loop = (ms: number) => {
+    let calls = 0;
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      for (let index = 0; index < 1000; index++) if (check(payloads[(calls + index) % payloads.length])) sink++;
+      calls += 1000;
+    }
+    return calls;
+  };
+  loop(WARMUP_MS);
+  const started = performance.now();
+  const calls = loop(MEASURE_MS);
+  return calls / ((performance.now() - started) / 1000);
+}
+
+function copies(payloads: unknown[]): unknown[] {
+  return Array.from({ length: COPIES }, (_, index) => structuredClone(payloads[index % payloads.length]));
+}
+
+function format(ops: number): string {
+  return ops >= 1e6 ? `${(ops / 1e6).toFixed(2)} M` : `${(ops / 1e3).toFixed(0)} k`;
+}
+
+/** Runs the competitors on the same payloads; returns ops/s by name. */
+function scenario(title: string, payloads: unknown[], competitors: Competitor[], expectValid: boolean): Map<string, number> {
+  console.log(`\n${title} (${payloads.length} payloads)`);
+  const results = new Map<string, number>();
+  for (const { name, check } of competitors) {
+    const disagree = payloads.filter((payload) => check(payload) !== expectValid).length;
+    if (disagree) console.log(`  ! ${name} ${expectValid ? 'rejects' : 'accepts'} ${disagree} payload(s)`);
+    results.set(name, opsPerSecond(check, payloads));
+  }
+  const ours = results.get('generated') ?? 0;
+  for (const [name, ops] of results) {
+    const ratio = name === 'generated' ? '' : `  generated is ${(ours / ops).toFixed(2)}×`;
+    console.log(`  ${name.padEnd(22)} ${format(ops).padStart(9)} ops/s${ratio}`);
+  }
+  return results;
+}
+
+function target(label: string, value: number, goal: number, unit = '×'): void {
+  console.log(`  ${value >= goal ? 'met   ' : 'MISSED'} ${label}: ${unit === '×' ? value.toFixed(2) + '×' : format(value) + ' ops/s'} (target ≥ ${unit === '×' ? goal + '×' : format(goal) + ' ops/s'})`);
+}
+
+export async function run(): Promise<void> {
+  const model = await loadModel();
+  const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
+  const ajv = addFormats(new Ajv({ strict: false }));
+  const runtime = new Map<string, ValidateFunction>(model.topics.map((topic) => [topic.topic, ajv.compile(topic.bundled)]));
+  const ajvCheck: Check = (value) => runtime.get((value as { kind: string }).kind)?.(value) ?? false;
+  const ours: Check = (value) => validateWebhook(value).ok;
+  const examplesOf = (kind: string) => model.topics.find((topic) => topic.topic === kind)!.examples.map((example) => example.payload);
+
+  const all = scenario('All topics, valid examples', copies(model.topics.flatMap((topic) => topic.examples.map((e) => e.payload))), [
+    { name: 'generated', check: ours },
+    { name: 'ajv runtime + formats', check: ajvCheck },
+  ], true);
+
+  const tour = copies(examplesOf('tour.completed'));
+  const valid = scenario('tour.completed, valid', tour, [
+    { name: 'generated', check: ours },
+    { name: 'hand-written guard', check: isTourCompleted },
+    { name: 'ajv runtime + formats', check: ajvCheck },
+    { name: 'zod 4', check: (value) => zod.tourCompleted.safeParse(value).success },
+  ], true);
+
+  const zodRatios: number[] = [valid.get('generated')! / valid.get('zod 4')!];
+  for (const [kind, schema] of [['response.finished', zod.responseFinished], ['demo.finished', zod.demoFinished]] as const) {
+    const results = scenario(`${kind}, valid`, copies(examplesOf(kind)), [
+      { name: 'generated', check: ours },
+      { name: 'ajv runtime + formats', check: ajvCheck },
+      { name: 'zod 4', check: (value) => schema.safeParse(value).success },
+    ], true);
+    zodRatios.push(results.get('generated')! / results.get('zod 4')!);
+  }
+
+  const badTour = structuredClone(examplesOf('tour.completed')[0]!) as Record<string, any>;
+  badTour.data.tour.id = 'not-an-id';
+  const invalid = scenario('tour.completed, invalid (one bad nested ID)', copies([badTour]), [
+    { name: 'generated', check: ours },
+    { name: 'hand-written guard', check: isTourCompleted },
+    { name: 'ajv runtime + formats', check: ajvCheck },
+    { name: 'zod 4', check: (value) => zod.tourCompleted.safeParse(value).success },
+  ], false);
+
+  const defects = model.topics.flatMap((topic) => invalidPayloadsFor(topic).map((payload) => payload.payload));
+  const allInvalid = scenario('All topics, every derived defect', defects, [
+    { name: 'generated', check: ours },
+    { name: 'ajv runtime + formats', check: ajvCheck },
+  ], false);
+
+  console.log('\nTargets');
+  target('valid vs hand-written guard', valid.get('generated')! / valid.get('hand-written guard')!, 0.8);
+  target('invalid (one defect)', invalid.get('generated')!, 1e6, 'ops');
+  target('invalid (all derived defects)', allInvalid.get('generated')!, 1e6, 'ops');
+  target('vs Ajv runtime, all topics valid', all.get('generated')! / all.get('ajv runtime + formats')!, 1);
+  target('vs Zod 4 (worst of 3 topics)', Math.min(...zodRatios), 3);
+  if (sink < 0) console.log(sink);
+}
