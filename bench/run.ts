@@ -6,6 +6,7 @@ type Suite = () => Promise<void>;
 
 const suites: Record<string, Suite> = {
   validate: async () => (await import('./validate.js')).run(),
+  verify: async () => (await import('./verify.js')).run(),
 };
 
 async function main(names: string[]): Promise<number> {

@@ -23,11 +23,7 @@ import {
 } from './verification.js';
 
 const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/i;
-/** Date and time with a zone: Date.parse alone would also take "12/11/2029" or a bare year. */
-const ISO_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$/i;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-const RAW_BODY_HINT = 'Did express.json() run first? Mount this route before it, or use express.raw().';
 
 export function failure(
   reason: VerificationFailureReason,
@@ -48,7 +44,7 @@ function rawBodyProblem(body: unknown): VerificationFailure | undefined {
     // "[object Object]" is String(parsedBody): the body was parsed, then coerced back to a string.
     if (body !== '[object Object]') return undefined;
   } else if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return undefined;
-  return failure('body-not-raw', `${VERIFICATION_FAILURES['body-not-raw']} ${RAW_BODY_HINT}`);
+  return failure('body-not-raw');
 }
 
 /** The body as the HMAC input: strings stay strings (hashed as UTF-8), bytes become a Uint8Array view. */
@@ -110,10 +106,7 @@ export function mismatch(secrets: readonly string[], trimmedSecretMatches: boole
       ? ' It matches once the secret is trimmed.'
       : ' A secret has surrounding whitespace.'
     : '';
-  return failure(
-    'signature-mismatch',
-    `${VERIFICATION_FAILURES['signature-mismatch']} Check the secret and pass the raw body, not re-serialised JSON.${whitespace}`,
-  );
+  return failure('signature-mismatch', VERIFICATION_FAILURES['signature-mismatch'] + whitespace);
 }
 
 /** Epoch milliseconds from a Date, a number or a function returning either (`+date` is its time). */
@@ -125,7 +118,9 @@ function clock(now: VerifyOptions['now']): number {
 export function checkSentAt(sentAt: unknown, options: VerifyOptions): VerificationFailure | undefined {
   if (options.toleranceSeconds === false) return undefined;
   if (sentAt == null) return failure('missing-sent-at');
-  const sent = typeof sentAt === 'string' && ISO_TIMESTAMP.test(sentAt) ? Date.parse(sentAt) : NaN;
+  // Date.parse reads ISO 8601 (what Chameleon sends); a shape check would cost bytes for no safer verdict:
+  // any other date it reads is still held to the window.
+  const sent = typeof sentAt === 'string' ? Date.parse(sentAt) : NaN;
   if (Number.isNaN(sent)) return failure('unparsable-sent-at');
   const seconds = options.toleranceSeconds;
   const tolerance =
@@ -155,7 +150,14 @@ function validated(
   if (!result.ok) return failure('invalid-payload', describeErrors(result.errors), result.errors);
   // The id is the signed body's: the X-Chameleon-Id header is not covered by the signature.
   const id = result.webhook.id || headerId || '';
-  return { ...result, id };
+  // `known` and `webhook` come from the same validation result, so they agree; TypeScript cannot see it through a literal.
+  return {
+    ok: true,
+    id,
+    known: result.known,
+    webhook: result.webhook,
+    warnings: result.warnings,
+  } as WebhookVerificationResult;
 }
 
 /** A request that passed every check before the HMAC: what the HMAC needs. */
@@ -177,7 +179,10 @@ export function prepare(
   const problem = rawBodyProblem(rawBody);
   if (problem) return problem;
   const read = readSignature(signatureOrHeaders);
-  return 'reason' in read ? read : { ...read, secrets, binary: asBinary(rawBody as RawBody) };
+  // An explicit literal: object spread costs microseconds here, as much as the HMAC of 1 KB.
+  return 'reason' in read
+    ? read
+    : { secrets, binary: asBinary(rawBody as RawBody), signature: read.signature, headerId: read.headerId };
 }
 
 /** Everything after the signature matched: decode, parse, check the window, validate. */
