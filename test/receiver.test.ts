@@ -155,6 +155,26 @@ describe('createNodeHandler over loopback', () => {
     expect(chunked).toBe(413);
   });
 
+  it('with a shared store, answers 409 while another instance handles the id, then acknowledges it as done', async () => {
+    const shared = new MemoryIdempotencyStore();
+    let release!: () => void;
+    let runs = 0;
+    const slow = () => {
+      runs += 1;
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    const instanceA = await serve({ idempotency: shared, on: { ping: slow } });
+    const instanceB = await serve({ idempotency: shared, on: { ping: slow } });
+    const d = delivery({ id: chameleonId(11) });
+    const first = post(instanceA, d);
+    while (!release) await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(await post(instanceB, d)).toMatchObject({ status: 409, body: { error: 'in-progress' } });
+    release();
+    expect((await first).status).toBe(200);
+    expect(await post(instanceB, d)).toMatchObject({ status: 200, body: { duplicate: true } });
+    expect(runs).toBe(1);
+  });
+
   it('answers 500 naming the cause when the secret is missing', async () => {
     const url = await serve({ secret: '' });
     expect(await post(url, delivery({ id: chameleonId(10) }))).toMatchObject({ status: 500, body: { error: 'missing-secret' } });
