@@ -100,6 +100,8 @@ async function emitDeclarations(packageDir: string): Promise<string[]> {
   try {
     const sources = [...ENTRIES.map((entry) => entry.source), ...(existsSync(path.join(packageDir, CLI_SOURCE)) ? [CLI_SOURCE] : [])];
     const flags = [
+      // The package's own tsconfig.json (if any) is for editors; the build states every option here.
+      '--ignoreConfig',
       '--declaration', '--emitDeclarationOnly', '--outDir', scratch, '--rootDir', 'src',
       '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
       '--strict', '--skipLibCheck', '--lib', 'es2022,dom', '--types', 'node',

@@ -1,0 +1,98 @@
+/**
+ * The two packages as npm would publish them: versions from the spec, the
+ * export map, no runtime dependencies, and `npm pack` file lists that hold
+ * what a consumer needs and nothing else.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPackage, retargetSpecifiers } from '../generator/build-package.js';
+import { loadModel } from '../generator/generate.js';
+import { npmPack, PACKAGE_DIRS, type PackResult } from '../generator/pack.js';
+import { GENERATED_DIR } from './helpers.js';
+
+const TS_DIR = PACKAGE_DIRS['chameleon-webhooks'];
+const FIXTURES_DIR = PACKAGE_DIRS['chameleon-webhooks-fixtures'];
+
+let packageVersion: string;
+let tsPack: PackResult;
+let fixturesPack: PackResult;
+
+beforeAll(async () => {
+  packageVersion = (await loadModel()).packageVersion;
+  await buildPackage();
+  tsPack = await npmPack(TS_DIR, path.join(GENERATED_DIR, '..', '.tmp', 'packs'), true);
+  fixturesPack = await npmPack(FIXTURES_DIR, path.join(GENERATED_DIR, '..', '.tmp', 'packs'), true);
+}, 120_000);
+
+async function manifest(dir: string): Promise<Record<string, any>> {
+  return JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+}
+
+describe('versions', () => {
+  it('both packages are 3.MINOR.PATCH: the API major, then the spec version', async () => {
+    const model = await loadModel();
+    expect(packageVersion).toBe(`${model.api.apiVersion.slice(1)}.${model.api.specVersion}`);
+    expect((await manifest(TS_DIR)).version).toBe(packageVersion);
+    expect((await manifest(FIXTURES_DIR)).version).toBe(packageVersion);
+    expect(tsPack.version).toBe(packageVersion);
+    expect(fixturesPack.version).toBe(packageVersion);
+  });
+});
+
+describe('chameleon-webhooks', () => {
+  it('declares ESM and CJS entries with types for each, side-effect free, without dependencies', async () => {
+    const pkg = await manifest(TS_DIR);
+    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.dependencies ?? {}).toEqual({});
+    for (const [entry, base] of [['.', 'index'], ['./web', 'web']] as const) {
+      expect(pkg.exports[entry]).toEqual({
+        import: { types: `./dist/${base}.d.mts`, default: `./dist/${base}.mjs` },
+        require: { types: `./dist/${base}.d.cts`, default: `./dist/${base}.cjs` },
+      });
+    }
+    expect(pkg.bin).toEqual({ 'chameleon-webhooks': './dist/cli.mjs' });
+  });
+
+  it('packs the bundles, declarations, README and CHANGELOG, and no sources or tests', () => {
+    const required = ['index.mjs', 'index.cjs', 'web.mjs', 'web.cjs', 'cli.mjs', 'index.d.mts', 'index.d.cts', 'web.d.mts', 'web.d.cts', 'types.d.mts', 'types.d.cts'];
+    expect(tsPack.files).toEqual(expect.arrayContaining([...required.map((file) => `dist/${file}`), 'README.md', 'CHANGELOG.md', 'package.json']));
+    const unexpected = tsPack.files.filter(
+      (file) => !['README.md', 'CHANGELOG.md', 'package.json'].includes(file) && !/^dist\/.+\.(mjs|cjs|d\.mts|d\.cts)$/.test(file),
+    );
+    expect(unexpected).toEqual([]);
+    expect(tsPack.files.filter((file) => /(^|\/)src\/|\.test\.|\.ts$/.test(file.replace(/\.d\.[mc]ts$/, '')))).toEqual([]);
+  });
+
+  it('keeps the web entry free of node: imports', async () => {
+    for (const file of ['web.mjs', 'web.cjs']) {
+      const code = await readFile(path.join(TS_DIR, 'dist', file), 'utf8');
+      expect(code).not.toMatch(/(from\s*|require\(\s*|import\(\s*)['"]node:/);
+    }
+  });
+
+  it('gives ESM and CommonJS consumers the same exports', async () => {
+    const esm = await import(pathToFileURL(path.join(TS_DIR, 'dist/index.mjs')).href);
+    const cjs = createRequire(import.meta.url)(path.join(TS_DIR, 'dist/index.cjs'));
+    expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).filter((key) => key !== 'default').sort());
+    expect(cjs.API_VERSION).toBe('v3');
+    expect(esm.WEBHOOK_TOPICS).toEqual(cjs.WEBHOOK_TOPICS);
+  });
+
+  it('points each declaration at its own format', () => {
+    const source = "export * from './topics.js';\nexport type { X } from '../types.js';\ntype T = import('./a.js').A;\nimport 'pkg/x.js';";
+    expect(retargetSpecifiers(source, '.cjs')).toBe(
+      "export * from './topics.cjs';\nexport type { X } from '../types.cjs';\ntype T = import('./a.cjs').A;\nimport 'pkg/x.js';",
+    );
+  });
+});
+
+describe('chameleon-webhooks-fixtures', () => {
+  it('packs JSON fixtures, README and CHANGELOG only', () => {
+    expect(fixturesPack.files).toEqual(expect.arrayContaining(['manifest.json', 'README.md', 'package.json']));
+    expect(fixturesPack.files.includes('CHANGELOG.md'), 'the "files" of generated/fixtures/package.json must list CHANGELOG.md').toBe(true);
+    expect(fixturesPack.files.filter((file) => !file.endsWith('.json') && !file.endsWith('.md'))).toEqual([]);
+  });
+});
