@@ -89,7 +89,7 @@ describe('verifyWebhook verdicts', () => {
   it('explains the common mistakes in the message', () => {
     const d = delivery();
     const parsed = verifyWebhook(JSON.parse(d.body), d.headers, SECRET, { now: NOW });
-    expect(parsed.ok || parsed.message).toMatch(/express\.json\(\) run first/);
+    expect(parsed.ok || parsed.message).toMatch(/before express\.json\(\)/);
     const spaced = verifyWebhook(d.body, d.headers, ` ${SECRET}\n`, { now: NOW });
     expect(spaced.ok || spaced.message).toMatch(/matches once the secret is trimmed/);
     const otherSpaced = verifyWebhook(d.body, d.headers, 'wrong secret ', { now: NOW });

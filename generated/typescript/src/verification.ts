@@ -81,12 +81,12 @@ export type VerificationFailureReason =
 export const VERIFICATION_FAILURES: { readonly [Reason in VerificationFailureReason]: string } = {
   'missing-secret': 'No secret (is CHAMELEON_WEBHOOK_SECRET set?).',
   'body-not-raw':
-    'Pass the raw body, not a parsed object. Did express.json() run first? Mount this route before it, or use express.raw().',
+    'Pass the raw body, not a parsed one: mount this route before express.json(), or use express.raw().',
   'missing-signature': `No ${SIGNATURE_HEADER} header.`,
   'repeated-signature': `Repeated ${SIGNATURE_HEADER} header.`,
   'malformed-signature': `${SIGNATURE_HEADER} is not 64 hex characters.`,
   'signature-mismatch':
-    'The signature does not match the body. Check the secret and pass the raw body, not re-serialised JSON.',
+    'The signature does not match: check the secret, and pass the raw body, not re-serialised JSON.',
   'malformed-body': 'The body is not a JSON object.',
   'missing-sent-at': 'No sent_at in the body.',
   'unparsable-sent-at': 'sent_at is not ISO 8601.',

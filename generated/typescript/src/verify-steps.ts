@@ -22,7 +22,7 @@ import {
   type WebhookVerificationResult,
 } from './verification.js';
 
-const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/i;
+const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export function failure(
@@ -62,6 +62,12 @@ function readSecrets(input: SecretInput | null | undefined): string[] | Verifica
 }
 
 function malformedSignature(value: string): VerificationFailure {
+  // Uppercase hex: the vendor's samples compare the lowercase digest exactly, so it never matches.
+  if (SIGNATURE_PATTERN.test(value.toLowerCase()))
+    return failure(
+      'signature-mismatch',
+      `${VERIFICATION_FAILURES['signature-mismatch']} It is uppercase hex.`,
+    );
   const prefixed = /^sha256=/i.test(value) ? ' Drop "sha256=".' : '';
   return failure('malformed-signature', VERIFICATION_FAILURES['malformed-signature'] + prefixed);
 }
