@@ -25,8 +25,11 @@ import { createNodeHandler, signWebhook, verifySignature, verifyWebhook } from '
 import * as web from '../generated/typescript/src/web.js';
 
 const SECRET = 'bench-webhook-secret-0123456789';
-const MEASURE_MS = 1000;
-const LOAD_SECONDS = 5;
+const MEASURE_MS = 400;
+/** Competitors are measured in interleaved rounds and keep their best round: on a shared machine, noise only ever slows a run down. */
+const ROUNDS = 3;
+const LOAD_SECONDS = 4;
+const LOAD_ROUNDS = 2;
 const SELF = fileURLToPath(import.meta.url);
 
 let sink = 0;
@@ -73,10 +76,10 @@ async function verifySuite(label: string, body: string): Promise<void> {
   };
   const stripe = new Stripe('sk_test_bench');
   const stripeHeader = stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET });
-  const expected = Buffer.from(signature, 'hex');
 
   const competitors: Array<[string, () => boolean | Promise<boolean>]> = [
-    ['floor: createHmac + timingSafeEqual', () => timingSafeEqual(createHmac('sha256', SECRET).update(body).digest(), expected)],
+    // The floor decodes the received hex like any real check must, then compares the raw digests.
+    ['floor: createHmac + timingSafeEqual', () => timingSafeEqual(createHmac('sha256', SECRET).update(body).digest(), Buffer.from(signature, 'hex'))],
     ['ours: verifySignature', () => verifySignature(body, signature, SECRET)],
     ['ours: verifyWebhook (HMAC + window + parse + validate)', () => verifyWebhook(body, headers, SECRET, { now }).ok],
     ['ours web: verifySignature (Web Crypto)', () => web.verifySignature(body, signature, SECRET)],
@@ -85,12 +88,12 @@ async function verifySuite(label: string, body: string): Promise<void> {
     ['standardwebhooks verify (+ JSON.parse)', () => standard.verify(body, standardHeaders) !== undefined],
     ['stripe webhooks.constructEvent (+ JSON.parse)', () => stripe.webhooks.constructEvent(body, stripeHeader, SECRET) !== undefined],
   ];
-  console.log(`\nverify, ${label} body (${body.length} bytes)`);
+  console.log(`\nverify, ${label} body (${body.length} bytes; best of ${ROUNDS} interleaved rounds)`);
   const results = new Map<string, number>();
-  for (const [name, check] of competitors) {
-    results.set(name, await opsPerSecond(check));
-    console.log(`  ${name.padEnd(56)} ${format(results.get(name)!).padStart(9)} ops/s`);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, check] of competitors) results.set(name, Math.max(results.get(name) ?? 0, await opsPerSecond(check)));
   }
+  for (const [name, ops] of results) console.log(`  ${name.padEnd(56)} ${format(ops).padStart(9)} ops/s`);
   const get = (prefix: string) => [...results].find(([name]) => name.startsWith(prefix))![1];
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   console.log(`  verifySignature / floor: ${ratio(get('ours: verifySignature'), get('floor'))} (target ≥ 0.9×)`);
@@ -153,10 +156,16 @@ async function load(kind: string, body: string): Promise<number> {
 
 async function receiverSuite(): Promise<void> {
   const body = bodyOf(1024);
-  console.log(`\nreceiver under load (autocannon, 16 connections, ${LOAD_SECONDS} s each, ~1 KB signed deliveries, unique ids)`);
-  const bare = await load('bare', body);
+  console.log(
+    `\nreceiver under load (autocannon, 16 connections, ${LOAD_SECONDS} s runs, best of ${LOAD_ROUNDS} alternating, ~1 KB signed deliveries, unique ids)`,
+  );
+  let bare = 0;
+  let ours = 0;
+  for (let round = 0; round < LOAD_ROUNDS; round++) {
+    bare = Math.max(bare, await load('bare', body));
+    ours = Math.max(ours, await load('ours', body));
+  }
   console.log(`  bare node:http 200                 ${bare.toFixed(0).padStart(8)} req/s`);
-  const ours = await load('ours', body);
   console.log(`  createNodeHandler (verify+dedupe)  ${ours.toFixed(0).padStart(8)} req/s`);
   console.log(`  createNodeHandler / bare: ${(ours / bare).toFixed(2)}× (target ≥ 0.7×)`);
 }

@@ -14,7 +14,7 @@
  *
  * The Web Crypto build (`chameleon-webhooks/web`) has the same names and returns Promises.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { asBinary, checkPayload, mismatch, prepare, trimmedSecrets, unexpected } from './verify-steps.js';
 import {
   WebhookVerificationError,
@@ -29,8 +29,20 @@ import {
 
 const ALGORITHM = 'sha256';
 
+/** Key objects, by secret: createHmac sets up a KeyObject faster than it reads a string key. Bounded: cleared when full. */
+const keys = new Map<string, KeyObject>();
+
+function keyFor(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= 16) keys.clear();
+    keys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+  }
+  return key;
+}
+
 function digest(binary: string | Uint8Array, secret: string): Buffer {
-  return createHmac(ALGORITHM, secret).update(binary).digest();
+  return createHmac(ALGORITHM, keyFor(secret)).update(binary).digest();
 }
 
 /** Constant time: `expected` is always 32 bytes (the signature passed the shape check). */
