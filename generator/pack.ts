@@ -5,7 +5,7 @@
  * and a pack must never run code from the tree it packs.
  */
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -62,6 +62,24 @@ export async function packAll(destination = PACKS_DIR): Promise<PackResult[]> {
   const results: PackResult[] = [];
   for (const dir of Object.values(PACKAGE_DIRS)) results.push(await npmPack(dir, destination));
   return results;
+}
+
+/**
+ * Copies both packages (sources, not build output) into `workDir`, builds the
+ * copy and packs it into `workDir/packs`. Tests use this so that several of
+ * them can build and pack at once without racing on generated/typescript/dist.
+ */
+export async function stageAndPack(workDir: string): Promise<{ dirs: Record<keyof typeof PACKAGE_DIRS, string>; packs: PackResult[] }> {
+  const dirs = {} as Record<keyof typeof PACKAGE_DIRS, string>;
+  for (const [name, source] of Object.entries(PACKAGE_DIRS) as Array<[keyof typeof PACKAGE_DIRS, string]>) {
+    const target = path.join(workDir, name);
+    await cp(source, target, { recursive: true, filter: (file) => !/[\\/](dist|node_modules)$/.test(file) });
+    dirs[name] = target;
+  }
+  await buildPackage(dirs['chameleon-webhooks']);
+  const packs: PackResult[] = [];
+  for (const dir of Object.values(dirs)) packs.push(await npmPack(dir, path.join(workDir, 'packs')));
+  return { dirs, packs };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

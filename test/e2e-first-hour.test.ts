@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../generator/generate.js';
-import { packAll } from '../generator/pack.js';
+import { stageAndPack } from '../generator/pack.js';
 import { ROOT } from './helpers.js';
 
 const run = promisify(execFile);
@@ -153,7 +153,7 @@ let topics: string[];
 beforeAll(async () => {
   topics = (await loadModel()).topics.map((topic) => topic.topic);
   project = await mkdtemp(path.join(tmpdir(), 'chameleon-first-hour-'));
-  const packs = await packAll(path.join(project, 'packs'));
+  const { packs } = await stageAndPack(path.join(project, 'stage'));
   await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'first-hour', private: true, type: 'module' }, null, 2));
   const tools = await Promise.all(['typescript', '@types/node', 'express', '@types/express'].map(async (name) => `${name}@${await devVersion(name)}`));
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...packs.map((pack) => pack.tarball), ...tools], {

@@ -3,29 +3,37 @@
  * export map, no runtime dependencies, and `npm pack` file lists that hold
  * what a consumer needs and nothing else.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPackage, retargetSpecifiers } from '../generator/build-package.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { retargetSpecifiers } from '../generator/build-package.js';
 import { loadModel } from '../generator/generate.js';
-import { npmPack, PACKAGE_DIRS, type PackResult } from '../generator/pack.js';
-import { GENERATED_DIR } from './helpers.js';
+import { npmPack, PACKAGE_DIRS, stageAndPack, type PackResult } from '../generator/pack.js';
 
-const TS_DIR = PACKAGE_DIRS['chameleon-webhooks'];
 const FIXTURES_DIR = PACKAGE_DIRS['chameleon-webhooks-fixtures'];
 
+let work: string;
+/** A built copy of generated/typescript (so tests running at once never share dist/). */
+let TS_DIR: string;
 let packageVersion: string;
 let tsPack: PackResult;
 let fixturesPack: PackResult;
 
 beforeAll(async () => {
   packageVersion = (await loadModel()).packageVersion;
-  await buildPackage();
-  tsPack = await npmPack(TS_DIR, path.join(GENERATED_DIR, '..', '.tmp', 'packs'), true);
-  fixturesPack = await npmPack(FIXTURES_DIR, path.join(GENERATED_DIR, '..', '.tmp', 'packs'), true);
+  work = await mkdtemp(path.join(tmpdir(), 'chameleon-package-'));
+  const { dirs } = await stageAndPack(work);
+  TS_DIR = dirs['chameleon-webhooks'];
+  tsPack = await npmPack(TS_DIR, path.join(work, 'dry'), true);
+  fixturesPack = await npmPack(dirs['chameleon-webhooks-fixtures'], path.join(work, 'dry'), true);
 }, 120_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
 
 async function manifest(dir: string): Promise<Record<string, any>> {
   return JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
@@ -35,7 +43,7 @@ describe('versions', () => {
   it('both packages are 3.MINOR.PATCH: the API major, then the spec version', async () => {
     const model = await loadModel();
     expect(packageVersion).toBe(`${model.api.apiVersion.slice(1)}.${model.api.specVersion}`);
-    expect((await manifest(TS_DIR)).version).toBe(packageVersion);
+    expect((await manifest(PACKAGE_DIRS['chameleon-webhooks'])).version).toBe(packageVersion);
     expect((await manifest(FIXTURES_DIR)).version).toBe(packageVersion);
     expect(tsPack.version).toBe(packageVersion);
     expect(fixturesPack.version).toBe(packageVersion);

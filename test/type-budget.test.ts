@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackage, PACKAGE_DIR } from '../generator/build-package.js';
 import { loadModel } from '../generator/generate.js';
+import { stageAndPack } from '../generator/pack.js';
 import { ROOT } from './helpers.js';
 
 const run = promisify(execFile);
@@ -28,10 +28,10 @@ type Counts = Record<'types' | 'instantiations' | 'symbols', number>;
 
 let dir: string;
 beforeAll(async () => {
-  await buildPackage();
   dir = await mkdtemp(path.join(tmpdir(), 'chameleon-type-budget-'));
+  const { dirs } = await stageAndPack(path.join(dir, 'stage'));
   await mkdir(path.join(dir, 'node_modules'));
-  await symlink(PACKAGE_DIR, path.join(dir, 'node_modules', 'chameleon-webhooks'), 'dir');
+  await symlink(dirs['chameleon-webhooks'], path.join(dir, 'node_modules', 'chameleon-webhooks'), 'dir');
   await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
 }, 120_000);
 
