@@ -3,6 +3,7 @@
  * Do not edit: change spec/ or templates/ and regenerate.
  */
 // The `chameleon-webhooks` entry (Node.js).
+export * from './fixtures.js';
 export * from './headers.js';
 export * from './idempotency.js';
 export * from './incoming/client.js';
