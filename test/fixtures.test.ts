@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ManifestEntry } from '../generator/emitters/fixtures.js';
 import { retryScheduleSeconds } from '../generator/emitters/factories.js';
 import { loadModel } from '../generator/generate.js';
 import { validPayloadsFor } from '../generator/fixtures/payloads.js';
@@ -23,15 +24,7 @@ import { GENERATED_DIR } from './helpers.js';
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
 const FIXTURES_DIR = path.join(GENERATED_DIR, 'fixtures');
 
-interface Entry {
-  topic: string;
-  name: string;
-  description: string;
-  file: string;
-  schema: string;
-  valid: boolean;
-  errorPath?: string;
-}
+type Entry = ManifestEntry;
 
 const readJson = async <T>(rel: string): Promise<T> => JSON.parse(await readFile(path.join(FIXTURES_DIR, rel), 'utf8')) as T;
 
