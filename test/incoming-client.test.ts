@@ -247,3 +247,20 @@ describe('batches', () => {
     );
   });
 });
+
+describe('package entries', () => {
+  it('exports the client and normalization from both entries, as the issue shows', async () => {
+    for (const entry of ['index.js', 'web.js']) {
+      const module = await import(`../generated/typescript/src/${entry}`);
+      expect(typeof module.createIncomingClient).toBe('function');
+      expect(module.normalizeProperties({ planName: 'Growth' })).toEqual({ properties: { plan_name: 'Growth' }, warnings: [] });
+    }
+  });
+
+  it('keeps node: out of the incoming modules (they are part of the web entry)', async () => {
+    const dir = path.join(SPEC_DIR, '../generated/typescript/src/incoming');
+    for (const name of ['client.ts', 'http.ts', 'batch.ts', 'facts.ts', 'normalize.ts', 'csv.ts']) {
+      expect(readFileSync(path.join(dir, name), 'utf8')).not.toMatch(/from ['"]node:/);
+    }
+  });
+});
