@@ -18,6 +18,15 @@ describe('generation', () => {
     expect(second.map((f) => [f.path, f.contents])).toEqual(first.map((f) => [f.path, f.contents]));
   });
 
+  it('declares every model once: one interface per title, no numbered copies (Profile1)', async () => {
+    const model = await loadModel();
+    const types = (await generateFiles(model)).find((file) => file.path === 'typescript/src/types.ts')!.contents;
+    const declared = [...types.matchAll(/^export (?:interface|type) (\w+)/gm)].map((match) => match[1]!);
+    expect(declared.filter((name) => /\d$/.test(name))).toEqual([]);
+    expect(new Set(declared).size).toBe(declared.length);
+    for (const doc of [...model.models, ...model.topics, ...model.incoming]) expect(declared, doc.path).toContain(doc.typeName);
+  });
+
   it('matches the committed generated/ (run npm run generate when this fails)', async () => {
     const drift = await diffOutput(GENERATED_DIR, await generateFiles(await loadModel()));
     expect(drift).toEqual({ changed: [], added: [], removed: [] });
