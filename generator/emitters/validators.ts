@@ -1,14 +1,15 @@
 /**
- * Validators: Ajv compiles the spec at generate time (generator/validators/),
- * and templates wrap the compiled functions in the public, never-throwing API
- * of `validate.ts`. Templates hold the code; this module gathers the facts they
+ * Validators: generator/validators/ writes a fast guard per document and the
+ * schema table the detailed validator walks, and templates wrap both in the
+ * public, never-throwing API of `validate.ts`. Templates hold the code; this module gathers the facts they
  * print (topics, models, how patterns and formats read to a person).
  */
 import { walkSchemas } from '../lint.js';
 import type { SchemaDocument, SpecModel } from '../model.js';
 import type { JsonSchema } from '../spec/load.js';
 import { render } from '../templates.js';
-import { compileStandalone } from '../validators/standalone.js';
+import { writeValidators } from '../validators/guards.js';
+import { validatedDocuments, validatedSchema } from '../validators/documents.js';
 import type { Emitter, GeneratedFile } from './emitter.js';
 
 /** Errors reported by default before the list is cut. */
@@ -52,7 +53,7 @@ export const validatorsEmitter: Emitter = {
       defaultMaxErrors: DEFAULT_MAX_ERRORS,
       patterns: patternNames(documents),
       formats: formatNames(model),
-      code: compileStandalone(model),
+      ...writeValidators(model.common, validatedDocuments(model), (doc) => validatedSchema(model, doc)),
     };
     const file = (path: string, template: string, exportFrom?: string[]): GeneratedFile => ({
       path: `typescript/src/${path}`,
@@ -61,8 +62,9 @@ export const validatorsEmitter: Emitter = {
     });
     return [
       file('validate.ts', 'validate.ts', ['.', './web']),
-      file('validators/compiled.ts', 'validators/compiled.ts'),
+      file('validators/detailed.ts', 'validators/detailed.ts'),
       file('validators/formats.ts', 'validators/formats.ts'),
+      file('validators/guards.ts', 'validators/guards.ts'),
       file('validators/issues.ts', 'validators/issues.ts'),
     ];
   },

@@ -4,7 +4,11 @@
  */
 /**
  * Runtime validation of webhooks, generated from spec/. Nothing is compiled at
- * start-up: the checks are plain functions in validators/compiled.ts.
+ * start-up. Two paths that agree on every verdict (a differential test proves
+ * it): generated guards (validators/guards.ts) decide `ok` at the speed of a
+ * hand-written type guard, and a detailed validator (validators/detailed.ts,
+ * Ajv's semantics with every error) explains failures and finds warnings,
+ * only when a caller reads them.
  *
  * - `validateWebhook(value)` looks `kind` up once and runs that topic's check;
  *   an unknown `kind` is checked as the envelope only and returned as the
@@ -58,12 +62,14 @@ import type {
   UrlGroup,
   User,
 } from './types.js';
-import * as compiled from './validators/compiled.js';
+import { detailedErrors } from './validators/detailed.js';
+import * as guards from './validators/guards.js';
+import type { Guard } from './validators/guards.js';
 import {
   classify,
   exceptionIssue,
   pointerSegments,
-  type CompiledValidator,
+  unexplainedIssue,
   type Findings,
 } from './validators/issues.js';
 
@@ -93,7 +99,7 @@ export interface ValidationWarning {
 export interface ValidatorOptions {
   /** `tolerant` (default) for production, `strict` for CI and contract tests. */
   mode?: ValidationMode;
-  /** Called once per warning, after validation. */
+  /** Called once per warning, after validation (given it, the warnings are worked out at once rather than when first read). */
   onWarning?: (warning: ValidationWarning) => void;
   /** The most errors reported (default 20); at least one always is. */
   maxErrors?: number;
@@ -149,100 +155,240 @@ export interface Validator<T> extends StandardSchemaV1<unknown, T> {
 const VENDOR = 'chameleon-webhooks';
 const DEFAULT_MAX_ERRORS = 20;
 
-function asCheck(check: unknown): CompiledValidator {
-  return check as CompiledValidator;
+/** The two checks of one topic or model: the fast guard and the name of its schema for the detailed errors. */
+interface Checks {
+  guard: Guard;
+  schema: string;
 }
 
-/** Runs a compiled check: undefined on a clean pass (the fast path), else the findings. */
-function findingsOf(
-  check: CompiledValidator,
-  value: unknown,
-  options: ValidatorOptions | undefined,
-): Findings | undefined {
-  if (check(value)) return undefined;
-  return classify(
-    check.errors ?? [],
-    value,
-    options?.mode ?? 'tolerant',
-    options?.maxErrors ?? DEFAULT_MAX_ERRORS,
-  );
+/** Replaces a lazy getter with the value it computed, so the work happens once. */
+function settle<T>(result: object, key: string, value: T): T {
+  Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+  return value;
 }
 
-function failure(error: unknown): { ok: false; errors: ValidationIssue[]; warnings: ValidationWarning[] } {
+/** Errors and warnings from the detailed path; never throws, and a failure always has at least one error. */
+function findingsOf(checks: Checks, value: unknown, options: ValidatorOptions | undefined): Findings {
+  try {
+    return classify(
+      detailedErrors(checks.schema, value),
+      value,
+      options?.mode ?? 'tolerant',
+      options?.maxErrors ?? DEFAULT_MAX_ERRORS,
+    );
+  } catch (error) {
+    return { errors: [exceptionIssue(error)], warnings: [] };
+  }
+}
+
+function errorsOf(checks: Checks, value: unknown, options: ValidatorOptions | undefined): Findings {
+  const findings = findingsOf(checks, value, options);
+  return findings.errors.length > 0
+    ? findings
+    : { errors: [unexplainedIssue()], warnings: findings.warnings };
+}
+
+/**
+ * What a passing result remembers to work out its warnings the first time
+ * they are read (or at once when `onWarning` is given): most callers never
+ * read them, and finding them means walking every key of the value.
+ * `warnings` is a getter of the class, so that building a result costs no
+ * more than a plain object (an object literal with a getter costs a closure
+ * and a slow shape per call): `JSON.stringify` includes it through `toJSON`,
+ * a spread copy (`{ ...result }`) does not.
+ */
+class LazyWarnings {
+  readonly #checks: Checks;
+  readonly #value: unknown;
+  readonly #options: ValidatorOptions | undefined;
+  readonly #extra: ValidationWarning | undefined;
+
+  constructor(
+    checks: Checks,
+    value: unknown,
+    options: ValidatorOptions | undefined,
+    extra: ValidationWarning | undefined,
+  ) {
+    this.#checks = checks;
+    this.#value = value;
+    this.#options = options;
+    this.#extra = extra;
+  }
+
+  get warnings(): ValidationWarning[] {
+    const found = findingsOf(this.#checks, this.#value, this.#options).warnings;
+    return settle(this, 'warnings', this.#extra ? [...found, this.#extra] : found);
+  }
+
+  set warnings(warnings: ValidationWarning[]) {
+    settle(this, 'warnings', warnings);
+  }
+
+  toJSON(): object {
+    return { ...this, warnings: this.warnings };
+  }
+}
+
+/** A webhook that passed (`known` says whether its topic is one this version knows). */
+class PassedWebhook extends LazyWarnings {
+  readonly ok = true;
+  constructor(
+    readonly known: boolean,
+    readonly webhook: unknown,
+    checks: Checks,
+    options: ValidatorOptions | undefined,
+    extra?: ValidationWarning,
+  ) {
+    super(checks, webhook, options, extra);
+  }
+}
+
+/** A value that passed one topic's or model's validator. */
+class PassedValue extends LazyWarnings {
+  readonly ok = true;
+  constructor(
+    readonly value: unknown,
+    checks: Checks,
+    options: ValidatorOptions | undefined,
+  ) {
+    super(checks, value, options, undefined);
+  }
+}
+
+/** A value that failed its guard: the detailed path explains why, the first time `errors` or `warnings` is read. */
+class Failed {
+  readonly ok = false;
+  readonly #checks: Checks;
+  readonly #value: unknown;
+  readonly #options: ValidatorOptions | undefined;
+  #findings: Findings | undefined;
+
+  constructor(checks: Checks, value: unknown, options: ValidatorOptions | undefined) {
+    this.#checks = checks;
+    this.#value = value;
+    this.#options = options;
+  }
+
+  #find(): Findings {
+    return (this.#findings ??= errorsOf(this.#checks, this.#value, this.#options));
+  }
+
+  get errors(): ValidationIssue[] {
+    return settle(this, 'errors', this.#find().errors);
+  }
+
+  set errors(errors: ValidationIssue[]) {
+    settle(this, 'errors', errors);
+  }
+
+  get warnings(): ValidationWarning[] {
+    return settle(this, 'warnings', this.#find().warnings);
+  }
+
+  set warnings(warnings: ValidationWarning[]) {
+    settle(this, 'warnings', warnings);
+  }
+
+  toJSON(): object {
+    return { ok: false, errors: this.errors, warnings: this.warnings };
+  }
+}
+
+type Failure = { ok: false; errors: ValidationIssue[]; warnings: ValidationWarning[] };
+
+function failed(checks: Checks, value: unknown, options: ValidatorOptions | undefined): Failure {
+  return new Failed(checks, value, options);
+}
+
+function failure(error: unknown): Failure {
   return { ok: false, errors: [exceptionIssue(error)], warnings: [] };
 }
 
-function report(warnings: ValidationWarning[], options: ValidatorOptions | undefined): void {
+function isStrict(options: ValidatorOptions | undefined): boolean {
+  return options !== undefined && options.mode === 'strict';
+}
+
+function report(result: { warnings: ValidationWarning[] }, options: ValidatorOptions | undefined): void {
   const onWarning = options?.onWarning;
-  if (onWarning) for (const warning of warnings) onWarning(warning);
+  if (onWarning) for (const warning of result.warnings) onWarning(warning);
 }
 
 function checkValue<T>(
-  check: CompiledValidator,
+  checks: Checks,
   value: unknown,
   options: ValidatorOptions | undefined,
 ): ValidationResult<T> {
   try {
-    const findings = findingsOf(check, value, options);
-    if (!findings) return { ok: true, value: value as T, warnings: [] };
-    if (findings.errors.length > 0) return { ok: false, ...findings };
-    return { ok: true, value: value as T, warnings: findings.warnings };
+    if (checks.guard(value, isStrict(options)))
+      return new PassedValue(value, checks, options) as ValidationResult<T>;
+    return failed(checks, value, options);
   } catch (error) {
     return failure(error);
   }
 }
 
-function toStandard<T>(result: ValidationResult<T>): StandardSchemaV1Result<T> {
+/** True when the guard passes; a value that throws while being read does not. */
+function passes(checks: Checks, value: unknown): boolean {
+  try {
+    return checks.guard(value, false);
+  } catch {
+    return false;
+  }
+}
+
+function toStandard<T>(checks: Checks, value: unknown): StandardSchemaV1Result<T> {
+  const result = checkValue<T>(checks, value, undefined);
   if (result.ok) return { value: result.value };
   return {
     issues: result.errors.map((issue) => ({ message: issue.message, path: pointerSegments(issue.path) })),
   };
 }
 
-function createValidator<T>(check: CompiledValidator): Validator<T> {
+function createValidator<T>(guard: Guard, schema: string): Validator<T> {
+  const checks: Checks = { guard, schema };
   const validate = (value: unknown, options?: ValidatorOptions): ValidationResult<T> => {
-    const result = checkValue<T>(check, value, options);
-    report(result.warnings, options);
+    const result = checkValue<T>(checks, value, options);
+    report(result, options);
     return result;
   };
-  const is = (value: unknown): value is T => checkValue<T>(check, value, undefined).ok;
+  const is = (value: unknown): value is T => passes(checks, value);
   const standard = {
     version: 1 as const,
     vendor: VENDOR,
-    validate: (value: unknown) => toStandard(checkValue<T>(check, value, undefined)),
+    validate: (value: unknown) => toStandard<T>(checks, value),
   };
   return Object.assign(validate, { is, '~standard': standard });
 }
 
 /** The validator of each topic, by `kind`. */
 export const validators: { readonly [Kind in WebhookTopic]: Validator<WebhookOf<Kind>> } = {
-  ping: createValidator(asCheck(compiled.PingWebhook)),
-  'response.finished': createValidator(asCheck(compiled.ResponseFinishedWebhook)),
-  'alert.triggered': createValidator(asCheck(compiled.AlertTriggeredWebhook)),
-  'helpbar.answer': createValidator(asCheck(compiled.HelpbarAnswerWebhook)),
-  'helpbar.search': createValidator(asCheck(compiled.HelpbarSearchWebhook)),
-  'helpbar.item.action': createValidator(asCheck(compiled.HelpbarItemActionWebhook)),
-  'helpbar.item.error': createValidator(asCheck(compiled.HelpbarItemErrorWebhook)),
-  'tour.started': createValidator(asCheck(compiled.TourStartedWebhook)),
-  'tour.completed': createValidator(asCheck(compiled.TourCompletedWebhook)),
-  'tour.exited': createValidator(asCheck(compiled.TourExitedWebhook)),
-  'tour.snoozed': createValidator(asCheck(compiled.TourSnoozedWebhook)),
-  'tour.button.clicked': createValidator(asCheck(compiled.TourButtonClickedWebhook)),
-  'survey.started': createValidator(asCheck(compiled.SurveyStartedWebhook)),
-  'survey.completed': createValidator(asCheck(compiled.SurveyCompletedWebhook)),
-  'survey.exited': createValidator(asCheck(compiled.SurveyExitedWebhook)),
-  'survey.snoozed': createValidator(asCheck(compiled.SurveySnoozedWebhook)),
-  'survey.button.clicked': createValidator(asCheck(compiled.SurveyButtonClickedWebhook)),
-  'embed.started': createValidator(asCheck(compiled.EmbedStartedWebhook)),
-  'embed.completed': createValidator(asCheck(compiled.EmbedCompletedWebhook)),
-  'embed.exited': createValidator(asCheck(compiled.EmbedExitedWebhook)),
-  'embed.snoozed': createValidator(asCheck(compiled.EmbedSnoozedWebhook)),
-  'embed.button.clicked': createValidator(asCheck(compiled.EmbedButtonClickedWebhook)),
-  'demo.started': createValidator(asCheck(compiled.DemoStartedWebhook)),
-  'demo.reveal': createValidator(asCheck(compiled.DemoRevealWebhook)),
-  'demo.finished': createValidator(asCheck(compiled.DemoFinishedWebhook)),
-  'demo.form.submitted': createValidator(asCheck(compiled.DemoFormSubmittedWebhook)),
-  'demo.email.added': createValidator(asCheck(compiled.DemoEmailAddedWebhook)),
+  ping: createValidator(guards.isPingWebhook, 'PingWebhook'),
+  'response.finished': createValidator(guards.isResponseFinishedWebhook, 'ResponseFinishedWebhook'),
+  'alert.triggered': createValidator(guards.isAlertTriggeredWebhook, 'AlertTriggeredWebhook'),
+  'helpbar.answer': createValidator(guards.isHelpbarAnswerWebhook, 'HelpbarAnswerWebhook'),
+  'helpbar.search': createValidator(guards.isHelpbarSearchWebhook, 'HelpbarSearchWebhook'),
+  'helpbar.item.action': createValidator(guards.isHelpbarItemActionWebhook, 'HelpbarItemActionWebhook'),
+  'helpbar.item.error': createValidator(guards.isHelpbarItemErrorWebhook, 'HelpbarItemErrorWebhook'),
+  'tour.started': createValidator(guards.isTourStartedWebhook, 'TourStartedWebhook'),
+  'tour.completed': createValidator(guards.isTourCompletedWebhook, 'TourCompletedWebhook'),
+  'tour.exited': createValidator(guards.isTourExitedWebhook, 'TourExitedWebhook'),
+  'tour.snoozed': createValidator(guards.isTourSnoozedWebhook, 'TourSnoozedWebhook'),
+  'tour.button.clicked': createValidator(guards.isTourButtonClickedWebhook, 'TourButtonClickedWebhook'),
+  'survey.started': createValidator(guards.isSurveyStartedWebhook, 'SurveyStartedWebhook'),
+  'survey.completed': createValidator(guards.isSurveyCompletedWebhook, 'SurveyCompletedWebhook'),
+  'survey.exited': createValidator(guards.isSurveyExitedWebhook, 'SurveyExitedWebhook'),
+  'survey.snoozed': createValidator(guards.isSurveySnoozedWebhook, 'SurveySnoozedWebhook'),
+  'survey.button.clicked': createValidator(guards.isSurveyButtonClickedWebhook, 'SurveyButtonClickedWebhook'),
+  'embed.started': createValidator(guards.isEmbedStartedWebhook, 'EmbedStartedWebhook'),
+  'embed.completed': createValidator(guards.isEmbedCompletedWebhook, 'EmbedCompletedWebhook'),
+  'embed.exited': createValidator(guards.isEmbedExitedWebhook, 'EmbedExitedWebhook'),
+  'embed.snoozed': createValidator(guards.isEmbedSnoozedWebhook, 'EmbedSnoozedWebhook'),
+  'embed.button.clicked': createValidator(guards.isEmbedButtonClickedWebhook, 'EmbedButtonClickedWebhook'),
+  'demo.started': createValidator(guards.isDemoStartedWebhook, 'DemoStartedWebhook'),
+  'demo.reveal': createValidator(guards.isDemoRevealWebhook, 'DemoRevealWebhook'),
+  'demo.finished': createValidator(guards.isDemoFinishedWebhook, 'DemoFinishedWebhook'),
+  'demo.form.submitted': createValidator(guards.isDemoFormSubmittedWebhook, 'DemoFormSubmittedWebhook'),
+  'demo.email.added': createValidator(guards.isDemoEmailAddedWebhook, 'DemoEmailAddedWebhook'),
 };
 
 /** The validator of each model, by type name. */
@@ -281,72 +427,79 @@ export const modelValidators: {
   readonly UrlGroup: Validator<UrlGroup>;
   readonly User: Validator<User>;
 } = {
-  Account: createValidator(asCheck(compiled.Account)),
-  Action: createValidator(asCheck(compiled.Action)),
-  AlertGroup: createValidator(asCheck(compiled.AlertGroup)),
-  AlertSummaryAction: createValidator(asCheck(compiled.AlertSummaryAction)),
-  Button: createValidator(asCheck(compiled.Button)),
-  CampaignAction: createValidator(asCheck(compiled.CampaignAction)),
-  Company: createValidator(asCheck(compiled.Company)),
-  Demo: createValidator(asCheck(compiled.Demo)),
-  DemoAction: createValidator(asCheck(compiled.DemoAction)),
-  DemoEmailAction: createValidator(asCheck(compiled.DemoEmailAction)),
-  DemoFormField: createValidator(asCheck(compiled.DemoFormField)),
-  DemoFormSubmissionAction: createValidator(asCheck(compiled.DemoFormSubmissionAction)),
-  DemoRun: createValidator(asCheck(compiled.DemoRun)),
-  DemoSubmission: createValidator(asCheck(compiled.DemoSubmission)),
-  DemoSubmissionData: createValidator(asCheck(compiled.DemoSubmissionData)),
-  Element: createValidator(asCheck(compiled.Element)),
-  Embed: createValidator(asCheck(compiled.Embed)),
-  Experience: createValidator(asCheck(compiled.Experience)),
-  ExperienceStats: createValidator(asCheck(compiled.ExperienceStats)),
-  HelpbarAnswerAction: createValidator(asCheck(compiled.HelpbarAnswerAction)),
-  HelpbarItemAction: createValidator(asCheck(compiled.HelpbarItemAction)),
-  HelpbarItemErrorAction: createValidator(asCheck(compiled.HelpbarItemErrorAction)),
-  HelpbarSearchAction: createValidator(asCheck(compiled.HelpbarSearchAction)),
-  Microsurvey: createValidator(asCheck(compiled.Microsurvey)),
-  Profile: createValidator(asCheck(compiled.Profile)),
-  QuantifierUrl: createValidator(asCheck(compiled.QuantifierUrl)),
-  Response: createValidator(asCheck(compiled.Response)),
-  SnoozeAction: createValidator(asCheck(compiled.SnoozeAction)),
-  Step: createValidator(asCheck(compiled.Step)),
-  Tag: createValidator(asCheck(compiled.Tag)),
-  Tour: createValidator(asCheck(compiled.Tour)),
-  UrlGroup: createValidator(asCheck(compiled.UrlGroup)),
-  User: createValidator(asCheck(compiled.User)),
+  Account: createValidator(guards.isAccount, 'Account'),
+  Action: createValidator(guards.isAction, 'Action'),
+  AlertGroup: createValidator(guards.isAlertGroup, 'AlertGroup'),
+  AlertSummaryAction: createValidator(guards.isAlertSummaryAction, 'AlertSummaryAction'),
+  Button: createValidator(guards.isButton, 'Button'),
+  CampaignAction: createValidator(guards.isCampaignAction, 'CampaignAction'),
+  Company: createValidator(guards.isCompany, 'Company'),
+  Demo: createValidator(guards.isDemo, 'Demo'),
+  DemoAction: createValidator(guards.isDemoAction, 'DemoAction'),
+  DemoEmailAction: createValidator(guards.isDemoEmailAction, 'DemoEmailAction'),
+  DemoFormField: createValidator(guards.isDemoFormField, 'DemoFormField'),
+  DemoFormSubmissionAction: createValidator(guards.isDemoFormSubmissionAction, 'DemoFormSubmissionAction'),
+  DemoRun: createValidator(guards.isDemoRun, 'DemoRun'),
+  DemoSubmission: createValidator(guards.isDemoSubmission, 'DemoSubmission'),
+  DemoSubmissionData: createValidator(guards.isDemoSubmissionData, 'DemoSubmissionData'),
+  Element: createValidator(guards.isElement, 'Element'),
+  Embed: createValidator(guards.isEmbed, 'Embed'),
+  Experience: createValidator(guards.isExperience, 'Experience'),
+  ExperienceStats: createValidator(guards.isExperienceStats, 'ExperienceStats'),
+  HelpbarAnswerAction: createValidator(guards.isHelpbarAnswerAction, 'HelpbarAnswerAction'),
+  HelpbarItemAction: createValidator(guards.isHelpbarItemAction, 'HelpbarItemAction'),
+  HelpbarItemErrorAction: createValidator(guards.isHelpbarItemErrorAction, 'HelpbarItemErrorAction'),
+  HelpbarSearchAction: createValidator(guards.isHelpbarSearchAction, 'HelpbarSearchAction'),
+  Microsurvey: createValidator(guards.isMicrosurvey, 'Microsurvey'),
+  Profile: createValidator(guards.isProfile, 'Profile'),
+  QuantifierUrl: createValidator(guards.isQuantifierUrl, 'QuantifierUrl'),
+  Response: createValidator(guards.isResponse, 'Response'),
+  SnoozeAction: createValidator(guards.isSnoozeAction, 'SnoozeAction'),
+  Step: createValidator(guards.isStep, 'Step'),
+  Tag: createValidator(guards.isTag, 'Tag'),
+  Tour: createValidator(guards.isTour, 'Tour'),
+  UrlGroup: createValidator(guards.isUrlGroup, 'UrlGroup'),
+  User: createValidator(guards.isUser, 'User'),
 };
 
-const TOPIC_CHECKS: ReadonlyMap<string, CompiledValidator> = new Map([
-  ['ping', asCheck(compiled.PingWebhook)],
-  ['response.finished', asCheck(compiled.ResponseFinishedWebhook)],
-  ['alert.triggered', asCheck(compiled.AlertTriggeredWebhook)],
-  ['helpbar.answer', asCheck(compiled.HelpbarAnswerWebhook)],
-  ['helpbar.search', asCheck(compiled.HelpbarSearchWebhook)],
-  ['helpbar.item.action', asCheck(compiled.HelpbarItemActionWebhook)],
-  ['helpbar.item.error', asCheck(compiled.HelpbarItemErrorWebhook)],
-  ['tour.started', asCheck(compiled.TourStartedWebhook)],
-  ['tour.completed', asCheck(compiled.TourCompletedWebhook)],
-  ['tour.exited', asCheck(compiled.TourExitedWebhook)],
-  ['tour.snoozed', asCheck(compiled.TourSnoozedWebhook)],
-  ['tour.button.clicked', asCheck(compiled.TourButtonClickedWebhook)],
-  ['survey.started', asCheck(compiled.SurveyStartedWebhook)],
-  ['survey.completed', asCheck(compiled.SurveyCompletedWebhook)],
-  ['survey.exited', asCheck(compiled.SurveyExitedWebhook)],
-  ['survey.snoozed', asCheck(compiled.SurveySnoozedWebhook)],
-  ['survey.button.clicked', asCheck(compiled.SurveyButtonClickedWebhook)],
-  ['embed.started', asCheck(compiled.EmbedStartedWebhook)],
-  ['embed.completed', asCheck(compiled.EmbedCompletedWebhook)],
-  ['embed.exited', asCheck(compiled.EmbedExitedWebhook)],
-  ['embed.snoozed', asCheck(compiled.EmbedSnoozedWebhook)],
-  ['embed.button.clicked', asCheck(compiled.EmbedButtonClickedWebhook)],
-  ['demo.started', asCheck(compiled.DemoStartedWebhook)],
-  ['demo.reveal', asCheck(compiled.DemoRevealWebhook)],
-  ['demo.finished', asCheck(compiled.DemoFinishedWebhook)],
-  ['demo.form.submitted', asCheck(compiled.DemoFormSubmittedWebhook)],
-  ['demo.email.added', asCheck(compiled.DemoEmailAddedWebhook)],
+/** One lookup from `kind` to its topic's checks. */
+const TOPIC_CHECKS: ReadonlyMap<string, Checks> = new Map<string, Checks>([
+  ['ping', { guard: guards.isPingWebhook, schema: 'PingWebhook' }],
+  ['response.finished', { guard: guards.isResponseFinishedWebhook, schema: 'ResponseFinishedWebhook' }],
+  ['alert.triggered', { guard: guards.isAlertTriggeredWebhook, schema: 'AlertTriggeredWebhook' }],
+  ['helpbar.answer', { guard: guards.isHelpbarAnswerWebhook, schema: 'HelpbarAnswerWebhook' }],
+  ['helpbar.search', { guard: guards.isHelpbarSearchWebhook, schema: 'HelpbarSearchWebhook' }],
+  ['helpbar.item.action', { guard: guards.isHelpbarItemActionWebhook, schema: 'HelpbarItemActionWebhook' }],
+  ['helpbar.item.error', { guard: guards.isHelpbarItemErrorWebhook, schema: 'HelpbarItemErrorWebhook' }],
+  ['tour.started', { guard: guards.isTourStartedWebhook, schema: 'TourStartedWebhook' }],
+  ['tour.completed', { guard: guards.isTourCompletedWebhook, schema: 'TourCompletedWebhook' }],
+  ['tour.exited', { guard: guards.isTourExitedWebhook, schema: 'TourExitedWebhook' }],
+  ['tour.snoozed', { guard: guards.isTourSnoozedWebhook, schema: 'TourSnoozedWebhook' }],
+  ['tour.button.clicked', { guard: guards.isTourButtonClickedWebhook, schema: 'TourButtonClickedWebhook' }],
+  ['survey.started', { guard: guards.isSurveyStartedWebhook, schema: 'SurveyStartedWebhook' }],
+  ['survey.completed', { guard: guards.isSurveyCompletedWebhook, schema: 'SurveyCompletedWebhook' }],
+  ['survey.exited', { guard: guards.isSurveyExitedWebhook, schema: 'SurveyExitedWebhook' }],
+  ['survey.snoozed', { guard: guards.isSurveySnoozedWebhook, schema: 'SurveySnoozedWebhook' }],
+  [
+    'survey.button.clicked',
+    { guard: guards.isSurveyButtonClickedWebhook, schema: 'SurveyButtonClickedWebhook' },
+  ],
+  ['embed.started', { guard: guards.isEmbedStartedWebhook, schema: 'EmbedStartedWebhook' }],
+  ['embed.completed', { guard: guards.isEmbedCompletedWebhook, schema: 'EmbedCompletedWebhook' }],
+  ['embed.exited', { guard: guards.isEmbedExitedWebhook, schema: 'EmbedExitedWebhook' }],
+  ['embed.snoozed', { guard: guards.isEmbedSnoozedWebhook, schema: 'EmbedSnoozedWebhook' }],
+  [
+    'embed.button.clicked',
+    { guard: guards.isEmbedButtonClickedWebhook, schema: 'EmbedButtonClickedWebhook' },
+  ],
+  ['demo.started', { guard: guards.isDemoStartedWebhook, schema: 'DemoStartedWebhook' }],
+  ['demo.reveal', { guard: guards.isDemoRevealWebhook, schema: 'DemoRevealWebhook' }],
+  ['demo.finished', { guard: guards.isDemoFinishedWebhook, schema: 'DemoFinishedWebhook' }],
+  ['demo.form.submitted', { guard: guards.isDemoFormSubmittedWebhook, schema: 'DemoFormSubmittedWebhook' }],
+  ['demo.email.added', { guard: guards.isDemoEmailAddedWebhook, schema: 'DemoEmailAddedWebhook' }],
 ]);
 
-const ENVELOPE_CHECK = asCheck(compiled.WebhookEnvelope);
+const ENVELOPE_CHECKS: Checks = { guard: guards.isWebhookEnvelope, schema: 'WebhookEnvelope' };
 
 function kindOf(value: unknown): unknown {
   return value !== null && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
@@ -374,23 +527,37 @@ function unknownTopicIssue(kind: string): ValidationIssue {
 
 function validateUnguarded(value: unknown, options: ValidateOptions | undefined): WebhookValidationResult {
   const kind = kindOf(value);
-  const topicCheck = typeof kind === 'string' ? TOPIC_CHECKS.get(kind) : undefined;
-  const findings = findingsOf(topicCheck ?? ENVELOPE_CHECK, value, options);
-  if (findings && findings.errors.length > 0) return { ok: false, ...findings };
-  const warnings = findings?.warnings ?? [];
-  if (topicCheck) return { ok: true, known: true, webhook: value as ChameleonWebhook, warnings };
+  const topic = typeof kind === 'string' ? TOPIC_CHECKS.get(kind) : undefined;
+  const strict = isStrict(options);
+  if (topic) {
+    if (!topic.guard(value, strict)) return failed(topic, value, options);
+    return new PassedWebhook(true, value, topic, options) as WebhookValidationResult;
+  }
+  if (!ENVELOPE_CHECKS.guard(value, strict)) return failed(ENVELOPE_CHECKS, value, options);
   // The envelope passed, so `kind` is a non-empty string this version does not know.
-  if (options?.unknownTopics === 'reject')
-    return { ok: false, errors: [unknownTopicIssue(kind as string)], warnings };
-  return {
-    ok: true,
-    known: false,
-    webhook: value as UnknownTopicWebhook,
-    warnings: [...warnings, unknownTopicWarning(kind as string)],
-  };
+  if (options?.unknownTopics === 'reject') {
+    const rejected = failed(ENVELOPE_CHECKS, value, options);
+    settle(rejected, 'errors', [unknownTopicIssue(kind as string)]);
+    return rejected;
+  }
+  return new PassedWebhook(
+    false,
+    value,
+    ENVELOPE_CHECKS,
+    options,
+    unknownTopicWarning(kind as string),
+  ) as WebhookValidationResult;
 }
 
-/** Validates a parsed webhook body against its topic's schema. Never throws. */
+/**
+ * Validates a parsed webhook body against its topic's schema. Never throws.
+ *
+ * The verdict (`ok`) comes from a generated guard that stops at the first
+ * failure. `errors` and `warnings` are worked out by the detailed validator
+ * the first time they are read (`warnings` at once when `onWarning` is
+ * given), so a caller who only reads `ok` pays for the verdict alone. They
+ * describe the value as it is when first read: read them before changing it.
+ */
 export function validateWebhook(
   value: unknown,
   options: ValidateOptions & { unknownTopics: 'reject' },
@@ -403,7 +570,7 @@ export function validateWebhook(value: unknown, options?: ValidateOptions): Webh
   } catch (error) {
     result = failure(error);
   }
-  report(result.warnings, options);
+  report(result, options);
   return result;
 }
 
@@ -412,8 +579,8 @@ export function isWebhook(value: unknown): value is ChameleonWebhook;
 export function isWebhook<Kind extends WebhookTopic>(value: unknown, kind: Kind): value is WebhookOf<Kind>;
 export function isWebhook(value: unknown, kind?: string): boolean {
   if (kind === undefined) return validateWebhook(value, { unknownTopics: 'reject' }).ok;
-  const check = TOPIC_CHECKS.get(kind);
-  return check !== undefined && checkValue(check, value, undefined).ok;
+  const checks = TOPIC_CHECKS.get(kind);
+  return checks !== undefined && passes(checks, value);
 }
 
 /** `validateWebhook` as a Standard Schema: plugs into any library that accepts one. */

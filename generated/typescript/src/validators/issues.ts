@@ -10,17 +10,11 @@
  */
 import type { ValidationIssue, ValidationMode, ValidationWarning } from '../validate.js';
 
-/** An error as the compiled code reports it (`schemaPath` and Ajv's messages are compiled out). */
+/** An error as the detailed validator reports it: Ajv's shape, without `schemaPath` or messages. */
 export interface CompiledError {
   instancePath: string;
   keyword: string;
   params: Record<string, any>;
-}
-
-/** A compiled validator: true when the value passes; otherwise `errors` holds why. */
-export interface CompiledValidator {
-  (value: unknown): boolean;
-  errors?: CompiledError[] | null;
 }
 
 export interface Findings {
@@ -273,5 +267,15 @@ export function exceptionIssue(error: unknown): ValidationIssue {
     'exception',
     'a JSON value',
     `a value that threw while being read (${detail.slice(0, 200)})`,
+  );
+}
+
+/** The one issue of a value that failed its guard while the detailed path found nothing (it changed before its errors were read). */
+export function unexplainedIssue(): ValidationIssue {
+  return issue(
+    '',
+    'guard',
+    'a valid webhook',
+    'a value that failed validation and then changed before its errors were read',
   );
 }

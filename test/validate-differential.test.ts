@@ -1,0 +1,140 @@
+/**
+ * The two generated paths against each other and against Ajv: the fast guard
+ * (validators/guards.ts) must give the verdict the detailed validator gives,
+ * and the detailed validator (validators/detailed.ts) must report exactly the
+ * errors Ajv reports when it compiles the same schemas at run time.
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../generator/generate.js';
+import type { SpecModel, Topic } from '../generator/model.js';
+import { invalidPayloadsFor, strictOnlyPayloadsFor } from '../generator/validators/mutations.js';
+import { createOracle, type Oracle } from '../generator/validators/oracle.js';
+import { detailedErrors } from '../generated/typescript/src/validators/detailed.js';
+import * as guards from '../generated/typescript/src/validators/guards.js';
+import { classify } from '../generated/typescript/src/validators/issues.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+let model: SpecModel;
+let oracle: Oracle;
+
+beforeAll(async () => {
+  model = await loadModel();
+  oracle = createOracle(model);
+});
+
+const MODES = ['tolerant', 'strict'] as const;
+
+function guardOf(typeName: string): guards.Guard {
+  const guard = (guards as unknown as Record<string, guards.Guard | undefined>)[`is${typeName}`];
+  if (!guard) throw new Error(`no guard for ${typeName}`);
+  return guard;
+}
+
+/** Asserts that guard, detailed validator and Ajv agree on `value` against `typeName`, in both modes. */
+function agree(typeName: string, value: unknown, label: string): void {
+  const detailed = detailedErrors(typeName, value);
+  expect(detailed, `${label}: detailed errors = Ajv's`).toEqual(oracle(typeName, value));
+  for (const mode of MODES) {
+    const verdict = classify(detailed, value, mode, Number.MAX_SAFE_INTEGER).errors.length === 0;
+    expect(guardOf(typeName)(value, mode === 'strict'), `${label} (${mode}): guard verdict = detailed verdict`).toBe(verdict);
+  }
+}
+
+/** Every place in a JSON value, as a list of keys from the root. */
+function places(value: Json, path: Array<string | number> = []): Array<Array<string | number>> {
+  const children = Array.isArray(value)
+    ? value.flatMap((item, index) => places(item, [...path, index]))
+    : value !== null && typeof value === 'object'
+      ? Object.entries(value).flatMap(([key, item]) => places(item, [...path, key]))
+      : [];
+  return [path, ...children];
+}
+
+type Mutation = { op: 'replace' | 'delete' | 'add'; at: number; value: Json; key: string };
+
+/** A copy of `payload` with one mutation applied at the place numbered `at`. */
+function mutate(payload: Json, { op, at, value, key }: Mutation): Json {
+  const copy = structuredClone(payload);
+  const all = places(copy);
+  const path = all[at % all.length]!;
+  if (path.length === 0) return op === 'replace' ? value : copy;
+  const parent = path.slice(0, -1).reduce<any>((node, segment) => node[segment], copy);
+  const last = path[path.length - 1]!;
+  if (op === 'replace') parent[last] = value;
+  else if (op === 'delete') Array.isArray(parent) ? parent.splice(last as number, 1) : delete parent[last];
+  else if (parent[last] !== null && typeof parent[last] === 'object' && !Array.isArray(parent[last])) parent[last][key] = value;
+  else parent[last] = value;
+  return copy;
+}
+
+/** Values that sit near the spec's rules: IDs, date-times, enum-like strings, edge numbers. */
+const nearValues: fc.Arbitrary<Json> = fc.constantFrom<Json>(
+  '', 'abc', '5f3c4232c712de665632a6d9', '5F3C4232C712DE665632A6D9', '2029-12-11T00:28:59.650Z', '2029-02-30T00:28:59Z',
+  'auto', 'manual', 'chrome', 'unknown_value', 0, -1, 1.5, 2 ** 31, true, null, [], {}, ['5f3c4232c712de665632a6d9'], [1], { id: 'x' },
+);
+
+function topicsOf(): Topic[] {
+  return model.topics;
+}
+
+describe('fast verdict === detailed verdict, detailed errors === Ajv', () => {
+  it('on every spec example of every topic, and on each model inside them', () => {
+    for (const topic of topicsOf()) {
+      for (const example of topic.examples) agree(topic.typeName, example.payload, `${topic.topic} ${example.name}`);
+    }
+    agree(model.envelope.typeName, topicsOf()[0]!.examples[0]!.payload, 'envelope');
+  });
+
+  it('on every derived invalid payload (both modes) and every strict-only payload', () => {
+    let count = 0;
+    for (const topic of topicsOf()) {
+      for (const invalid of [...invalidPayloadsFor(topic), ...strictOnlyPayloadsFor(topic)]) {
+        agree(topic.typeName, invalid.payload, `${topic.topic} ${invalid.name}`);
+        agree(model.envelope.typeName, invalid.payload, `envelope ${topic.topic} ${invalid.name}`);
+        count++;
+      }
+    }
+    expect(count).toBeGreaterThan(500);
+  });
+
+  it('on arbitrary mutations of valid payloads (replace, delete or add anywhere)', () => {
+    const mutation = fc.record({
+      topic: fc.nat(),
+      example: fc.nat(),
+      op: fc.constantFrom('replace' as const, 'delete' as const, 'add' as const),
+      at: fc.nat(),
+      value: fc.oneof(nearValues, fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>),
+      key: fc.oneof(fc.constantFrom('id', 'kind', 'x_extra', '__proto__', 'constructor'), fc.string({ maxLength: 8 })),
+    });
+    fc.assert(
+      fc.property(mutation, fc.integer({ min: 1, max: 3 }), (first, count) => {
+        const topic = topicsOf()[first.topic % topicsOf().length]!;
+        let payload = topic.examples[first.example % topic.examples.length]!.payload as Json;
+        for (let step = 0; step < count; step++) payload = mutate(payload, { ...first, at: first.at + step * 7 });
+        agree(topic.typeName, payload, `${topic.topic} mutated`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('on every model, fed the models found in the examples and mutations of them', () => {
+    const models = new Map(model.models.map((doc) => [doc.typeName, doc]));
+    fc.assert(
+      fc.property(fc.constantFrom(...models.keys()), fc.oneof(nearValues, fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>), (typeName, value) => {
+        agree(typeName, value, `${typeName} arbitrary`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('on arbitrary JSON values for every topic', () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.jsonValue() as fc.Arbitrary<Json>, (index, value) => {
+        agree(topicsOf()[index % topicsOf().length]!.typeName, value, 'arbitrary');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
