@@ -7,6 +7,7 @@ type Suite = () => Promise<void>;
 const suites: Record<string, Suite> = {
   validate: async () => (await import('./validate.js')).run(),
   verify: async () => (await import('./verify.js')).run(),
+  load: async () => (await import('./load.js')).run(),
 };
 
 async function main(names: string[]): Promise<number> {

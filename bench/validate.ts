@@ -3,6 +3,8 @@
  * compiling the same bundled schemas at run time (with ajv-formats), Zod 4
  * schemas for three topics and a hand-written guard for tour.completed.
  * Prints ops/s and ratios against the issue's targets; it asserts nothing.
+ * `generated` reads only `ok` (the guard's verdict); `generated + read errors`
+ * also reads `errors`, which the detailed validator works out on first read.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
@@ -18,26 +20,23 @@ interface Competitor {
   check: Check;
 }
 
-const WARMUP_MS = 200;
-const MEASURE_MS = 700;
+const WARMUP_MS = 150;
+const MEASURE_MS = 250;
+/** The machine is shared and noisy: competitors take turns for this many rounds and keep their best. */
+const ROUNDS = 3;
 /** Distinct copies of each payload, so no engine cache sees the same object every call. */
 const COPIES = 16;
 
 let sink = 0;
 
-function opsPerSecond(check: Check, payloads: unknown[]): number {
-  const loop = (ms: number) => {
-    let calls = 0;
-    const end = performance.now() + ms;
-    while (performance.now() < end) {
-      for (let index = 0; index < 1000; index++) if (check(payloads[(calls + index) % payloads.length])) sink++;
-      calls += 1000;
-    }
-    return calls;
-  };
-  loop(WARMUP_MS);
+function opsPerSecond(check: Check, payloads: unknown[], ms: number): number {
+  let calls = 0;
   const started = performance.now();
-  const calls = loop(MEASURE_MS);
+  const end = started + ms;
+  while (performance.now() < end) {
+    for (let index = 0; index < 1000; index++) if (check(payloads[(calls + index) % payloads.length])) sink++;
+    calls += 1000;
+  }
   return calls / ((performance.now() - started) / 1000);
 }
 
@@ -56,7 +55,10 @@ function scenario(title: string, payloads: unknown[], competitors: Competitor[],
   for (const { name, check } of competitors) {
     const disagree = payloads.filter((payload) => check(payload) !== expectValid).length;
     if (disagree) console.log(`  ! ${name} ${expectValid ? 'rejects' : 'accepts'} ${disagree} payload(s)`);
-    results.set(name, opsPerSecond(check, payloads));
+    opsPerSecond(check, payloads, WARMUP_MS);
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const { name, check } of competitors) results.set(name, Math.max(results.get(name) ?? 0, opsPerSecond(check, payloads, MEASURE_MS)));
   }
   const ours = results.get('generated') ?? 0;
   for (const [name, ops] of results) {
@@ -77,6 +79,12 @@ export async function run(): Promise<void> {
   const runtime = new Map<string, ValidateFunction>(model.topics.map((topic) => [topic.topic, ajv.compile(topic.bundled)]));
   const ajvCheck: Check = (value) => runtime.get((value as { kind: string }).kind)?.(value) ?? false;
   const ours: Check = (value) => validateWebhook(value).ok;
+  // Errors are worked out when first read: this row pays for the verdict and for reading them.
+  const oursReadingErrors: Check = (value) => {
+    const result = validateWebhook(value);
+    if (!result.ok) sink += result.errors.length;
+    return result.ok;
+  };
   const examplesOf = (kind: string) => model.topics.find((topic) => topic.topic === kind)!.examples.map((example) => example.payload);
 
   const all = scenario('All topics, valid examples', copies(model.topics.flatMap((topic) => topic.examples.map((e) => e.payload))), [
@@ -106,6 +114,7 @@ export async function run(): Promise<void> {
   badTour.data.tour.id = 'not-an-id';
   const invalid = scenario('tour.completed, invalid (one bad nested ID)', copies([badTour]), [
     { name: 'generated', check: ours },
+    { name: 'generated + read errors', check: oursReadingErrors },
     { name: 'hand-written guard', check: isTourCompleted },
     { name: 'ajv runtime + formats', check: ajvCheck },
     { name: 'zod 4', check: (value) => zod.tourCompleted.safeParse(value).success },
@@ -114,13 +123,15 @@ export async function run(): Promise<void> {
   const defects = model.topics.flatMap((topic) => invalidPayloadsFor(topic).map((payload) => payload.payload));
   const allInvalid = scenario('All topics, every derived defect', defects, [
     { name: 'generated', check: ours },
+    { name: 'generated + read errors', check: oursReadingErrors },
     { name: 'ajv runtime + formats', check: ajvCheck },
   ], false);
 
   console.log('\nTargets');
   target('valid vs hand-written guard', valid.get('generated')! / valid.get('hand-written guard')!, 0.8);
-  target('invalid (one defect)', invalid.get('generated')!, 1e6, 'ops');
-  target('invalid (all derived defects)', allInvalid.get('generated')!, 1e6, 'ops');
+  target('invalid (one defect), verdict only', invalid.get('generated')!, 1e6, 'ops');
+  target('invalid (all derived defects), verdict only', allInvalid.get('generated')!, 1e6, 'ops');
+  console.log(`  info   invalid, verdict + reading errors: ${format(invalid.get('generated + read errors')!)} ops/s (one defect), ${format(allInvalid.get('generated + read errors')!)} ops/s (all defects)`);
   target('vs Ajv runtime, all topics valid', all.get('generated')! / all.get('ajv runtime + formats')!, 1);
   target('vs Zod 4 (worst of 3 topics)', Math.min(...zodRatios), 3);
   if (sink < 0) console.log(sink);

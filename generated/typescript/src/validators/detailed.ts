@@ -1185,71 +1185,102 @@ function escapeSegment(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-type Report = (instancePath: string, keyword: string, params: Record<string, unknown>) => void;
+/** What `visit` needs to know about a schema, worked out once per schema (the walk runs often on invalid input). */
+interface Plan {
+  types: string[];
+  /** The one type, when Ajv checks it together with that type's keywords. */
+  typeWithKeywords: string | undefined;
+  /** The type groups whose keywords the schema uses, in Ajv's order. */
+  groups: string[];
+  propertyNames: string[];
+}
+
+const plans = new WeakMap<Schema, Plan>();
+
+function planOf(schema: Schema): Plan {
+  let plan = plans.get(schema);
+  if (plan) return plan;
+  const types =
+    schema.type === undefined ? [] : typeof schema.type === 'string' ? [schema.type] : schema.type;
+  const groups = Object.keys(TYPED_KEYWORDS).filter((group) =>
+    TYPED_KEYWORDS[group]!.some((keyword) => schema[keyword] !== undefined),
+  );
+  // Ajv checks the type up front unless it is one type whose own keywords the schema uses.
+  const typeWithKeywords = types.length === 1 && groups.includes(types[0]!) ? types[0] : undefined;
+  plan = { types, typeWithKeywords, groups, propertyNames: Object.keys(schema.properties ?? {}) };
+  plans.set(schema, plan);
+  return plan;
+}
+
+function report(
+  out: CompiledError[],
+  instancePath: string,
+  keyword: string,
+  params: Record<string, unknown>,
+): void {
+  out.push({ instancePath, keyword, params });
+}
+
+function compare(keyword: (typeof COMPARISONS)[number][0], value: number, limit: number): boolean {
+  if (keyword === 'maximum') return value <= limit;
+  if (keyword === 'minimum') return value >= limit;
+  return keyword === 'exclusiveMaximum' ? value < limit : value > limit;
+}
+
+function objectKeywords(schema: Schema, plan: Plan, value: any, path: string, out: CompiledError[]): void {
+  if (schema.required)
+    for (const name of schema.required)
+      if (value[name] === undefined) report(out, path, 'required', { missingProperty: name });
+  const properties = schema.properties ?? {};
+  if (schema.additionalProperties === false) {
+    // `for…in`, as Ajv's code does: inherited enumerable keys count too.
+    for (const key in value)
+      if (!Object.prototype.hasOwnProperty.call(properties, key))
+        report(out, path, 'additionalProperties', { additionalProperty: key });
+  }
+  for (const name of plan.propertyNames) {
+    const property = value[name];
+    if (property !== undefined) visit(properties[name]!, property, `${path}/${escapeSegment(name)}`, out);
+  }
+}
 
 function typedKeywords(
   group: string,
   schema: Schema,
+  plan: Plan,
   value: any,
   path: string,
   out: CompiledError[],
-  report: Report,
 ): void {
   if (group === 'number') {
     for (const [keyword, comparison] of COMPARISONS) {
       const limit = schema[keyword];
-      if (limit === undefined) continue;
-      const ok =
-        keyword === 'maximum'
-          ? value <= limit
-          : keyword === 'minimum'
-            ? value >= limit
-            : keyword === 'exclusiveMaximum'
-              ? value < limit
-              : value > limit;
-      if (!ok) report(path, keyword, { comparison, limit });
+      if (limit !== undefined && !compare(keyword, value, limit))
+        report(out, path, keyword, { comparison, limit });
     }
   } else if (group === 'string') {
     if (schema.maxLength !== undefined && value.length > schema.maxLength)
-      report(path, 'maxLength', { limit: schema.maxLength });
+      report(out, path, 'maxLength', { limit: schema.maxLength });
     if (schema.minLength !== undefined && value.length < schema.minLength)
-      report(path, 'minLength', { limit: schema.minLength });
+      report(out, path, 'minLength', { limit: schema.minLength });
     if (schema.pattern !== undefined && !matches(schema.pattern, value))
-      report(path, 'pattern', { pattern: schema.pattern });
+      report(out, path, 'pattern', { pattern: schema.pattern });
     if (schema.format !== undefined && !FORMATS[schema.format]!(value))
-      report(path, 'format', { format: schema.format });
+      report(out, path, 'format', { format: schema.format });
   } else if (group === 'array') {
     if (schema.items)
       for (let index = 0; index < value.length; index++)
         visit(schema.items, value[index], `${path}/${index}`, out);
   } else {
-    for (const name of schema.required ?? [])
-      if (value[name] === undefined) report(path, 'required', { missingProperty: name });
-    const properties = schema.properties ?? {};
-    if (schema.additionalProperties === false) {
-      // `for…in`, as Ajv's code does: inherited enumerable keys count too.
-      for (const key in value)
-        if (!Object.prototype.hasOwnProperty.call(properties, key))
-          report(path, 'additionalProperties', { additionalProperty: key });
-    }
-    for (const name of Object.keys(properties)) {
-      const property = value[name];
-      if (property !== undefined) visit(properties[name]!, property, `${path}/${escapeSegment(name)}`, out);
-    }
+    objectKeywords(schema, plan, value, path, out);
   }
 }
 
 /** The untyped keywords, in Ajv's order: const, enum, anyOf, if/else. */
-function untypedKeywords(
-  schema: Schema,
-  value: unknown,
-  path: string,
-  out: CompiledError[],
-  report: Report,
-): void {
+function untypedKeywords(schema: Schema, value: unknown, path: string, out: CompiledError[]): void {
   if (schema.const !== undefined && value !== schema.const)
-    report(path, 'const', { allowedValue: schema.const });
-  if (schema.enum && !schema.enum.includes(value)) report(path, 'enum', { allowedValues: schema.enum });
+    report(out, path, 'const', { allowedValue: schema.const });
+  if (schema.enum && !schema.enum.includes(value)) report(out, path, 'enum', { allowedValues: schema.enum });
   if (schema.anyOf) {
     const start = out.length;
     // Ajv stops at the first branch that passes and then forgets the others' errors.
@@ -1259,45 +1290,36 @@ function untypedKeywords(
       return out.length === before;
     });
     if (passed) out.length = start;
-    else report(path, 'anyOf', {});
+    else report(out, path, 'anyOf', {});
   }
-  // The compiled schemas only use `if: {type: "null"}, else: X` (a nullable X).
-  if (schema.if && schema.else && !visits(schema.if, value)) {
+  // The compiled schemas only use `if: {type: "null"}, else: X` (a nullable X); the `if` reports nothing.
+  if (schema.if && schema.else && detailedErrorsOf(schema.if, value).length > 0) {
     const before = out.length;
     visit(schema.else, value, path, out);
-    if (out.length > before) report(path, 'if', { failingKeyword: 'else' });
+    if (out.length > before) report(out, path, 'if', { failingKeyword: 'else' });
   }
-}
-
-/** True when `value` passes `schema` (for the `if` of if/else, whose errors are never reported). */
-function visits(schema: Schema, value: unknown): boolean {
-  const out: CompiledError[] = [];
-  visit(schema, value, '', out);
-  return out.length === 0;
 }
 
 function visit(schema: Schema, value: unknown, path: string, out: CompiledError[]): void {
   if (schema.$ref !== undefined) return visit(SCHEMAS[schema.$ref]!, value, path, out);
-  const report: Report = (instancePath, keyword, params) => void out.push({ instancePath, keyword, params });
-  const types =
-    schema.type === undefined ? [] : typeof schema.type === 'string' ? [schema.type] : schema.type;
-  const only = types.length === 1 ? types[0]! : undefined;
-  // Ajv checks the type up front unless it is one type whose own keywords the schema uses.
-  const checkedWithKeywords =
-    only !== undefined && (TYPED_KEYWORDS[only] ?? []).some((keyword) => schema[keyword] !== undefined);
-  if (types.length > 0 && !checkedWithKeywords && !types.some((type) => TYPE_CHECKS[type]!(value)))
-    report(path, 'type', { type: schema.type });
-  untypedKeywords(schema, value, path, out, report);
-  for (const group of ['number', 'string', 'array', 'object']) {
-    if (!TYPED_KEYWORDS[group]!.some((keyword) => schema[keyword] !== undefined)) continue;
-    if (TYPE_CHECKS[group]!(value)) typedKeywords(group, schema, value, path, out, report);
-    else if (checkedWithKeywords && only === group) report(path, 'type', { type: schema.type });
+  const plan = planOf(schema);
+  const { types, typeWithKeywords } = plan;
+  if (types.length > 0 && typeWithKeywords === undefined && !types.some((type) => TYPE_CHECKS[type]!(value)))
+    report(out, path, 'type', { type: schema.type });
+  untypedKeywords(schema, value, path, out);
+  for (const group of plan.groups) {
+    if (TYPE_CHECKS[group]!(value)) typedKeywords(group, schema, plan, value, path, out);
+    else if (typeWithKeywords === group) report(out, path, 'type', { type: schema.type });
   }
+}
+
+function detailedErrorsOf(schema: Schema, value: unknown): CompiledError[] {
+  const out: CompiledError[] = [];
+  visit(schema, value, '', out);
+  return out;
 }
 
 /** Every error of `value` against the compiled schema `name`, in Ajv's order (empty when it passes). */
 export function detailedErrors(name: string, value: unknown): CompiledError[] {
-  const out: CompiledError[] = [];
-  visit(SCHEMAS[name]!, value, '', out);
-  return out;
+  return detailedErrorsOf(SCHEMAS[name]!, value);
 }

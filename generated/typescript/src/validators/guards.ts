@@ -15,8 +15,8 @@ import { isDateTime } from './formats.js';
 /** A guard: true when `v` passes; `s` is true in strict mode. */
 export type Guard = (v: unknown, s: boolean) => boolean;
 
-const PATTERN_0 = new RegExp('^[0-9a-f]{24}$', 'u');
-const PATTERN_1 = new RegExp('^[0-9A-F]{6}$', 'u');
+const PATTERN_0 = new RegExp('^[0-9a-f]{24}$', '');
+const PATTERN_1 = new RegExp('^[0-9A-F]{6}$', '');
 
 /** ChameleonId (common.json). */
 function isChameleonId(v: any, s: boolean): boolean {
