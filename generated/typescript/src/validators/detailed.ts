@@ -1193,6 +1193,8 @@ interface Plan {
   /** The type groups whose keywords the schema uses, in Ajv's order. */
   groups: string[];
   propertyNames: string[];
+  /** `/name` for each property, JSON-Pointer-escaped. */
+  propertySegments: string[];
 }
 
 const plans = new WeakMap<Schema, Plan>();
@@ -1207,7 +1209,14 @@ function planOf(schema: Schema): Plan {
   );
   // Ajv checks the type up front unless it is one type whose own keywords the schema uses.
   const typeWithKeywords = types.length === 1 && groups.includes(types[0]!) ? types[0] : undefined;
-  plan = { types, typeWithKeywords, groups, propertyNames: Object.keys(schema.properties ?? {}) };
+  const propertyNames = Object.keys(schema.properties ?? {});
+  plan = {
+    types,
+    typeWithKeywords,
+    groups,
+    propertyNames,
+    propertySegments: propertyNames.map((name) => `/${escapeSegment(name)}`),
+  };
   plans.set(schema, plan);
   return plan;
 }
@@ -1238,9 +1247,11 @@ function objectKeywords(schema: Schema, plan: Plan, value: any, path: string, ou
       if (!Object.prototype.hasOwnProperty.call(properties, key))
         report(out, path, 'additionalProperties', { additionalProperty: key });
   }
-  for (const name of plan.propertyNames) {
-    const property = value[name];
-    if (property !== undefined) visit(properties[name]!, property, `${path}/${escapeSegment(name)}`, out);
+  const { propertyNames, propertySegments } = plan;
+  for (let index = 0; index < propertyNames.length; index++) {
+    const property = value[propertyNames[index]!];
+    if (property !== undefined)
+      visit(properties[propertyNames[index]!]!, property, path + propertySegments[index]!, out);
   }
 }
 
