@@ -1,9 +1,12 @@
 /** Property tests: no JSON value makes a validator throw; extra properties never break a valid payload. */
+import { Ajv } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../generator/generate.js';
 import type { Topic } from '../generator/model.js';
 import { modelValidators, validateWebhook, validators } from '../generated/typescript/src/validate.js';
+import { isDateTime } from '../generated/typescript/src/validators/formats.js';
 
 let topics: Topic[];
 
@@ -74,6 +77,36 @@ describe('valid payloads with extra properties', () => {
         expect(result.warnings.filter((warning) => warning.kind === 'unknown-property')).toHaveLength(expected);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('date-time', () => {
+  it('agrees with ajv-formats full mode on arbitrary date-time-like strings', () => {
+    const full = (addFormatsPlugin as unknown as (ajv: Ajv) => Ajv)(new Ajv()).compile({ type: 'string', format: 'date-time' });
+    const two = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0'));
+    const part = <T>(common: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) => fc.oneof({ arbitrary: common, weight: 4 }, { arbitrary: odd, weight: 1 });
+    const text = fc
+      .tuple(
+        part(fc.integer({ min: 1600, max: 2400 }).map(String), fc.string({ maxLength: 5 })),
+        part(fc.constantFrom('-'), fc.constantFrom('', '/', '--')),
+        part(fc.integer({ min: 0, max: 13 }).map((n) => String(n).padStart(2, '0')), two),
+        part(fc.integer({ min: 0, max: 32 }).map((n) => String(n).padStart(2, '0')), fc.string({ maxLength: 3 })),
+        part(fc.constantFrom('T', 't', ' '), fc.constantFrom('\t', '\u00a0', 'X', '', 'TT')),
+        fc.tuple(part(fc.integer({ min: 0, max: 25 }).map((n) => String(n).padStart(2, '0')), two), part(fc.constantFrom(':'), fc.constantFrom('', '.'))),
+        fc.tuple(part(fc.integer({ min: 0, max: 60 }).map((n) => String(n).padStart(2, '0')), two), fc.constantFrom(':')),
+        part(fc.integer({ min: 0, max: 61 }).map((n) => String(n).padStart(2, '0')), two),
+        fc.constantFrom('', '.5', '.650', '.', '.123456789', '.x'),
+        fc.constantFrom('Z', 'z', '', '+01:00', '-01:00', '+0530', '-05', '+24:00', '+02:60', '+01:', '+1:00', 'ZZ', 'Z ', '-23:59', '+23:59'),
+      )
+      .map(([year, dash, month, day, separator, [hour, colon], [minute, colon2], second, fraction, zone]) =>
+        `${year}${dash}${month}-${day}${separator}${hour}${colon}${minute}${colon2}${second}${fraction}${zone}`,
+      );
+    fc.assert(
+      fc.property(fc.oneof(text, fc.string({ maxLength: 30 })), (value) => {
+        expect(isDateTime(value), JSON.stringify(value)).toBe(full(value));
+      }),
+      { numRuns: 20000 },
     );
   });
 });

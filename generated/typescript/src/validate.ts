@@ -188,36 +188,54 @@ function errorsOf(checks: Checks, value: unknown, options: ValidatorOptions | un
     : { errors: [unexplainedIssue()], warnings: findings.warnings };
 }
 
-/**
- * What a passing result remembers to work out its warnings the first time
- * they are read (or at once when `onWarning` is given): most callers never
- * read them, and finding them means walking every key of the value.
- * `warnings` is a getter of the class, so that building a result costs no
- * more than a plain object (an object literal with a getter costs a closure
- * and a slow shape per call): `JSON.stringify` includes it through `toJSON`,
- * a spread copy (`{ ...result }`) does not.
+/** The warnings of a value that passed, with the unknown-topic warning when there is one. */
+function warningsOf(
+  checks: Checks,
+  value: unknown,
+  options: ValidatorOptions | undefined,
+  extra: ValidationWarning | undefined,
+): ValidationWarning[] {
+  const found = findingsOf(checks, value, options).warnings;
+  return extra ? [...found, extra] : found;
+}
+
+/*
+ * Results are worked out lazily: a passing result finds its warnings the
+ * first time they are read (or at once when `onWarning` is given), because
+ * most callers never read them and finding them means walking every key of
+ * the value. `warnings` is a getter of the class, so building a result costs
+ * what a plain object does (an object literal with a getter costs a closure
+ * and a slow shape per call; a subclass or field initialisers tripled the
+ * cost): `JSON.stringify` includes it through `toJSON`, a spread copy
+ * (`{ ...result }`) does not.
  */
-class LazyWarnings {
+
+/** A webhook that passed (`known` says whether its topic is one this version knows). */
+class PassedWebhook {
+  readonly ok: true;
+  readonly known: boolean;
+  readonly webhook: unknown;
   readonly #checks: Checks;
-  readonly #value: unknown;
   readonly #options: ValidatorOptions | undefined;
   readonly #extra: ValidationWarning | undefined;
 
   constructor(
+    known: boolean,
+    webhook: unknown,
     checks: Checks,
-    value: unknown,
     options: ValidatorOptions | undefined,
-    extra: ValidationWarning | undefined,
+    extra?: ValidationWarning,
   ) {
+    this.ok = true;
+    this.known = known;
+    this.webhook = webhook;
     this.#checks = checks;
-    this.#value = value;
     this.#options = options;
     this.#extra = extra;
   }
 
   get warnings(): ValidationWarning[] {
-    const found = findingsOf(this.#checks, this.#value, this.#options).warnings;
-    return settle(this, 'warnings', this.#extra ? [...found, this.#extra] : found);
+    return settle(this, 'warnings', warningsOf(this.#checks, this.webhook, this.#options, this.#extra));
   }
 
   set warnings(warnings: ValidationWarning[]) {
@@ -225,48 +243,51 @@ class LazyWarnings {
   }
 
   toJSON(): object {
-    return { ...this, warnings: this.warnings };
-  }
-}
-
-/** A webhook that passed (`known` says whether its topic is one this version knows). */
-class PassedWebhook extends LazyWarnings {
-  readonly ok = true;
-  constructor(
-    readonly known: boolean,
-    readonly webhook: unknown,
-    checks: Checks,
-    options: ValidatorOptions | undefined,
-    extra?: ValidationWarning,
-  ) {
-    super(checks, webhook, options, extra);
+    return { ok: true, known: this.known, webhook: this.webhook, warnings: this.warnings };
   }
 }
 
 /** A value that passed one topic's or model's validator. */
-class PassedValue extends LazyWarnings {
-  readonly ok = true;
-  constructor(
-    readonly value: unknown,
-    checks: Checks,
-    options: ValidatorOptions | undefined,
-  ) {
-    super(checks, value, options, undefined);
+class PassedValue {
+  readonly ok: true;
+  readonly value: unknown;
+  readonly #checks: Checks;
+  readonly #options: ValidatorOptions | undefined;
+
+  constructor(value: unknown, checks: Checks, options: ValidatorOptions | undefined) {
+    this.ok = true;
+    this.value = value;
+    this.#checks = checks;
+    this.#options = options;
+  }
+
+  get warnings(): ValidationWarning[] {
+    return settle(this, 'warnings', warningsOf(this.#checks, this.value, this.#options, undefined));
+  }
+
+  set warnings(warnings: ValidationWarning[]) {
+    settle(this, 'warnings', warnings);
+  }
+
+  toJSON(): object {
+    return { ok: true, value: this.value, warnings: this.warnings };
   }
 }
 
 /** A value that failed its guard: the detailed path explains why, the first time `errors` or `warnings` is read. */
 class Failed {
-  readonly ok = false;
+  readonly ok: false;
   readonly #checks: Checks;
   readonly #value: unknown;
   readonly #options: ValidatorOptions | undefined;
   #findings: Findings | undefined;
 
   constructor(checks: Checks, value: unknown, options: ValidatorOptions | undefined) {
+    this.ok = false;
     this.#checks = checks;
     this.#value = value;
     this.#options = options;
+    this.#findings = undefined;
   }
 
   #find(): Findings {

@@ -19,6 +19,9 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  */
 const DATE_TIME = /^\d{4}-\d\d-\d\d[Tt\s]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/;
 
+/** The form nearly every webhook uses (UTC, `T`, `Z`): a simpler regex V8 runs faster, tried first. */
+const UTC_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
+
 /** The number written by the two digits at `index` (the regex has checked they are digits). */
 function twoDigits(text: string, index: number): number {
   return (text.charCodeAt(index) - 48) * 10 + text.charCodeAt(index + 1) - 48;
@@ -35,44 +38,66 @@ function daysInMonth(text: string, month: number): number {
 
 const PLUS = 43;
 const MINUS = 45;
+const UPPER_Z = 90;
+const LOWER_Z = 122;
 
 function isSign(text: string, index: number): boolean {
   const code = text.charCodeAt(index);
   return code === PLUS || code === MINUS;
 }
 
-/** Index of the offset's sign (`+hh`, `+hhmm`, `+hh:mm`), or -1 for `Z`. */
+/** Index of the offset's sign (`+hh`, `+hhmm`, `+hh:mm`; the regex has checked the shape), or -1 for `Z`. */
 function offsetStart(text: string): number {
   const end = text.length;
+  const last = text.charCodeAt(end - 1);
+  if (last === UPPER_Z || last === LOWER_Z) return -1;
   if (isSign(text, end - 3)) return end - 3;
-  if (isSign(text, end - 5)) return end - 5;
-  return isSign(text, end - 6) ? end - 6 : -1;
+  return isSign(text, end - 5) ? end - 5 : end - 6;
+}
+
+/** ajv-formats' leap-second rule, to the letter: 23:59 UTC by the offset, with a second below 61. */
+function isLeapSecond(
+  hour: number,
+  minute: number,
+  second: number,
+  sign: number,
+  offsetHour: number,
+  offsetMinute: number,
+): boolean {
+  const utcMinute = minute - offsetMinute * sign;
+  const utcHour = hour - offsetHour * sign - (utcMinute < 0 ? 1 : 0);
+  return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second <= 60;
 }
 
 /**
  * True when `text` is an RFC 3339 date-time on a real day of the calendar
- * (leap days and leap seconds included). Validators call it on every
- * timestamp of every payload, so the common case (a day ≤ 28, a second ≤ 59)
- * costs the regex and a few character codes.
+ * (leap days and leap seconds included), as ajv-formats' full mode decides.
+ * Validators call it on every timestamp of every payload: one regex (V8 runs
+ * it faster than reading the characters one by one), then a few character codes.
  */
 export function isDateTime(text: string): boolean {
-  if (!DATE_TIME.test(text)) return false;
+  const utc = UTC_DATE_TIME.test(text);
+  if (!utc && !DATE_TIME.test(text)) return false;
   const month = twoDigits(text, 5);
   const day = twoDigits(text, 8);
   if (month < 1 || month > 12 || day < 1 || (day > 28 && day > daysInMonth(text, month))) return false;
-  const hour = twoDigits(text, 11);
-  const minute = twoDigits(text, 14);
-  const second = twoDigits(text, 17);
+  if (utc && twoDigits(text, 11) <= 23 && twoDigits(text, 14) <= 59 && twoDigits(text, 17) <= 59) return true;
   const offset = offsetStart(text);
   const offsetHour = offset < 0 ? 0 : twoDigits(text, offset + 1);
   const offsetMinute = offset < 0 || offset === text.length - 3 ? 0 : twoDigits(text, text.length - 2);
   if (offsetHour > 23 || offsetMinute > 59) return false;
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
   if (hour <= 23 && minute <= 59 && second <= 59) return true;
-  // A leap second is 23:59:60 in UTC, whatever the local offset.
-  const sign = offset >= 0 && text.charCodeAt(offset) === MINUS ? -1 : 1;
-  const utcMinute = minute - offsetMinute * sign;
-  const utcHour = hour - offsetHour * sign - (utcMinute < 0 ? 1 : 0);
-  return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second === 60;
+  return isLeapSecond(
+    hour,
+    minute,
+    second,
+    offset >= 0 && text.charCodeAt(offset) === MINUS ? -1 : 1,
+    offsetHour,
+    offsetMinute,
+  );
 }
 
 /** The formats by the name the spec uses, as the compiled validators look them up. */
