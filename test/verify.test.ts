@@ -80,6 +80,18 @@ describe('verifyWebhook verdicts', () => {
     if (result.webhook.kind === 'tour.completed') expect(typeof result.webhook.data.tour.id).toBe('string');
   });
 
+  it('reports undocumented properties as warnings, read lazily, and serialises whole', () => {
+    const d = delivery({ kind: 'tour.completed', edit: (p) => ((p.data as Record<string, unknown>).surprise = 1) });
+    const result = verifyWebhook(d.body, d.headers, SECRET, { now: NOW });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings).toEqual([expect.objectContaining({ path: '/data/surprise', kind: 'unknown-property' })]);
+    const json = JSON.parse(JSON.stringify(result));
+    expect(Object.keys(json).sort()).toEqual(['id', 'known', 'ok', 'warnings', 'webhook']);
+    expect(json.id).toBe(result.id);
+    expect(json.warnings).toHaveLength(1);
+  });
+
   it('passes a topic added later through as unknown', () => {
     const d = delivery({ edit: (p) => (p.kind = 'tour.teleported') });
     const result = verifyWebhook(d.body, d.headers, SECRET, { now: NOW });

@@ -243,7 +243,8 @@ class PassedWebhook {
   }
 
   toJSON(): object {
-    return { ok: true, known: this.known, webhook: this.webhook, warnings: this.warnings };
+    // A spread keeps what a caller added (verifyWebhook adds the webhook's `id`).
+    return { ...this, warnings: this.warnings };
   }
 }
 
