@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runImport, type CliIo } from '../generated/typescript/src/cli/import.js';
-import { CsvSyntaxError, parseCsv } from '../generated/typescript/src/incoming/csv.js';
+import { CsvReader, CsvSyntaxError, parseCsv } from '../generated/typescript/src/incoming/csv.js';
 import { GENERATED_DIR, ROOT } from './helpers.js';
 import { startFakeChameleon, type FakeChameleon } from './incoming-server.js';
 
@@ -54,6 +54,28 @@ describe('parseCsv (RFC 4180)', () => {
   it('rejects an unclosed quote and text after a closing quote', () => {
     expect(() => parseCsv('a,"open\n')).toThrow(CsvSyntaxError);
     expect(() => parseCsv('a,"closed"x\n')).toThrow(/text follows a closing quote/);
+  });
+
+  it('reads the same records whichever way the text is cut into pieces', () => {
+    const text = '\uFEFFuid,note\r\n1,"two\r\nlines, and ""quotes"""\r\n2,"cr\ronly"\r3,plain\n\n4,"end"';
+    const whole = parseCsv(text);
+    expect(whole.map((record) => record.line)).toEqual([1, 2, 4, 6, 8]);
+    for (let cut = 0; cut <= text.length; cut++) {
+      const reader = new CsvReader();
+      const records = [...reader.push(text.slice(0, cut)), ...reader.push(text.slice(cut)), ...reader.end()];
+      expect(records, `cut at ${cut}`).toEqual(whole);
+    }
+    const byChar = new CsvReader();
+    expect([...[...text].flatMap((char) => byChar.push(char)), ...byChar.end()]).toEqual(whole);
+  });
+
+  it('stops a record that outgrows maxRecordChars (a quote left open would swallow the file)', () => {
+    const reader = new CsvReader({ maxRecordChars: 20 });
+    expect(reader.push('uid,note\n1,"ok"\n')).toEqual([
+      { line: 1, fields: ['uid', 'note'] },
+      { line: 2, fields: ['1', 'ok'] },
+    ]);
+    expect(() => reader.push('2,"open\n3,x\n4,y\n5,z\n6,w\n')).toThrow(/line 3: the record is longer than 20 characters/);
   });
 });
 
@@ -124,6 +146,91 @@ describe('import', () => {
     expect(stderr()).toContain(`\rimport profiles [${'#'.repeat(30)}] 2/2 rows (2 accepted, 0 returned)\n`);
   });
 
+  it('streams a CSV read a few bytes at a time: quoted line breaks and UTF-8 characters cut across reads', async () => {
+    const file = path.join(dir, 'profiles.csv');
+    await writeFile(file, 'uid,note\r\nu1,"première\r\nligne ""deux"" 🎉"\r\n,"no uid\nhere"\r\nu2,"å\n\nß"\r\n');
+    const { io, stdout } = captureIo();
+    io.readBytes = 3;
+    const rejectedFile = path.join(dir, 'rejected.ndjson');
+    expect(await runImport(['profiles', file, '--secret', server.secret, '--base-url', server.baseUrl, '--rejected', rejectedFile], io)).toBe(1);
+    expect(server.stored.get('profiles')).toEqual([
+      { uid: 'u1', note: 'première\r\nligne "deux" 🎉' },
+      { uid: 'u2', note: 'å\n\nß' },
+    ]);
+    expect((await readRejected(rejectedFile)).map(({ line, reason, item }) => [line, reason, item])).toEqual([[4, 'missing-identifier', { note: 'no uid\nhere' }]]);
+    expect(stdout()).toContain('2 of 3 rows accepted, 1 rejected');
+  });
+
+  it.each([
+    ['ndjson', (k: number) => (k === 12_345 ? 'not json' : JSON.stringify(k % 5000 === 1234 ? { id: `x${k}` } : { uid: `u${k}`, n: k })), (k: number) => k],
+    ['csv', (k: number) => (k % 5000 === 1234 ? `,"no\nuid ${k}"` : `u${k},"row\n${k}"`), (k: number) => 2 * k],
+  ])('streams 25,000 %s rows in chunks: no request holds more than a chunk, rejected rows keep their lines', async (format, rowText, lineOf) => {
+    const rows = 25_000;
+    const chunkRows = 4000;
+    const file = path.join(dir, `profiles.${format}`);
+    const body = Array.from({ length: rows }, (_, index) => rowText(index + 1)).join('\n');
+    await writeFile(file, format === 'csv' ? `uid,note\n${body}\n` : `${body}\n`);
+    const { io, stdout, stderr } = captureIo();
+    expect(await runImport(['profiles', file, '--secret', server.secret, '--base-url', server.baseUrl, '--chunk-rows', String(chunkRows)], io)).toBe(1);
+
+    // The client is given one chunk at a time, so no batch request can hold more rows than a chunk.
+    const batchSizes = server.requests.map((request) => (request.body as { profiles: unknown[] }).profiles.length);
+    expect(batchSizes.length).toBe(Math.ceil(rows / chunkRows));
+    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(chunkRows);
+    const all = Array.from({ length: rows }, (_, index) => index + 1);
+    const odd = all.filter((k) => k % 5000 === 1234 || (format === 'ndjson' && k === 12_345));
+    expect(odd).toHaveLength(format === 'ndjson' ? 6 : 5);
+    // Every good row stored once, in file order: nothing lost, nothing sent twice.
+    expect((server.stored.get('profiles') ?? []).map((item) => item.uid)).toEqual(all.filter((k) => !odd.includes(k)).map((k) => `u${k}`));
+    const rejected = await readRejected(`${file}.rejected.ndjson`);
+    expect(rejected.map(({ line }) => line)).toEqual(odd.map(lineOf));
+    if (format === 'ndjson') {
+      expect(rejected.find(({ line }) => line === 12_345)).toMatchObject({ reason: 'unreadable', raw: 'not json' });
+      expect(rejected.find(({ line }) => line === 6234)).toMatchObject({ reason: 'rejected', status: 422, item: { id: 'x6234' } });
+    } else {
+      expect(rejected.find(({ line }) => line === 2 * 6234)).toMatchObject({ reason: 'missing-identifier', item: { note: 'no\nuid 6234' } });
+    }
+    expect(stdout()).toContain(`${rows - odd.length} of ${rows} rows accepted, ${odd.length} rejected`);
+    const items = format === 'ndjson' ? rows - 1 : rows;
+    expect(stderr()).toContain(`import profiles: ${items}/${items} rows (${rows - odd.length} accepted, ${items - (rows - odd.length)} returned)`);
+  });
+
+  it('after a request fails for good, later chunks are returned as not sent and never requested', async () => {
+    const file = path.join(dir, 'profiles.ndjson');
+    await writeFile(file, Array.from({ length: 30 }, (_, index) => JSON.stringify({ uid: `u${index + 1}` })).join('\n'));
+    server.failWhen = ({ count }) => (count >= 1 ? { status: 500 } : undefined);
+    const { io } = captureIo();
+    expect(await runImport(['profiles', file, '--secret', server.secret, '--base-url', server.baseUrl, '--chunk-rows', '10'], io)).toBe(1);
+    expect(server.stored.get('profiles')).toHaveLength(10);
+    expect(server.requests).toHaveLength(3); // the first chunk, then the second one twice (the retry budget)
+    const rejected = await readRejected(`${file}.rejected.ndjson`);
+    expect(rejected.map(({ line, reason }) => [line, reason])).toEqual([
+      ...Array.from({ length: 10 }, (_, index) => [index + 11, 'server-error']),
+      ...Array.from({ length: 10 }, (_, index) => [index + 21, 'not-sent']),
+    ]);
+  });
+
+  it('returns a line longer than a batch body as unreadable without holding it whole', async () => {
+    const file = path.join(dir, 'profiles.ndjson');
+    const huge = JSON.stringify({ uid: 'huge', note: 'x'.repeat(17 * 1024 * 1024) });
+    await writeFile(file, `{"uid":"a"}\n${huge}\n{"uid":"b"}`);
+    const { io, stdout } = captureIo();
+    expect(await runImport(['profiles', file, '--secret', server.secret, '--base-url', server.baseUrl], io)).toBe(1);
+    expect(server.stored.get('profiles')).toEqual([{ uid: 'a' }, { uid: 'b' }]);
+    const [rejected] = await readRejected(`${file}.rejected.ndjson`);
+    expect(rejected).toMatchObject({ line: 2, reason: 'unreadable', message: expect.stringContaining('longer than'), raw: `${huge.slice(0, 200)}…` });
+    expect(stdout()).toContain('2 of 3 rows accepted, 1 rejected');
+  });
+
+  it('checks the whole CSV before sending anything: a syntax error at the end sends nothing and exits 2', async () => {
+    const file = path.join(dir, 'profiles.csv');
+    await writeFile(file, `uid\n${Array.from({ length: 3000 }, (_, index) => `u${index}`).join('\n')}\nu3000,"open\n`);
+    const { io, stderr } = captureIo();
+    expect(await runImport(['profiles', file, '--secret', server.secret, '--base-url', server.baseUrl, '--chunk-rows', '100'], io)).toBe(2);
+    expect(stderr()).toMatch(/line 3002: a quoted field is never closed/);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it.each([
     [['users', 'x.ndjson'], /Name what to import/],
     [['profiles'], /exactly one file/],
@@ -131,6 +238,7 @@ describe('import', () => {
     [['profiles', 'x.txt', '--secret', 's'], /must end in .ndjson, .jsonl or .csv/],
     [['profiles', 'missing.ndjson', '--secret', 's'], /ENOENT/],
     [['profiles', 'x.ndjson', '--secret', 's', '--batch-size', '0'], /positive integer/],
+    [['profiles', 'x.ndjson', '--secret', 's', '--chunk-rows', '1.5'], /--chunk-rows is a positive integer/],
     [['profiles', 'x.ndjson', '--bogus'], /bogus/],
   ])('explains a usage error and exits 2: %j', async (args, message) => {
     const { io, stderr } = captureIo();
