@@ -31,7 +31,14 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'chameleon-load-'));
   try {
     const bundle = path.join(dir, 'validate.mjs');
-    await build({ entryPoints: [path.join(ROOT, 'generated/typescript/src/validate.ts')], bundle: true, format: 'esm', platform: 'neutral', outfile: bundle, logLevel: 'silent' });
+    await build({
+      entryPoints: [path.join(ROOT, 'generated/typescript/src/validate.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      outfile: bundle,
+      logLevel: 'silent',
+    });
     const probe = path.join(dir, 'probe.mjs');
     writeFileSync(probe, PROBE);
     const loads: number[] = [];
@@ -44,11 +51,17 @@ export async function run(): Promise<void> {
       firsts.push(first);
     }
     const load = median(loads);
-    console.log(`\nCold load of validate.ts (all topic and model validators), median of ${PROCESSES} fresh processes`);
-    console.log(`  import            ${load.toFixed(2)} ms (min ${Math.min(...loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)})`);
+    console.log(
+      `\nCold load of validate.ts (all topic and model validators), median of ${PROCESSES} fresh processes`,
+    );
+    console.log(
+      `  import            ${load.toFixed(2)} ms (min ${Math.min(...loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)})`,
+    );
     console.log(`  first validation  ${median(firsts).toFixed(2)} ms`);
     console.log(`  import + first    ${(load + median(firsts)).toFixed(2)} ms`);
-    console.log(`  ${load + median(firsts) <= TARGET_MS ? 'met   ' : 'MISSED'} import + first validation ≤ ${TARGET_MS} ms`);
+    console.log(
+      `  ${load + median(firsts) <= TARGET_MS ? 'met   ' : 'MISSED'} import + first validation ≤ ${TARGET_MS} ms`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -49,7 +49,12 @@ function format(ops: number): string {
 }
 
 /** Runs the competitors on the same payloads; returns ops/s by name. */
-function scenario(title: string, payloads: unknown[], competitors: Competitor[], expectValid: boolean): Map<string, number> {
+function scenario(
+  title: string,
+  payloads: unknown[],
+  competitors: Competitor[],
+  expectValid: boolean,
+): Map<string, number> {
   console.log(`\n${title} (${payloads.length} payloads)`);
   const results = new Map<string, number>();
   for (const { name, check } of competitors) {
@@ -58,7 +63,8 @@ function scenario(title: string, payloads: unknown[], competitors: Competitor[],
     opsPerSecond(check, payloads, WARMUP_MS);
   }
   for (let round = 0; round < ROUNDS; round++) {
-    for (const { name, check } of competitors) results.set(name, Math.max(results.get(name) ?? 0, opsPerSecond(check, payloads, MEASURE_MS)));
+    for (const { name, check } of competitors)
+      results.set(name, Math.max(results.get(name) ?? 0, opsPerSecond(check, payloads, MEASURE_MS)));
   }
   const ours = results.get('generated') ?? 0;
   for (const [name, ops] of results) {
@@ -69,14 +75,18 @@ function scenario(title: string, payloads: unknown[], competitors: Competitor[],
 }
 
 function target(label: string, value: number, goal: number, unit = '×'): void {
-  console.log(`  ${value >= goal ? 'met   ' : 'MISSED'} ${label}: ${unit === '×' ? value.toFixed(2) + '×' : format(value) + ' ops/s'} (target ≥ ${unit === '×' ? goal + '×' : format(goal) + ' ops/s'})`);
+  console.log(
+    `  ${value >= goal ? 'met   ' : 'MISSED'} ${label}: ${unit === '×' ? value.toFixed(2) + '×' : format(value) + ' ops/s'} (target ≥ ${unit === '×' ? goal + '×' : format(goal) + ' ops/s'})`,
+  );
 }
 
 export async function run(): Promise<void> {
   const model = await loadModel();
   const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
   const ajv = addFormats(new Ajv({ strict: false }));
-  const runtime = new Map<string, ValidateFunction>(model.topics.map((topic) => [topic.topic, ajv.compile(topic.bundled)]));
+  const runtime = new Map<string, ValidateFunction>(
+    model.topics.map((topic) => [topic.topic, ajv.compile(topic.bundled)]),
+  );
   const ajvCheck: Check = (value) => runtime.get((value as { kind: string }).kind)?.(value) ?? false;
   const ours: Check = (value) => validateWebhook(value).ok;
   // Errors are worked out when first read: this row pays for the verdict and for reading them.
@@ -85,53 +95,86 @@ export async function run(): Promise<void> {
     if (!result.ok) sink += result.errors.length;
     return result.ok;
   };
-  const examplesOf = (kind: string) => model.topics.find((topic) => topic.topic === kind)!.examples.map((example) => example.payload);
+  const examplesOf = (kind: string) =>
+    model.topics.find((topic) => topic.topic === kind)!.examples.map((example) => example.payload);
 
-  const all = scenario('All topics, valid examples', copies(model.topics.flatMap((topic) => topic.examples.map((e) => e.payload))), [
-    { name: 'generated', check: ours },
-    { name: 'ajv runtime + formats', check: ajvCheck },
-  ], true);
-
-  const tour = copies(examplesOf('tour.completed'));
-  const valid = scenario('tour.completed, valid', tour, [
-    { name: 'generated', check: ours },
-    { name: 'hand-written guard', check: isTourCompleted },
-    { name: 'ajv runtime + formats', check: ajvCheck },
-    { name: 'zod 4', check: (value) => zod.tourCompleted.safeParse(value).success },
-  ], true);
-
-  const zodRatios: number[] = [valid.get('generated')! / valid.get('zod 4')!];
-  for (const [kind, schema] of [['response.finished', zod.responseFinished], ['demo.finished', zod.demoFinished]] as const) {
-    const results = scenario(`${kind}, valid`, copies(examplesOf(kind)), [
+  const all = scenario(
+    'All topics, valid examples',
+    copies(model.topics.flatMap((topic) => topic.examples.map((e) => e.payload))),
+    [
       { name: 'generated', check: ours },
       { name: 'ajv runtime + formats', check: ajvCheck },
-      { name: 'zod 4', check: (value) => schema.safeParse(value).success },
-    ], true);
+    ],
+    true,
+  );
+
+  const tour = copies(examplesOf('tour.completed'));
+  const valid = scenario(
+    'tour.completed, valid',
+    tour,
+    [
+      { name: 'generated', check: ours },
+      { name: 'hand-written guard', check: isTourCompleted },
+      { name: 'ajv runtime + formats', check: ajvCheck },
+      { name: 'zod 4', check: (value) => zod.tourCompleted.safeParse(value).success },
+    ],
+    true,
+  );
+
+  const zodRatios: number[] = [valid.get('generated')! / valid.get('zod 4')!];
+  for (const [kind, schema] of [
+    ['response.finished', zod.responseFinished],
+    ['demo.finished', zod.demoFinished],
+  ] as const) {
+    const results = scenario(
+      `${kind}, valid`,
+      copies(examplesOf(kind)),
+      [
+        { name: 'generated', check: ours },
+        { name: 'ajv runtime + formats', check: ajvCheck },
+        { name: 'zod 4', check: (value) => schema.safeParse(value).success },
+      ],
+      true,
+    );
     zodRatios.push(results.get('generated')! / results.get('zod 4')!);
   }
 
   const badTour = structuredClone(examplesOf('tour.completed')[0]!) as Record<string, any>;
   badTour.data.tour.id = 'not-an-id';
-  const invalid = scenario('tour.completed, invalid (one bad nested ID)', copies([badTour]), [
-    { name: 'generated', check: ours },
-    { name: 'generated + read errors', check: oursReadingErrors },
-    { name: 'hand-written guard', check: isTourCompleted },
-    { name: 'ajv runtime + formats', check: ajvCheck },
-    { name: 'zod 4', check: (value) => zod.tourCompleted.safeParse(value).success },
-  ], false);
+  const invalid = scenario(
+    'tour.completed, invalid (one bad nested ID)',
+    copies([badTour]),
+    [
+      { name: 'generated', check: ours },
+      { name: 'generated + read errors', check: oursReadingErrors },
+      { name: 'hand-written guard', check: isTourCompleted },
+      { name: 'ajv runtime + formats', check: ajvCheck },
+      { name: 'zod 4', check: (value) => zod.tourCompleted.safeParse(value).success },
+    ],
+    false,
+  );
 
-  const defects = model.topics.flatMap((topic) => invalidPayloadsFor(topic).map((payload) => payload.payload));
-  const allInvalid = scenario('All topics, every derived defect', defects, [
-    { name: 'generated', check: ours },
-    { name: 'generated + read errors', check: oursReadingErrors },
-    { name: 'ajv runtime + formats', check: ajvCheck },
-  ], false);
+  const defects = model.topics.flatMap((topic) =>
+    invalidPayloadsFor(topic).map((payload) => payload.payload),
+  );
+  const allInvalid = scenario(
+    'All topics, every derived defect',
+    defects,
+    [
+      { name: 'generated', check: ours },
+      { name: 'generated + read errors', check: oursReadingErrors },
+      { name: 'ajv runtime + formats', check: ajvCheck },
+    ],
+    false,
+  );
 
   console.log('\nTargets');
   target('valid vs hand-written guard', valid.get('generated')! / valid.get('hand-written guard')!, 0.8);
   target('invalid (one defect), verdict only', invalid.get('generated')!, 1e6, 'ops');
   target('invalid (all derived defects), verdict only', allInvalid.get('generated')!, 1e6, 'ops');
-  console.log(`  info   invalid, verdict + reading errors: ${format(invalid.get('generated + read errors')!)} ops/s (one defect), ${format(allInvalid.get('generated + read errors')!)} ops/s (all defects)`);
+  console.log(
+    `  info   invalid, verdict + reading errors: ${format(invalid.get('generated + read errors')!)} ops/s (one defect), ${format(allInvalid.get('generated + read errors')!)} ops/s (all defects)`,
+  );
   target('vs Ajv runtime, all topics valid', all.get('generated')! / all.get('ajv runtime + formats')!, 1);
   target('vs Zod 4 (worst of 3 topics)', Math.min(...zodRatios), 3);
   if (sink < 0) console.log(sink);

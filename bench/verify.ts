@@ -21,7 +21,12 @@ import { verify as octokitVerify, sign as octokitSign } from '@octokit/webhooks-
 import autocannon from 'autocannon';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
-import { createNodeHandler, signWebhook, verifySignature, verifyWebhook } from '../generated/typescript/src/index.js';
+import {
+  createNodeHandler,
+  signWebhook,
+  verifySignature,
+  verifyWebhook,
+} from '../generated/typescript/src/index.js';
 import * as web from '../generated/typescript/src/web.js';
 
 const SECRET = 'bench-webhook-secret-0123456789';
@@ -56,10 +61,15 @@ const format = (ops: number) => (ops >= 1e6 ? `${(ops / 1e6).toFixed(2)} M` : `$
 
 /** A tour.completed webhook padded (with an undocumented key, as Chameleon may send) to about `bytes`. */
 function bodyOf(bytes: number): string {
-  const schema = JSON.parse(readFileSync(new URL('../spec/topics/tour.completed.json', import.meta.url), 'utf8'));
+  const schema = JSON.parse(
+    readFileSync(new URL('../spec/topics/tour.completed.json', import.meta.url), 'utf8'),
+  );
   const payload = { ...schema.examples[0], sent_at: new Date().toISOString() };
   const base = JSON.stringify(payload).length;
-  return JSON.stringify({ ...payload, data: { ...payload.data, notes: 'x'.repeat(Math.max(0, bytes - base - 12)) } });
+  return JSON.stringify({
+    ...payload,
+    data: { ...payload.data, notes: 'x'.repeat(Math.max(0, bytes - base - 12)) },
+  });
 }
 
 async function verifySuite(label: string, body: string): Promise<void> {
@@ -79,25 +89,43 @@ async function verifySuite(label: string, body: string): Promise<void> {
 
   const competitors: Array<[string, () => boolean | Promise<boolean>]> = [
     // The floor decodes the received hex like any real check must, then compares the raw digests.
-    ['floor: createHmac + timingSafeEqual', () => timingSafeEqual(createHmac('sha256', SECRET).update(body).digest(), Buffer.from(signature, 'hex'))],
+    [
+      'floor: createHmac + timingSafeEqual',
+      () =>
+        timingSafeEqual(createHmac('sha256', SECRET).update(body).digest(), Buffer.from(signature, 'hex')),
+    ],
     ['ours: verifySignature', () => verifySignature(body, signature, SECRET)],
-    ['ours: verifyWebhook (HMAC + window + parse + validate)', () => verifyWebhook(body, headers, SECRET, { now }).ok],
+    [
+      'ours: verifyWebhook (HMAC + window + parse + validate)',
+      () => verifyWebhook(body, headers, SECRET, { now }).ok,
+    ],
     ['ours web: verifySignature (Web Crypto)', () => web.verifySignature(body, signature, SECRET)],
-    ['ours web: verifyWebhook (Web Crypto)', async () => (await web.verifyWebhook(body, headers, SECRET, { now })).ok],
+    [
+      'ours web: verifyWebhook (Web Crypto)',
+      async () => (await web.verifyWebhook(body, headers, SECRET, { now })).ok,
+    ],
     ['@octokit/webhooks-methods verify', () => octokitVerify(SECRET, body, octokitSignature)],
     ['standardwebhooks verify (+ JSON.parse)', () => standard.verify(body, standardHeaders) !== undefined],
-    ['stripe webhooks.constructEvent (+ JSON.parse)', () => stripe.webhooks.constructEvent(body, stripeHeader, SECRET) !== undefined],
+    [
+      'stripe webhooks.constructEvent (+ JSON.parse)',
+      () => stripe.webhooks.constructEvent(body, stripeHeader, SECRET) !== undefined,
+    ],
   ];
   console.log(`\nverify, ${label} body (${body.length} bytes; best of ${ROUNDS} interleaved rounds)`);
   const results = new Map<string, number>();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, check] of competitors) results.set(name, Math.max(results.get(name) ?? 0, await opsPerSecond(check)));
+    for (const [name, check] of competitors)
+      results.set(name, Math.max(results.get(name) ?? 0, await opsPerSecond(check)));
   }
   for (const [name, ops] of results) console.log(`  ${name.padEnd(56)} ${format(ops).padStart(9)} ops/s`);
   const get = (prefix: string) => [...results].find(([name]) => name.startsWith(prefix))![1];
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-  console.log(`  verifySignature / floor: ${ratio(get('ours: verifySignature'), get('floor'))} (target ≥ 0.9×)`);
-  console.log(`  verifyWebhook / standardwebhooks: ${ratio(get('ours: verifyWebhook'), get('standardwebhooks'))} (target > 1×)`);
+  console.log(
+    `  verifySignature / floor: ${ratio(get('ours: verifySignature'), get('floor'))} (target ≥ 0.9×)`,
+  );
+  console.log(
+    `  verifyWebhook / standardwebhooks: ${ratio(get('ours: verifyWebhook'), get('standardwebhooks'))} (target > 1×)`,
+  );
   console.log(`  verifyWebhook / stripe: ${ratio(get('ours: verifyWebhook'), get('stripe'))} (target > 1×)`);
 }
 
@@ -118,8 +146,13 @@ function serveChild(kind: string): void {
 }
 
 function startChild(kind: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(SELF, [], { env: { ...process.env, BENCH_VERIFY_SERVER: kind }, execArgv: ['--import', 'tsx'] });
-  return new Promise((resolve) => child.once('message', (message: { port: number }) => resolve({ child, port: message.port })));
+  const child = fork(SELF, [], {
+    env: { ...process.env, BENCH_VERIFY_SERVER: kind },
+    execArgv: ['--import', 'tsx'],
+  });
+  return new Promise((resolve) =>
+    child.once('message', (message: { port: number }) => resolve({ child, port: message.port })),
+  );
 }
 
 /** Requests/s against one server: every request a fresh, signed delivery with its own id. */
@@ -137,11 +170,18 @@ async function load(kind: string, body: string): Promise<number> {
           method: 'POST',
           setupRequest: (request) => {
             counter += 1;
-            const fresh = JSON.stringify({ ...payload, id: counter.toString(16).padStart(24, '0'), sent_at: new Date().toISOString() });
+            const fresh = JSON.stringify({
+              ...payload,
+              id: counter.toString(16).padStart(24, '0'),
+              sent_at: new Date().toISOString(),
+            });
             return {
               ...request,
               body: fresh,
-              headers: { 'content-type': 'application/json', 'x-chameleon-signature': signWebhook(fresh, SECRET) },
+              headers: {
+                'content-type': 'application/json',
+                'x-chameleon-signature': signWebhook(fresh, SECRET),
+              },
             };
           },
         },

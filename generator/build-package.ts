@@ -92,21 +92,43 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 
 /** `from './types.js'` → `from './types.mjs'` (or `.cjs`): the declaration's twin of the same format. */
 export function retargetSpecifiers(declaration: string, extension: '.mjs' | '.cjs'): string {
-  return declaration.replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, `$1$2${extension}$3`);
+  return declaration.replace(
+    /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g,
+    `$1$2${extension}$3`,
+  );
 }
 
 async function emitDeclarations(packageDir: string): Promise<string[]> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'chameleon-dts-'));
   try {
-    const sources = [...ENTRIES.map((entry) => entry.source), ...(existsSync(path.join(packageDir, CLI_SOURCE)) ? [CLI_SOURCE] : [])];
+    const sources = [
+      ...ENTRIES.map((entry) => entry.source),
+      ...(existsSync(path.join(packageDir, CLI_SOURCE)) ? [CLI_SOURCE] : []),
+    ];
     const flags = [
       // The package's own tsconfig.json (if any) is for editors; the build states every option here.
       '--ignoreConfig',
-      '--declaration', '--emitDeclarationOnly', '--outDir', scratch, '--rootDir', 'src',
-      '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-      '--strict', '--skipLibCheck', '--lib', 'es2022,dom', '--types', 'node',
+      '--declaration',
+      '--emitDeclarationOnly',
+      '--outDir',
+      scratch,
+      '--rootDir',
+      'src',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--strict',
+      '--skipLibCheck',
+      '--lib',
+      'es2022,dom',
+      '--types',
+      'node',
       // The toolkit's @types/node, so a package directory outside the repo builds too.
-      '--typeRoots', path.join(ROOT, 'node_modules', '@types'),
+      '--typeRoots',
+      path.join(ROOT, 'node_modules', '@types'),
     ];
     try {
       await run(process.execPath, [TSC, ...flags, ...sources], { cwd: packageDir });
@@ -118,7 +140,10 @@ async function emitDeclarations(packageDir: string): Promise<string[]> {
     for (const rel of (await listFiles(scratch)).filter((file) => file.endsWith('.d.ts')).sort()) {
       const text = await readFile(path.join(scratch, rel), 'utf8');
       const base = rel.slice(0, -'.d.ts'.length);
-      for (const [suffix, extension] of [['.d.mts', '.mjs'], ['.d.cts', '.cjs']] as const) {
+      for (const [suffix, extension] of [
+        ['.d.mts', '.mjs'],
+        ['.d.cts', '.cjs'],
+      ] as const) {
         const target = path.join(packageDir, 'dist', base + suffix);
         await mkdir(path.dirname(target), { recursive: true });
         await writeFile(target, retargetSpecifiers(text, extension));

@@ -81,7 +81,9 @@ async function main(argv: string[]): Promise<number> {
   const elapsed = ((performance.now() - started) / 1000).toFixed(2);
   if (check) {
     const drift = await diffOutput(outDir, files);
-    const report = [describeDrift(drift), describeDrift(await diffOutput(docsDir, docs), 'docs/reference')].filter(Boolean).join('\n');
+    const report = [describeDrift(drift), describeDrift(await diffOutput(docsDir, docs), 'docs/reference')]
+      .filter(Boolean)
+      .join('\n');
     if (report) {
       console.error(`generated/ is out of date with spec/ (run npm run generate and commit):\n${report}`);
       return 1;
@@ -90,8 +92,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const drift = await writeOutput(outDir, files);
-  const report = [describeDrift(drift), describeDrift(await writeOutput(docsDir, docs), 'docs/reference')].filter(Boolean).join('\n');
-  console.log(`Generated ${files.length} files from ${model.topics.length} topics in ${elapsed} s${report ? `:\n${report}` : ' (no changes)'}`);
+  const report = [describeDrift(drift), describeDrift(await writeOutput(docsDir, docs), 'docs/reference')]
+    .filter(Boolean)
+    .join('\n');
+  console.log(
+    `Generated ${files.length} files from ${model.topics.length} topics in ${elapsed} s${report ? `:\n${report}` : ' (no changes)'}`,
+  );
   return 0;
 }
 

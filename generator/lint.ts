@@ -11,10 +11,38 @@ const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
 
 /** Draft-07 keywords we allow (no `additionalProperties`: the spec is open by design). */
 const ALLOWED_KEYWORDS = new Set([
-  '$schema', '$id', '$ref', '$comment', 'title', 'description', 'examples', 'definitions',
-  'type', 'enum', 'const', 'format', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum',
-  'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'items', 'minItems', 'maxItems', 'uniqueItems',
-  'properties', 'required', 'anyOf', 'oneOf', 'allOf', 'not', 'minProperties', 'maxProperties',
+  '$schema',
+  '$id',
+  '$ref',
+  '$comment',
+  'title',
+  'description',
+  'examples',
+  'definitions',
+  'type',
+  'enum',
+  'const',
+  'format',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'items',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'properties',
+  'required',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'not',
+  'minProperties',
+  'maxProperties',
   ...SPEC_KEYWORDS,
 ]);
 
@@ -32,7 +60,8 @@ export function walkSchemas(schema: JsonSchema, visit: Visit, pointer = ''): voi
     if (DATA_KEYS.has(key) || value === null || typeof value !== 'object') continue;
     const at = `${pointer}/${key}`;
     if (SCHEMA_MAPS.has(key)) {
-      for (const [name, sub] of Object.entries(value as Record<string, JsonSchema>)) walkSchemas(sub, visit, `${at}/${name}`);
+      for (const [name, sub] of Object.entries(value as Record<string, JsonSchema>))
+        walkSchemas(sub, visit, `${at}/${name}`);
     } else if (Array.isArray(value)) {
       value.forEach((sub, index) => {
         if (sub !== null && typeof sub === 'object') walkSchemas(sub as JsonSchema, visit, `${at}/${index}`);
@@ -49,14 +78,19 @@ function resolvePointer(root: unknown, fragment: string): unknown {
     .split('/')
     .slice(1)
     .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), root);
+    .reduce<unknown>(
+      (node, part) =>
+        node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined,
+      root,
+    );
 }
 
 function lintDocument(doc: SchemaDocument, byPath: Map<string, SchemaDocument>): string[] {
   const problems: string[] = [];
   const where = `spec/${doc.path}`;
   if (doc.schema.$schema !== DRAFT_07) problems.push(`${where}: $schema must be ${DRAFT_07}`);
-  if (doc.schema.$id !== SPEC_ID_BASE + doc.path) problems.push(`${where}: $id must be ${SPEC_ID_BASE + doc.path}`);
+  if (doc.schema.$id !== SPEC_ID_BASE + doc.path)
+    problems.push(`${where}: $id must be ${SPEC_ID_BASE + doc.path}`);
   if (!doc.typeName) problems.push(`${where}: needs a title (it names the TypeScript type)`);
   if (!doc.description) problems.push(`${where}: needs a description (it becomes the JSDoc)`);
 
@@ -65,10 +99,12 @@ function lintDocument(doc: SchemaDocument, byPath: Map<string, SchemaDocument>):
     for (const key of Object.keys(node)) {
       if (!ALLOWED_KEYWORDS.has(key)) problems.push(`${at}: keyword "${key}" is not allowed in the spec`);
     }
-    if (node['x-open-enum'] !== undefined && !Array.isArray(node.enum)) problems.push(`${at}: x-open-enum goes beside an enum`);
+    if (node['x-open-enum'] !== undefined && !Array.isArray(node.enum))
+      problems.push(`${at}: x-open-enum goes beside an enum`);
     if (typeof node.$ref !== 'string') return;
     const siblings = Object.keys(node).filter((key) => key !== '$ref' && key !== 'description');
-    if (siblings.length) problems.push(`${at}: only "description" may stand beside $ref (found ${siblings.join(', ')})`);
+    if (siblings.length)
+      problems.push(`${at}: only "description" may stand beside $ref (found ${siblings.join(', ')})`);
     const target = new URL(node.$ref, doc.id).href;
     const targetPath = specPathOf(target);
     const targetDoc = targetPath === undefined ? undefined : byPath.get(targetPath);
@@ -97,7 +133,10 @@ function lintUniqueNames(documents: SchemaDocument[]): string[] {
     if (doc.kind === 'model' && doc.schema.properties) {
       const shape = JSON.stringify(doc.schema.properties);
       const twin = shapes.get(shape);
-      if (twin) problems.push(`spec/${doc.path}: declares exactly the same properties as spec/${twin}; share one model`);
+      if (twin)
+        problems.push(
+          `spec/${doc.path}: declares exactly the same properties as spec/${twin}; share one model`,
+        );
       shapes.set(shape, doc.path);
     }
   }
@@ -108,7 +147,8 @@ function lintTopics(model: SpecModel): string[] {
   const problems: string[] = [];
   const files = new Set(model.topics.map((topic) => topic.topic));
   for (const entry of model.api.topics) {
-    if (!files.has(entry.kind)) problems.push(`spec/api.json lists topic ${entry.kind}, which has no spec/topics/${entry.kind}.json`);
+    if (!files.has(entry.kind))
+      problems.push(`spec/api.json lists topic ${entry.kind}, which has no spec/topics/${entry.kind}.json`);
   }
   const listed = new Set(model.api.topics.map((entry) => entry.kind));
   const ajv = createSpecAjv(model.documents);
@@ -116,13 +156,16 @@ function lintTopics(model: SpecModel): string[] {
     const where = `spec/${topic.path}`;
     if (!listed.has(topic.topic)) problems.push(`${where}: the topic is not listed in spec/api.json`);
     const kindConst = (topic.schema.properties as Record<string, JsonSchema> | undefined)?.kind?.const;
-    if (kindConst !== topic.topic) problems.push(`${where}: properties.kind must be {"const": "${topic.topic}"}`);
+    if (kindConst !== topic.topic)
+      problems.push(`${where}: properties.kind must be {"const": "${topic.topic}"}`);
     if (topic.typeName !== `${topic.dataTypeName.replace(/Data$/, '')}Webhook`) {
       problems.push(`${where}: title must be ${topic.dataTypeName.replace(/Data$/, '')}Webhook`);
     }
     const dataTitle = (topic.schema.properties as Record<string, JsonSchema> | undefined)?.data?.title;
-    if (dataTitle !== topic.dataTypeName) problems.push(`${where}: properties.data.title must be ${topic.dataTypeName}`);
-    if (topic.examples.length === 0) problems.push(`${where}: needs at least one example (the docs' example, corrected)`);
+    if (dataTitle !== topic.dataTypeName)
+      problems.push(`${where}: properties.data.title must be ${topic.dataTypeName}`);
+    if (topic.examples.length === 0)
+      problems.push(`${where}: needs at least one example (the docs' example, corrected)`);
     const validate = ajv.getSchema(topic.id);
     for (const example of topic.examples) {
       if (validate && !validate(example.payload)) {

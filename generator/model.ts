@@ -176,10 +176,17 @@ function dataKeysOf(schema: JsonSchema): Topic['dataKeys'] {
   }));
 }
 
-async function toTopic(spec: LoadedSpec, doc: SchemaDocument, entry: ApiTopicEntry | undefined): Promise<Topic> {
-  const kindConst = ((doc.schema.properties as Record<string, JsonSchema> | undefined)?.kind?.const ?? '') as string;
+async function toTopic(
+  spec: LoadedSpec,
+  doc: SchemaDocument,
+  entry: ApiTopicEntry | undefined,
+): Promise<Topic> {
+  const kindConst = ((doc.schema.properties as Record<string, JsonSchema> | undefined)?.kind?.const ??
+    '') as string;
   const topic = entry?.kind ?? kindConst;
-  const examples = (Array.isArray(doc.schema.examples) ? doc.schema.examples : []) as Array<Record<string, unknown>>;
+  const examples = (Array.isArray(doc.schema.examples) ? doc.schema.examples : []) as Array<
+    Record<string, unknown>
+  >;
   return {
     ...doc,
     kind: 'topic',
@@ -199,7 +206,8 @@ async function toTopic(spec: LoadedSpec, doc: SchemaDocument, entry: ApiTopicEnt
 
 function hashSpec(spec: LoadedSpec): string {
   const hash = createHash('sha256');
-  for (const file of spec.files) hash.update(file.path).update('\0').update(JSON.stringify(file.json)).update('\0');
+  for (const file of spec.files)
+    hash.update(file.path).update('\0').update(JSON.stringify(file.json)).update('\0');
   return hash.digest('hex');
 }
 
@@ -208,7 +216,9 @@ function packageVersionOf(api: ApiFacts): string {
   // The spec's own version is MINOR.PATCH: the major always is the API version.
   const minorPatch = /^\d+\.\d+$/.exec(api.specVersion)?.[0];
   if (!major || !minorPatch) {
-    throw new Error(`spec/api.json: apiVersion must look like v3 and specVersion like 0.1 (MINOR.PATCH; got ${api.apiVersion}, ${api.specVersion})`);
+    throw new Error(
+      `spec/api.json: apiVersion must look like v3 and specVersion like 0.1 (MINOR.PATCH; got ${api.apiVersion}, ${api.specVersion})`,
+    );
   }
   return `${major}.${minorPatch}`;
 }
@@ -230,7 +240,10 @@ export async function buildModel(spec: LoadedSpec): Promise<SpecModel> {
   const topics = await Promise.all(
     topicDocs.map((doc) => toTopic(spec, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
   );
-  topics.sort((a, b) => (order.get(a.topic) ?? Infinity) - (order.get(b.topic) ?? Infinity) || a.topic.localeCompare(b.topic));
+  topics.sort(
+    (a, b) =>
+      (order.get(a.topic) ?? Infinity) - (order.get(b.topic) ?? Infinity) || a.topic.localeCompare(b.topic),
+  );
 
   const byName = (a: SchemaDocument, b: SchemaDocument) => a.typeName.localeCompare(b.typeName);
   const single = (kind: SchemaDocument['kind']) => {

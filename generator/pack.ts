@@ -40,9 +40,20 @@ interface NpmPackJson {
 }
 
 /** `npm pack` of one package directory (`dryRun` lists the files without writing a tarball). */
-export async function npmPack(packageDir: string, destination = PACKS_DIR, dryRun = false): Promise<PackResult> {
+export async function npmPack(
+  packageDir: string,
+  destination = PACKS_DIR,
+  dryRun = false,
+): Promise<PackResult> {
   await mkdir(destination, { recursive: true });
-  const args = ['pack', '--json', '--ignore-scripts', '--pack-destination', destination, ...(dryRun ? ['--dry-run'] : [])];
+  const args = [
+    'pack',
+    '--json',
+    '--ignore-scripts',
+    '--pack-destination',
+    destination,
+    ...(dryRun ? ['--dry-run'] : []),
+  ];
   const { stdout } = await run('npm', args, { cwd: packageDir, maxBuffer: 16 * 1024 * 1024 });
   const [result] = JSON.parse(stdout) as NpmPackJson[];
   if (!result) throw new Error(`npm pack printed nothing for ${packageDir}`);
@@ -69,7 +80,9 @@ export async function packAll(destination = PACKS_DIR): Promise<PackResult[]> {
  * copy and packs it into `workDir/packs`. Tests use this so that several of
  * them can build and pack at once without racing on generated/typescript/dist.
  */
-export async function stageAndPack(workDir: string): Promise<{ dirs: Record<keyof typeof PACKAGE_DIRS, string>; packs: PackResult[] }> {
+export async function stageAndPack(
+  workDir: string,
+): Promise<{ dirs: Record<keyof typeof PACKAGE_DIRS, string>; packs: PackResult[] }> {
   const dirs = {} as Record<keyof typeof PACKAGE_DIRS, string>;
   for (const [name, source] of Object.entries(PACKAGE_DIRS) as Array<[keyof typeof PACKAGE_DIRS, string]>) {
     const target = path.join(workDir, name);
@@ -87,7 +100,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     (results) => {
       for (const result of results) {
         const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-        console.log(`${path.relative(ROOT, result.tarball)}  ${result.files.length} files, ${kb(result.size)} packed, ${kb(result.unpackedSize)} unpacked`);
+        console.log(
+          `${path.relative(ROOT, result.tarball)}  ${result.files.length} files, ${kb(result.size)} packed, ${kb(result.unpackedSize)} unpacked`,
+        );
       }
     },
     (error: unknown) => {

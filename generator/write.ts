@@ -41,7 +41,10 @@ export async function formatFile(file: GeneratedFile, config: prettier.Options):
     return { ...file, contents: `${JSON.stringify(JSON.parse(file.contents), null, 2)}\n` };
   }
   if (file.path.endsWith('.md')) {
-    const tidy = file.contents.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
+    const tidy = file.contents
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
     return { ...file, contents: `${tidy}\n` };
   }
   const info = await prettier.getFileInfo(file.path);

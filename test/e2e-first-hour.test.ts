@@ -157,13 +157,35 @@ beforeAll(async () => {
   topics = (await loadModel()).topics.map((topic) => topic.topic);
   project = await mkdtemp(path.join(tmpdir(), 'chameleon-first-hour-'));
   const { packs } = await stageAndPack(path.join(project, 'stage'));
-  await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'first-hour', private: true, type: 'module' }, null, 2));
-  const tools = await Promise.all(['typescript', '@types/node', 'express', '@types/express'].map(async (name) => `${name}@${await devVersion(name)}`));
-  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...packs.map((pack) => pack.tarball), ...tools], {
-    cwd: project,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  await writeFile(path.join(project, 'tsconfig.json'), JSON.stringify({ ...TSCONFIG, include: ['*.ts', '*.cts'] }, null, 2));
+  await writeFile(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'first-hour', private: true, type: 'module' }, null, 2),
+  );
+  const tools = await Promise.all(
+    ['typescript', '@types/node', 'express', '@types/express'].map(
+      async (name) => `${name}@${await devVersion(name)}`,
+    ),
+  );
+  await run(
+    'npm',
+    [
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      ...packs.map((pack) => pack.tarball),
+      ...tools,
+    ],
+    {
+      cwd: project,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  await writeFile(
+    path.join(project, 'tsconfig.json'),
+    JSON.stringify({ ...TSCONFIG, include: ['*.ts', '*.cts'] }, null, 2),
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -172,7 +194,11 @@ afterAll(async () => {
 
 async function tsc(args: string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout } = await run(process.execPath, [path.join(project, 'node_modules/typescript/bin/tsc'), ...args], { cwd: project });
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(project, 'node_modules/typescript/bin/tsc'), ...args],
+      { cwd: project },
+    );
     return { code: 0, output: stdout };
   } catch (error) {
     const { code, stdout = '', stderr = '' } = error as { code?: number; stdout?: string; stderr?: string };
@@ -187,7 +213,9 @@ describe("a user's first hour", () => {
     const readme = await readFile(path.join(project, 'node_modules/chameleon-webhooks/README.md'), 'utf8');
     const samples = readmeSamples(readme);
     expect(samples.length).toBeGreaterThanOrEqual(4);
-    await Promise.all(samples.map((sample, index) => writeFile(path.join(project, `readme-${index + 1}.ts`), sample)));
+    await Promise.all(
+      samples.map((sample, index) => writeFile(path.join(project, `readme-${index + 1}.ts`), sample)),
+    );
     const result = await tsc(['-p', 'tsconfig.json']);
     expect(result.output).toBe('');
     expect(result.code).toBe(0);
@@ -195,7 +223,10 @@ describe("a user's first hour", () => {
 
   it('fails to compile a typo in a property name', async () => {
     await writeFile(path.join(project, 'typo.mts'), TYPO);
-    const flags = Object.entries(TSCONFIG.compilerOptions).flatMap(([key, value]) => [`--${key}`, Array.isArray(value) ? value.join(',') : String(value)]);
+    const flags = Object.entries(TSCONFIG.compilerOptions).flatMap(([key, value]) => [
+      `--${key}`,
+      Array.isArray(value) ? value.join(',') : String(value),
+    ]);
     const result = await tsc([...flags.filter((flag) => flag !== 'true'), '--ignoreConfig', 'typo.mts']);
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/typo\.mts.*Property 'tuor' does not exist/);

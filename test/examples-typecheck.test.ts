@@ -35,7 +35,9 @@ describe('spec examples as TypeScript', () => {
     };
     await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
     try {
-      await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: ROOT });
+      await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], {
+        cwd: ROOT,
+      });
     } catch (error) {
       const { stdout } = error as { stdout: string };
       expect.fail(`examples do not type-check:\n${stdout}`);

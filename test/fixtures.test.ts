@@ -15,7 +15,12 @@ import { loadModel } from '../generator/generate.js';
 import { validPayloadsFor } from '../generator/fixtures/payloads.js';
 import { sampleFromPattern } from '../generator/fixtures/pattern.js';
 import type { SpecModel } from '../generator/model.js';
-import { createFixture, fixtures, signedRequest, SENDER_USER_AGENT } from '../generated/typescript/src/fixtures.js';
+import {
+  createFixture,
+  fixtures,
+  signedRequest,
+  SENDER_USER_AGENT,
+} from '../generated/typescript/src/fixtures.js';
 import { WEBHOOK_TOPICS } from '../generated/typescript/src/topics.js';
 import { validateWebhook } from '../generated/typescript/src/validate.js';
 import { verifyWebhook } from '../generated/typescript/src/verify.js';
@@ -26,7 +31,8 @@ const FIXTURES_DIR = path.join(GENERATED_DIR, 'fixtures');
 
 type Entry = ManifestEntry;
 
-const readJson = async <T>(rel: string): Promise<T> => JSON.parse(await readFile(path.join(FIXTURES_DIR, rel), 'utf8')) as T;
+const readJson = async <T>(rel: string): Promise<T> =>
+  JSON.parse(await readFile(path.join(FIXTURES_DIR, rel), 'utf8')) as T;
 
 function validatorFor(schema: object) {
   // strict: false, because the schemas keep the spec's own annotations (x-errata, x-open-enum) for other languages.
@@ -37,7 +43,9 @@ function validatorFor(schema: object) {
 
 /** Where Ajv points; a missing property points at the property itself, as the manifest does. */
 const pathsOf = (errors: ErrorObject[]) =>
-  errors.map((e) => (e.keyword === 'required' ? `${e.instancePath}/${String(e.params.missingProperty)}` : e.instancePath));
+  errors.map((e) =>
+    e.keyword === 'required' ? `${e.instancePath}/${String(e.params.missingProperty)}` : e.instancePath,
+  );
 
 let model: SpecModel;
 let manifest: { apiVersion: string; version: string; fixtures: Entry[]; signatures: string };
@@ -55,14 +63,18 @@ describe('generated/fixtures', () => {
     expect(manifest.apiVersion).toBe(model.api.apiVersion);
     expect(manifest.version).toBe(model.packageVersion);
     expect((await readJson<{ version: string }>('package.json')).version).toBe(model.packageVersion);
-    const signatures = validatorFor({ ...(schema.definitions as Record<string, object>).signatures, definitions: schema.definitions });
+    const signatures = validatorFor({
+      ...(schema.definitions as Record<string, object>).signatures,
+      definitions: schema.definitions,
+    });
     expect(signatures(await readJson(manifest.signatures)), JSON.stringify(signatures.errors)).toBe(true);
   });
 
   it('validates every valid payload and rejects every invalid one at its errorPath (Ajv, standalone schemas)', async () => {
     const validators = new Map<string, ReturnType<typeof validatorFor>>();
     for (const entry of manifest.fixtures) {
-      if (!validators.has(entry.schema)) validators.set(entry.schema, validatorFor(await readJson(entry.schema)));
+      if (!validators.has(entry.schema))
+        validators.set(entry.schema, validatorFor(await readJson(entry.schema)));
       const validate = validators.get(entry.schema)!;
       const ok = validate(await readJson(entry.file));
       if (entry.valid) expect(ok, `${entry.file}: ${JSON.stringify(validate.errors)}`).toBe(true);
@@ -77,27 +89,38 @@ describe('generated/fixtures', () => {
     const listed = new Set(manifest.fixtures.map((entry) => entry.file));
     for (const dir of ['payloads', 'invalid']) {
       for (const topic of await readdir(path.join(FIXTURES_DIR, dir))) {
-        for (const file of await readdir(path.join(FIXTURES_DIR, dir, topic))) expect(listed).toContain(`${dir}/${topic}/${file}`);
+        for (const file of await readdir(path.join(FIXTURES_DIR, dir, topic)))
+          expect(listed).toContain(`${dir}/${topic}/${file}`);
       }
     }
     for (const topic of WEBHOOK_TOPICS) {
       const names = manifest.fixtures.filter((e) => e.topic === topic && e.valid).map((e) => e.name);
-      expect(names, topic).toEqual(expect.arrayContaining(['docs-example', 'minimal', 'full', 'extra-fields']));
-      expect(manifest.fixtures.some((e) => e.topic === topic && !e.valid), topic).toBe(true);
+      expect(names, topic).toEqual(
+        expect.arrayContaining(['docs-example', 'minimal', 'full', 'extra-fields']),
+      );
+      expect(
+        manifest.fixtures.some((e) => e.topic === topic && !e.valid),
+        topic,
+      ).toBe(true);
     }
   });
 
   it('has the variants the docs describe', () => {
-    const names = (topic: string) => manifest.fixtures.filter((e) => e.topic === topic && e.valid).map((e) => e.name);
+    const names = (topic: string) =>
+      manifest.fixtures.filter((e) => e.topic === topic && e.valid).map((e) => e.name);
     expect(names('demo.started')).toContain('profile-null');
     expect(names('demo.finished')).toContain('demo-run-finished-kind-timeout-30m');
     // Every group_kind the spec lists appears: in the docs' example or as a variant of it.
     const action = model.topics.find((t) => t.topic === 'tour.started')!.dereferenced as any;
     const groupKinds: unknown[] = action.properties.data.properties.action.properties.group_kind.enum;
-    const shown = (model.topics.find((t) => t.topic === 'tour.started')!.examples[0]!.payload as any).data.action.group_kind;
+    const shown = (model.topics.find((t) => t.topic === 'tour.started')!.examples[0]!.payload as any).data
+      .action.group_kind;
     for (const kind of groupKinds) {
       const slug = String(kind).replace(/_/g, '-');
-      expect(kind === shown || names('tour.started').includes(`action-group-kind-${slug}`), String(kind)).toBe(true);
+      expect(
+        kind === shown || names('tour.started').includes(`action-group-kind-${slug}`),
+        String(kind),
+      ).toBe(true);
     }
   });
 

@@ -20,11 +20,14 @@ describe('generation', () => {
 
   it('declares every model once: one interface per title, no numbered copies (Profile1)', async () => {
     const model = await loadModel();
-    const types = (await generateFiles(model)).find((file) => file.path === 'typescript/src/types.ts')!.contents;
+    const types = (await generateFiles(model)).find(
+      (file) => file.path === 'typescript/src/types.ts',
+    )!.contents;
     const declared = [...types.matchAll(/^export (?:interface|type) (\w+)/gm)].map((match) => match[1]!);
     expect(declared.filter((name) => /\d$/.test(name))).toEqual([]);
     expect(new Set(declared).size).toBe(declared.length);
-    for (const doc of [...model.models, ...model.topics, ...model.incoming]) expect(declared, doc.path).toContain(doc.typeName);
+    for (const doc of [...model.models, ...model.topics, ...model.incoming])
+      expect(declared, doc.path).toContain(doc.typeName);
   });
 
   it('matches the committed generated/ (run npm run generate when this fails)', async () => {
@@ -38,7 +41,15 @@ describe('generation', () => {
       // The preload makes every socket, DNS lookup and fetch throw: generation must still succeed.
       const { stdout } = await run(
         process.execPath,
-        ['--import', 'tsx', '--import', path.join(ROOT, 'test/no-network.mjs'), 'generator/generate.ts', '--out', out],
+        [
+          '--import',
+          'tsx',
+          '--import',
+          path.join(ROOT, 'test/no-network.mjs'),
+          'generator/generate.ts',
+          '--out',
+          out,
+        ],
         { cwd: ROOT },
       );
       expect(stdout).toMatch(/Generated \d+ files from 27 topics/);

@@ -54,7 +54,11 @@ function storedUids(model = 'profiles'): string[] {
 
 describe('single requests', () => {
   it('sends the secret in the header, normalizes properties, and returns the record id', async () => {
-    const result = await client().profiles.upsert({ uid: '92340834', email: 'jane@example.com', planName: 'Growth' });
+    const result = await client().profiles.upsert({
+      uid: '92340834',
+      email: 'jane@example.com',
+      planName: 'Growth',
+    });
     expect(result).toEqual({ id: 'id-1', status: 200, warnings: [], response: { profile: { id: 'id-1' } } });
     const [request] = server.requests;
     expect(request?.path).toBe(api.incoming.endpoints[0].path);
@@ -71,8 +75,18 @@ describe('single requests', () => {
   });
 
   it('normalizes the event name and reports what normalization lost', async () => {
-    const result = await client().events.track({ uid: '92340834', name: 'Imported Leads', count: 12, bio: 'x'.repeat(800) });
-    expect(server.requests[0]?.body).toEqual({ uid: '92340834', name: 'imported_leads', count: 12, bio: 'x'.repeat(768) });
+    const result = await client().events.track({
+      uid: '92340834',
+      name: 'Imported Leads',
+      count: 12,
+      bio: 'x'.repeat(800),
+    });
+    expect(server.requests[0]?.body).toEqual({
+      uid: '92340834',
+      name: 'imported_leads',
+      count: 12,
+      bio: 'x'.repeat(768),
+    });
     expect(result.warnings).toEqual([{ path: '/bio', kind: 'truncated', message: expect.any(String) }]);
   });
 
@@ -82,7 +96,10 @@ describe('single requests', () => {
     ['events', { uid: 'u1' }, /`name`/],
     ['events', { name: 'Signed up' }, /`uid`, `id` or `email`/],
   ] as const)('checks the identifiers of %s before sending: %j', async (model, body, message) => {
-    const resources = client() as unknown as Record<string, Record<string, (body: unknown) => Promise<unknown>>>;
+    const resources = client() as unknown as Record<
+      string,
+      Record<string, (body: unknown) => Promise<unknown>>
+    >;
     const call = model === 'events' ? resources.events!.track!(body) : resources[model]!.upsert!(body);
     await expect(call).rejects.toThrow(message);
     await expect(call).rejects.toMatchObject({ reason: 'missing-identifier' });
@@ -90,19 +107,35 @@ describe('single requests', () => {
   });
 
   it('never retries 403, 404 or 422', async () => {
-    await expect(client({ accountSecret: 'wrong' }).profiles.upsert({ uid: 'u1' })).rejects.toMatchObject({ reason: 'forbidden', status: 403, attempts: 1 });
+    await expect(client({ accountSecret: 'wrong' }).profiles.upsert({ uid: 'u1' })).rejects.toMatchObject({
+      reason: 'forbidden',
+      status: 403,
+      attempts: 1,
+    });
     server.failures.push({ status: 422, body: { code: 422, messages: ['timestamp is invalid'] } });
-    const error = await client().profiles.upsert({ uid: 'u1' }).catch((caught: unknown) => caught);
+    const error = await client()
+      .profiles.upsert({ uid: 'u1' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(IncomingRequestError);
-    expect(error).toMatchObject({ reason: 'rejected', status: 422, message: 'HTTP 422: timestamp is invalid' });
+    expect(error).toMatchObject({
+      reason: 'rejected',
+      status: 422,
+      message: 'HTTP 422: timestamp is invalid',
+    });
     server.failures.push({ status: 404 });
-    await expect(client().events.track({ uid: 'u1', name: 'x' })).rejects.toMatchObject({ reason: 'not-found', attempts: 1 });
+    await expect(client().events.track({ uid: 'u1', name: 'x' })).rejects.toMatchObject({
+      reason: 'not-found',
+      attempts: 1,
+    });
     expect(server.requests).toHaveLength(3);
     expect(sleeps).toEqual([]);
   });
 
   it('waits as long as a 429 asks (X-Ratelimit-Wait, Retry-After), then succeeds', async () => {
-    server.failures.push({ status: 429, headers: { 'X-Ratelimit-Wait': '2' } }, { status: 429, headers: { 'Retry-After': '1.5' } });
+    server.failures.push(
+      { status: 429, headers: { 'X-Ratelimit-Wait': '2' } },
+      { status: 429, headers: { 'Retry-After': '1.5' } },
+    );
     server.failures.push({ status: 429, body: { code: 429, messages: ['slow down'], wait: 3 } });
     const result = await client().profiles.upsert({ uid: 'u1' });
     expect(result.status).toBe(200);
@@ -112,7 +145,11 @@ describe('single requests', () => {
 
   it('gives up at once when a 429 asks to wait beyond the budget', async () => {
     server.failures.push({ status: 429, headers: { 'X-Ratelimit-Wait': '600' } });
-    await expect(client().profiles.upsert({ uid: 'u1' })).rejects.toMatchObject({ reason: 'rate-limited', attempts: 1, message: /600 s/ });
+    await expect(client().profiles.upsert({ uid: 'u1' })).rejects.toMatchObject({
+      reason: 'rate-limited',
+      attempts: 1,
+      message: /600 s/,
+    });
     expect(sleeps).toEqual([]);
   });
 
@@ -122,7 +159,10 @@ describe('single requests', () => {
     expect(sleeps).toEqual([50, 100, 200]); // half of 100·2^n fixed, the other half jitter (0 here)
     sleeps = [];
     server.failures.push(...Array.from({ length: 10 }, () => ({ status: 500 })));
-    await expect(client({ random: () => 1 }).profiles.upsert({ uid: 'u2' })).rejects.toMatchObject({ reason: 'server-error', attempts: 4 });
+    await expect(client({ random: () => 1 }).profiles.upsert({ uid: 'u2' })).rejects.toMatchObject({
+      reason: 'server-error',
+      attempts: 4,
+    });
     expect(sleeps).toEqual([100, 200, 400]);
     expect(storedUids()).toEqual(['u1']);
   });
@@ -131,13 +171,21 @@ describe('single requests', () => {
     const failing: typeof fetch = async () => {
       throw new TypeError('fetch failed');
     };
-    await expect(client({ fetch: failing }).profiles.upsert({ uid: 'u1' })).rejects.toMatchObject({ reason: 'network-error', attempts: 4 });
+    await expect(client({ fetch: failing }).profiles.upsert({ uid: 'u1' })).rejects.toMatchObject({
+      reason: 'network-error',
+      attempts: 4,
+    });
   });
 });
 
 describe('batches', () => {
   it('sends one 202 batch with on_model_missing and returns per-item 422s by index', async () => {
-    const items = [{ uid: 'a' }, { id: 'only-an-id' }, { email: 'c@example.com', Plan: 'x' }, { name: 'no identifier' }];
+    const items = [
+      { uid: 'a' },
+      { id: 'only-an-id' },
+      { email: 'c@example.com', Plan: 'x' },
+      { name: 'no identifier' },
+    ];
     const report = await client().profiles.batch(items, { onModelMissing: 'ignore' });
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]?.path).toBe(api.incoming.endpoints[0].batchPath);
@@ -145,7 +193,12 @@ describe('batches', () => {
     expect(report.accepted).toEqual([0, 2]);
     expect(report.returned).toEqual([
       { index: 1, item: items[1], reason: 'rejected', status: 422, message: 'needs uid or email' },
-      { index: 3, item: items[3], reason: 'missing-identifier', message: expect.stringContaining('`uid`, `email` or `id`') },
+      {
+        index: 3,
+        item: items[3],
+        reason: 'missing-identifier',
+        message: expect.stringContaining('`uid`, `email` or `id`'),
+      },
     ]);
     expect(report.batchIds).toEqual(['batch-1']);
     expectAccounted(report, items.length);
@@ -165,19 +218,28 @@ describe('batches', () => {
   });
 
   it('splits by item count too', async () => {
-    const report = await client({ maxBatchItems: 3 }).companies.batch(Array.from({ length: 7 }, (_, index) => ({ uid: `c${index}` })));
-    expect(server.requests.map((request) => ((request.body as { companies: unknown[] }).companies).length)).toEqual([3, 3, 1]);
+    const report = await client({ maxBatchItems: 3 }).companies.batch(
+      Array.from({ length: 7 }, (_, index) => ({ uid: `c${index}` })),
+    );
+    expect(
+      server.requests.map((request) => (request.body as { companies: unknown[] }).companies.length),
+    ).toEqual([3, 3, 1]);
     expect(report.accepted).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
   it('halves a batch on 413 until it fits, and returns an item too large alone', async () => {
     await server.close();
     server = await startFakeChameleon({ batchLimitBytes: 2_000 });
-    const items = [...profiles(40), { uid: 'huge', bio: 'x'.repeat(700), notes: 'y'.repeat(700), more: 'z'.repeat(700) }];
+    const items = [
+      ...profiles(40),
+      { uid: 'huge', bio: 'x'.repeat(700), notes: 'y'.repeat(700), more: 'z'.repeat(700) },
+    ];
     const report = await client().profiles.batch(items);
     expect(server.requests.some((request) => request.status === 413)).toBe(true);
     expect(report.accepted).toEqual(Array.from({ length: 40 }, (_, index) => index));
-    expect(report.returned).toEqual([expect.objectContaining({ index: 40, reason: 'too-large', status: 413 })]);
+    expect(report.returned).toEqual([
+      expect.objectContaining({ index: 40, reason: 'too-large', status: 413 }),
+    ]);
     expect(storedUids()).toEqual(items.slice(0, 40).map((item) => item.uid));
   });
 
@@ -197,12 +259,20 @@ describe('batches', () => {
     const report = await client({ accountSecret: 'wrong', maxBatchItems: 2 }).profiles.batch(profiles(5));
     expect(server.requests).toHaveLength(1);
     expect(report.accepted).toEqual([]);
-    expect(report.returned.map((item) => item.reason)).toEqual(['forbidden', 'forbidden', 'not-sent', 'not-sent', 'not-sent']);
+    expect(report.returned.map((item) => item.reason)).toEqual([
+      'forbidden',
+      'forbidden',
+      'not-sent',
+      'not-sent',
+      'not-sent',
+    ]);
   });
 
   it('reports progress after each request and indexes warnings', async () => {
     const progress: number[] = [];
-    const report = await client({ maxBatchItems: 2 }).profiles.batch(profiles(3, { tags: [1, null] }), { onProgress: ({ done }) => progress.push(done) });
+    const report = await client({ maxBatchItems: 2 }).profiles.batch(profiles(3, { tags: [1, null] }), {
+      onProgress: ({ done }) => progress.push(done),
+    });
     expect(progress).toEqual([2, 3]);
     expect(report.warnings.map(({ index, kind }) => [index, kind])).toEqual([
       [0, 'null-in-array'],
@@ -225,7 +295,13 @@ describe('batches', () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(fc.record({ uid: fc.string({ minLength: 1, maxLength: 5 }) }), fc.record({ name: fc.string() })), { maxLength: 25 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ uid: fc.string({ minLength: 1, maxLength: 5 }) }),
+            fc.record({ name: fc.string() }),
+          ),
+          { maxLength: 25 },
+        ),
         fc.array(failure, { maxLength: 12 }),
         fc.integer({ min: 1, max: 8 }),
         async (items, failures, maxBatchItems) => {
@@ -253,7 +329,10 @@ describe('package entries', () => {
     for (const entry of ['index.js', 'web.js']) {
       const module = await import(`../generated/typescript/src/${entry}`);
       expect(typeof module.createIncomingClient).toBe('function');
-      expect(module.normalizeProperties({ planName: 'Growth' })).toEqual({ properties: { plan_name: 'Growth' }, warnings: [] });
+      expect(module.normalizeProperties({ planName: 'Growth' })).toEqual({
+        properties: { plan_name: 'Growth' },
+        warnings: [],
+      });
     }
   });
 

@@ -47,12 +47,19 @@ function readAll(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function answer(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function answer(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   response.end(body === undefined ? '' : JSON.stringify(body));
 }
 
-export async function startFakeChameleon(options: { secret?: string; batchLimitBytes?: number } = {}): Promise<FakeChameleon> {
+export async function startFakeChameleon(
+  options: { secret?: string; batchLimitBytes?: number } = {},
+): Promise<FakeChameleon> {
   const fake: FakeChameleon = {
     baseUrl: '',
     secret: options.secret ?? 'account-secret',
@@ -67,14 +74,17 @@ export async function startFakeChameleon(options: { secret?: string; batchLimitB
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const raw = await readAll(request);
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const match = /^\/v3\/observe\/hooks\/(?:([^/]+)\/)?(profiles|companies|events)(\/batch)?$/.exec(url.pathname);
+    const match = /^\/v3\/observe\/hooks\/(?:([^/]+)\/)?(profiles|companies|events)(\/batch)?$/.exec(
+      url.pathname,
+    );
     let body: unknown;
     try {
       body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
     } catch {
       body = undefined;
     }
-    const record = (status: number) => fake.requests.push({ path: url.pathname, headers: request.headers, bytes: raw.length, body, status });
+    const record = (status: number) =>
+      fake.requests.push({ path: url.pathname, headers: request.headers, bytes: raw.length, body, status });
     const reply = (status: number, replyBody: unknown, headers?: Record<string, string>) => {
       record(status);
       answer(response, status, replyBody, headers);
@@ -83,8 +93,14 @@ export async function startFakeChameleon(options: { secret?: string; batchLimitB
     const [, pathSecret, model = '', batch] = match;
     const secret = pathSecret ? decodeURIComponent(pathSecret) : request.headers['x-account-secret'];
     if (secret !== fake.secret) return reply(403, { code: 403, messages: ['Account secret is not valid'] });
-    const scripted = fake.failures.shift() ?? fake.failWhen?.({ path: url.pathname, body, count: fake.requests.length });
-    if (scripted) return reply(scripted.status, scripted.body ?? { code: scripted.status, messages: ['scripted failure'] }, scripted.headers);
+    const scripted =
+      fake.failures.shift() ?? fake.failWhen?.({ path: url.pathname, body, count: fake.requests.length });
+    if (scripted)
+      return reply(
+        scripted.status,
+        scripted.body ?? { code: scripted.status, messages: ['scripted failure'] },
+        scripted.headers,
+      );
     if (body === undefined) return reply(422, { code: 422, messages: ['Body is not JSON'] });
     const stored = fake.stored.get(model) ?? [];
     fake.stored.set(model, stored);
@@ -92,7 +108,8 @@ export async function startFakeChameleon(options: { secret?: string; batchLimitB
       stored.push(body as Record<string, unknown>);
       return reply(200, { [model.replace(/ies$/, 'y').replace(/s$/, '')]: { id: `id-${stored.length}` } });
     }
-    if (raw.length > fake.batchLimitBytes) return reply(413, { code: 413, messages: ['Request entity too large'] });
+    if (raw.length > fake.batchLimitBytes)
+      return reply(413, { code: 413, messages: ['Request entity too large'] });
     const items = (body as Record<string, unknown>)[model];
     if (!Array.isArray(items)) return reply(422, { code: 422, messages: [`${model} must be an array`] });
     const errors: Array<{ code: number; index: number; message: string }> = [];
@@ -106,7 +123,9 @@ export async function startFakeChameleon(options: { secret?: string; batchLimitB
   };
 
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => answer(response, 500, { code: 500, messages: [String(error)] }));
+    handle(request, response).catch((error: unknown) =>
+      answer(response, 500, { code: 500, messages: [String(error)] }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -80,7 +80,10 @@ describe('normalizeName: the choices the docs leave open (docs/normalization.md)
 
 describe('normalizeProperties', () => {
   it('renames without warnings (the issue example)', () => {
-    expect(normalizeProperties({ planName: 'Growth' })).toEqual({ properties: { plan_name: 'Growth' }, warnings: [] });
+    expect(normalizeProperties({ planName: 'Growth' })).toEqual({
+      properties: { plan_name: 'Growth' },
+      warnings: [],
+    });
   });
 
   it('warns when two keys normalize to the same name; the later key wins', () => {
@@ -93,7 +96,10 @@ describe('normalizeProperties', () => {
   });
 
   it('lets a documented key win over a custom key that normalizes onto it, whatever the order', () => {
-    for (const input of [{ uid: 'real', UID: 'custom' }, { UID: 'custom', uid: 'real' }]) {
+    for (const input of [
+      { uid: 'real', UID: 'custom' },
+      { UID: 'custom', uid: 'real' },
+    ]) {
       const result = normalizeProperties(input, { keepKeys: ['uid'] });
       expect(result.properties).toEqual({ uid: 'real' });
       expect(result.warnings).toEqual([{ path: '/UID', kind: 'duplicate-key', message: expect.any(String) }]);
@@ -107,13 +113,21 @@ describe('normalizeProperties', () => {
 
   it.each(reservedKeys)('flags the reserved identify key %s', (key) => {
     const result = normalizeProperties({ [key]: 'x' });
-    expect(result.warnings).toContainEqual({ path: `/${key}`, kind: 'reserved-key', message: expect.any(String) });
+    expect(result.warnings).toContainEqual({
+      path: `/${key}`,
+      kind: 'reserved-key',
+      message: expect.any(String),
+    });
     expect(Object.values(result.properties)).toEqual(['x']);
   });
 
   it('truncates values over the byte limit on a character boundary, with the path and the original length', () => {
     const long = 'x'.repeat(valueBytes - 1) + 'é' + 'tail'; // é would straddle the limit
-    const result = normalizeProperties({ bio: long, tags: ['ok', 'ü'.repeat(valueBytes)], nested: { deep: '€'.repeat(300) } });
+    const result = normalizeProperties({
+      bio: long,
+      tags: ['ok', 'ü'.repeat(valueBytes)],
+      nested: { deep: '€'.repeat(300) },
+    });
     expect(result.properties.bio).toBe('x'.repeat(valueBytes - 1));
     expect((result.properties.tags as string[])[1]).toBe('ü'.repeat(valueBytes / 2));
     expect((result.properties.nested as { deep: string }).deep).toBe('€'.repeat(Math.floor(valueBytes / 3)));
@@ -132,7 +146,9 @@ describe('normalizeProperties', () => {
   it(`drops hashes nested deeper than ${maxHashDepth} levels`, () => {
     const result = normalizeProperties({ a: { b: { c: { keep: 1, d: { dropped: true } } } } });
     expect(result.properties).toEqual({ a: { b: { c: { keep: 1 } } } });
-    expect(result.warnings).toEqual([{ path: '/a/b/c/d', kind: 'too-deep', message: expect.stringContaining('level 4') }]);
+    expect(result.warnings).toEqual([
+      { path: '/a/b/c/d', kind: 'too-deep', message: expect.stringContaining('level 4') },
+    ]);
   });
 
   it('drops hashes and nulls inside arrays, and keeps arrays inside hashes', () => {
@@ -147,7 +163,14 @@ describe('normalizeProperties', () => {
 
   it('drops keys with no name and values JSON cannot carry; sends Dates as ISO text', () => {
     const at = new Date('2024-05-06T07:08:09.000Z');
-    const result = normalizeProperties({ '!!': 1, nan: Number.NaN, fn: () => 1, at, gone: undefined, a: '\uD800x' });
+    const result = normalizeProperties({
+      '!!': 1,
+      nan: Number.NaN,
+      fn: () => 1,
+      at,
+      gone: undefined,
+      a: '\uD800x',
+    });
     expect(result.properties).toEqual({ at: '2024-05-06T07:08:09.000Z', a: '\uFFFDx' });
     expect(Object.keys(result.properties)).toEqual(['at', 'a']);
     expect(result.warnings.map(({ path, kind }) => [path, kind])).toEqual([
@@ -194,7 +217,25 @@ describe('UTF-8 helpers', () => {
  */
 const unit = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
-  fc.constantFrom('\uD83D', '\uDE00', '😀', 'İ', 'ẞ', 'ǅ', 'ﬁ', 'é', 'e\u0301', 'A', 'D', 'e', '1', ' ', '-', '_', '!'),
+  fc.constantFrom(
+    '\uD83D',
+    '\uDE00',
+    '😀',
+    'İ',
+    'ẞ',
+    'ǅ',
+    'ﬁ',
+    'é',
+    'e\u0301',
+    'A',
+    'D',
+    'e',
+    '1',
+    ' ',
+    '-',
+    '_',
+    '!',
+  ),
 );
 const anyText = (maxLength: number, minLength = 0) => fc.string({ unit, minLength, maxLength });
 

@@ -13,7 +13,11 @@ beforeAll(async () => {
 
 describe('docs/reference', () => {
   it('is what the spec produces (run npm run generate when this fails)', async () => {
-    expect(await diffOutput(DOCS_DIR, await generateDocs(model))).toEqual({ changed: [], added: [], removed: [] });
+    expect(await diffOutput(DOCS_DIR, await generateDocs(model))).toEqual({
+      changed: [],
+      added: [],
+      removed: [],
+    });
   });
 
   it('has a page per topic listing every data field, and the topic table in its index', async () => {
@@ -28,13 +32,16 @@ describe('docs/reference', () => {
   it('has a page per model listing every property', async () => {
     for (const doc of model.models) {
       const page = await readFile(path.join(DOCS_DIR, 'models', `${doc.typeName}.md`), 'utf8');
-      for (const key of Object.keys((doc.schema.properties ?? {}) as object)) expect(page).toMatch(new RegExp(`^\\| \`${key}\` `, 'm'));
+      for (const key of Object.keys((doc.schema.properties ?? {}) as object))
+        expect(page).toMatch(new RegExp(`^\\| \`${key}\` `, 'm'));
     }
   });
 
   it('states the verification window the spec states', async () => {
     const index = await readFile(path.join(DOCS_DIR, 'README.md'), 'utf8');
     const { toleranceSeconds, direction } = model.api.outgoing.replayWindow;
-    expect(index).toContain(`more than ${toleranceSeconds / 60} minutes ${direction === 'both' ? 'from now, in either direction' : 'in the past'}`);
+    expect(index).toContain(
+      `more than ${toleranceSeconds / 60} minutes ${direction === 'both' ? 'from now, in either direction' : 'in the past'}`,
+    );
   });
 });

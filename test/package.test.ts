@@ -55,7 +55,10 @@ describe('chameleon-webhooks', () => {
     const pkg = await manifest(TS_DIR);
     expect(pkg.sideEffects).toBe(false);
     expect(pkg.dependencies ?? {}).toEqual({});
-    for (const [entry, base] of [['.', 'index'], ['./web', 'web']] as const) {
+    for (const [entry, base] of [
+      ['.', 'index'],
+      ['./web', 'web'],
+    ] as const) {
       expect(pkg.exports[entry]).toEqual({
         import: { types: `./dist/${base}.d.mts`, default: `./dist/${base}.mjs` },
         require: { types: `./dist/${base}.d.cts`, default: `./dist/${base}.cjs` },
@@ -65,13 +68,36 @@ describe('chameleon-webhooks', () => {
   });
 
   it('packs the bundles, declarations, README and CHANGELOG, and no sources or tests', () => {
-    const required = ['index.mjs', 'index.cjs', 'web.mjs', 'web.cjs', 'cli.mjs', 'index.d.mts', 'index.d.cts', 'web.d.mts', 'web.d.cts', 'types.d.mts', 'types.d.cts'];
-    expect(tsPack.files).toEqual(expect.arrayContaining([...required.map((file) => `dist/${file}`), 'README.md', 'CHANGELOG.md', 'package.json']));
+    const required = [
+      'index.mjs',
+      'index.cjs',
+      'web.mjs',
+      'web.cjs',
+      'cli.mjs',
+      'index.d.mts',
+      'index.d.cts',
+      'web.d.mts',
+      'web.d.cts',
+      'types.d.mts',
+      'types.d.cts',
+    ];
+    expect(tsPack.files).toEqual(
+      expect.arrayContaining([
+        ...required.map((file) => `dist/${file}`),
+        'README.md',
+        'CHANGELOG.md',
+        'package.json',
+      ]),
+    );
     const unexpected = tsPack.files.filter(
-      (file) => !['README.md', 'CHANGELOG.md', 'package.json'].includes(file) && !/^dist\/.+\.(mjs|cjs|d\.mts|d\.cts)$/.test(file),
+      (file) =>
+        !['README.md', 'CHANGELOG.md', 'package.json'].includes(file) &&
+        !/^dist\/.+\.(mjs|cjs|d\.mts|d\.cts)$/.test(file),
     );
     expect(unexpected).toEqual([]);
-    expect(tsPack.files.filter((file) => /(^|\/)src\/|\.test\.|\.ts$/.test(file.replace(/\.d\.[mc]ts$/, '')))).toEqual([]);
+    expect(
+      tsPack.files.filter((file) => /(^|\/)src\/|\.test\.|\.ts$/.test(file.replace(/\.d\.[mc]ts$/, ''))),
+    ).toEqual([]);
   });
 
   it('keeps the web entry free of node: imports', async () => {
@@ -84,13 +110,18 @@ describe('chameleon-webhooks', () => {
   it('gives ESM and CommonJS consumers the same exports', async () => {
     const esm = await import(pathToFileURL(path.join(TS_DIR, 'dist/index.mjs')).href);
     const cjs = createRequire(import.meta.url)(path.join(TS_DIR, 'dist/index.cjs'));
-    expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).filter((key) => key !== 'default').sort());
+    expect(Object.keys(cjs).sort()).toEqual(
+      Object.keys(esm)
+        .filter((key) => key !== 'default')
+        .sort(),
+    );
     expect(cjs.API_VERSION).toBe('v3');
     expect(esm.WEBHOOK_TOPICS).toEqual(cjs.WEBHOOK_TOPICS);
   });
 
   it('points each declaration at its own format', () => {
-    const source = "export * from './topics.js';\nexport type { X } from '../types.js';\ntype T = import('./a.js').A;\nimport 'pkg/x.js';";
+    const source =
+      "export * from './topics.js';\nexport type { X } from '../types.js';\ntype T = import('./a.js').A;\nimport 'pkg/x.js';";
     expect(retargetSpecifiers(source, '.cjs')).toBe(
       "export * from './topics.cjs';\nexport type { X } from '../types.cjs';\ntype T = import('./a.cjs').A;\nimport 'pkg/x.js';",
     );
@@ -99,8 +130,13 @@ describe('chameleon-webhooks', () => {
 
 describe('chameleon-webhooks-fixtures', () => {
   it('packs JSON fixtures, README and CHANGELOG only', () => {
-    expect(fixturesPack.files).toEqual(expect.arrayContaining(['manifest.json', 'README.md', 'package.json']));
-    expect(fixturesPack.files.includes('CHANGELOG.md'), 'the "files" of generated/fixtures/package.json must list CHANGELOG.md').toBe(true);
+    expect(fixturesPack.files).toEqual(
+      expect.arrayContaining(['manifest.json', 'README.md', 'package.json']),
+    );
+    expect(
+      fixturesPack.files.includes('CHANGELOG.md'),
+      'the "files" of generated/fixtures/package.json must list CHANGELOG.md',
+    ).toBe(true);
     expect(fixturesPack.files.filter((file) => !file.endsWith('.json') && !file.endsWith('.md'))).toEqual([]);
   });
 });

@@ -21,7 +21,9 @@ describe('examples/server', () => {
         });
       });
       const url = /curl -i -X POST (\S+)/.exec(output)![1]!;
-      const headers = Object.fromEntries([...output.matchAll(/-H '([^:]+): ([^']+)'/g)].map((m) => [m[1]!, m[2]!]));
+      const headers = Object.fromEntries(
+        [...output.matchAll(/-H '([^:]+): ([^']+)'/g)].map((m) => [m[1]!, m[2]!]),
+      );
       const body = /--data '(.+)'/.exec(output)![1]!;
       const first = await fetch(url, { method: 'POST', headers, body });
       expect([first.status, await first.json()]).toMatchObject([200, { ok: true }]);

@@ -10,7 +10,11 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFastifyPlugin, createHonoHandler, createNodeHandler } from '../generated/typescript/src/index.js';
+import {
+  createFastifyPlugin,
+  createHonoHandler,
+  createNodeHandler,
+} from '../generated/typescript/src/index.js';
 import * as web from '../generated/typescript/src/web.js';
 import { chameleonId, delivery, NOW, SECRET, type Delivery } from './verify-deliveries.js';
 
@@ -39,12 +43,19 @@ async function exercise(url: string, handled: string[]): Promise<void> {
   expect(await post(url, good)).toMatchObject({ status: 200, body: { duplicate: true } });
   const forged = { ...good, headers: { ...good.headers, 'x-chameleon-signature': 'b'.repeat(64) } };
   expect(await post(url, forged)).toMatchObject({ status: 400, body: { error: 'signature-mismatch' } });
-  expect(await post(url, delivery({ id: chameleonId(0xabd), age: 600 }))).toMatchObject({ status: 400, body: { error: 'too-old' } });
+  expect(await post(url, delivery({ id: chameleonId(0xabd), age: 600 }))).toMatchObject({
+    status: 400,
+    body: { error: 'too-old' },
+  });
   expect(handled).toEqual([chameleonId(0xabc)]);
 }
 
 function options(handled: string[]) {
-  return { secret: SECRET, now: NOW, on: { 'tour.completed': (w: { id: string }) => void handled.push(w.id) } };
+  return {
+    secret: SECRET,
+    now: NOW,
+    on: { 'tour.completed': (w: { id: string }) => void handled.push(w.id) },
+  };
 }
 
 describe('Express', () => {
@@ -79,15 +90,23 @@ describe('Fastify', () => {
     const handled: string[] = [];
     const app = Fastify();
     app.post('/json', async (request) => ({ echoed: request.body }));
-    await app.register(createFastifyPlugin({ ...options(handled), maxBodyBytes: 100_000 }), { prefix: '/webhooks' });
+    await app.register(createFastifyPlugin({ ...options(handled), maxBodyBytes: 100_000 }), {
+      prefix: '/webhooks',
+    });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     closers.push(() => app.close());
     await exercise(`${url}/webhooks`, handled);
     // The plugin's raw-body parser stays inside its prefix: other routes still get parsed JSON.
-    const echoed = await fetch(`${url}/json`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+    const echoed = await fetch(`${url}/json`, {
+      method: 'POST',
+      body: '{"a":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(await echoed.json()).toEqual({ echoed: { a: 1 } });
     const big = delivery({ id: chameleonId(0xbee), edit: (p) => (p.pad = 'x'.repeat(200_000)) });
-    expect((await fetch(`${url}/webhooks`, { method: 'POST', body: big.body, headers: big.headers })).status).toBe(413);
+    expect(
+      (await fetch(`${url}/webhooks`, { method: 'POST', body: big.body, headers: big.headers })).status,
+    ).toBe(413);
     expect((await fetch(`${url}/webhooks`)).status).toBe(405);
   });
 });
@@ -98,7 +117,9 @@ describe('Hono', () => {
     const app = new Hono();
     app.post('/webhooks', createHonoHandler(options(handled)));
     const url = await new Promise<string>((resolve) => {
-      const server = serveHono({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(`http://127.0.0.1:${info.port}`));
+      const server = serveHono({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      );
       closers.push(() => new Promise((done) => server.close(done)));
     });
     await exercise(`${url}/webhooks`, handled);
@@ -111,7 +132,14 @@ describe('Fetch handler of the Web build (Next.js route handlers, Workers)', () 
     // Next.js: `export const POST = createFetchHandler({ … })`; a Worker: `fetch(request, env) { return handle(request) }`.
     const POST = web.createFetchHandler({ ...options(handled), maxBodyBytes: 10_000 });
     const call = async (d: Delivery, init: RequestInit = {}) => {
-      const response = await POST(new Request('https://example.com/api/webhooks', { method: 'POST', body: d.body, headers: d.headers, ...init }));
+      const response = await POST(
+        new Request('https://example.com/api/webhooks', {
+          method: 'POST',
+          body: d.body,
+          headers: d.headers,
+          ...init,
+        }),
+      );
       return { status: response.status, body: await response.json() };
     };
     const good = delivery({ kind: 'tour.completed', id: chameleonId(0xcafe) });

@@ -52,7 +52,9 @@ describe('createNodeHandler over loopback', () => {
     const first = await Promise.all(
       [...ids, ...ids].map((id) => post(url, delivery({ kind: 'tour.completed', id }))),
     );
-    const replays = await Promise.all(ids.map((id) => post(url, delivery({ kind: 'tour.completed', id, age: 30 }))));
+    const replays = await Promise.all(
+      ids.map((id) => post(url, delivery({ kind: 'tour.completed', id, age: 30 }))),
+    );
     expect(first.every((r) => r.status === 200)).toBe(true);
     expect(replays.every((r) => r.status === 200 && r.body.duplicate === true)).toBe(true);
     expect([...handled.keys()].sort()).toEqual([...ids].sort());
@@ -107,41 +109,97 @@ describe('createNodeHandler over loopback', () => {
     expect((await post(url, delivery({ id: chameleonId(3) }))).status).toBe(200);
     const later = delivery({ id: chameleonId(4), edit: (p) => (p.kind = 'tour.teleported') });
     expect((await post(url, later)).status).toBe(200);
-    expect(seen).toEqual(['ping:58918bc07de121000432e9c0', 'any:ping', 'unknown:tour.teleported', 'any:tour.teleported']);
+    expect(seen).toEqual([
+      'ping:58918bc07de121000432e9c0',
+      'any:ping',
+      'unknown:tour.teleported',
+      'any:tour.teleported',
+    ]);
   });
 
   it('rejects bad requests with the right status and a JSON reason', async () => {
     const rejected: string[] = [];
     let ran = 0;
-    const url = await serve({ maxBodyBytes: 4096, on: { ping: () => void ran++ }, onRejected: (f) => rejected.push(f.reason) });
+    const url = await serve({
+      maxBodyBytes: 4096,
+      on: { ping: () => void ran++ },
+      onRejected: (f) => rejected.push(f.reason),
+    });
     const good = delivery({ id: chameleonId(5) });
     const cases: Array<[string, Delivery, number, string]> = [
-      ['bad signature', { ...good, headers: { ...good.headers, 'x-chameleon-signature': 'a'.repeat(64) } }, 400, 'signature-mismatch'],
-      ['no signature', { ...good, headers: { 'content-type': 'application/json' } }, 400, 'missing-signature'],
+      [
+        'bad signature',
+        { ...good, headers: { ...good.headers, 'x-chameleon-signature': 'a'.repeat(64) } },
+        400,
+        'signature-mismatch',
+      ],
+      [
+        'no signature',
+        { ...good, headers: { 'content-type': 'application/json' } },
+        400,
+        'missing-signature',
+      ],
       ['stale', delivery({ id: chameleonId(6), age: 301 }), 400, 'too-old'],
       ['future', delivery({ id: chameleonId(7), age: -301 }), 400, 'too-new'],
-      ['body not the one signed', { body: '{"id":', headers: { 'x-chameleon-signature': delivery().headers['x-chameleon-signature']! } }, 400, 'signature-mismatch'],
-      ['invalid payload', delivery({ id: chameleonId(8), edit: (p) => delete p.data }), 400, 'invalid-payload'],
-      ['oversized', delivery({ id: chameleonId(9), edit: (p) => (p.pad = 'x'.repeat(5000)) }), 413, 'body-too-large'],
+      [
+        'body not the one signed',
+        {
+          body: '{"id":',
+          headers: { 'x-chameleon-signature': delivery().headers['x-chameleon-signature']! },
+        },
+        400,
+        'signature-mismatch',
+      ],
+      [
+        'invalid payload',
+        delivery({ id: chameleonId(8), edit: (p) => delete p.data }),
+        400,
+        'invalid-payload',
+      ],
+      [
+        'oversized',
+        delivery({ id: chameleonId(9), edit: (p) => (p.pad = 'x'.repeat(5000)) }),
+        413,
+        'body-too-large',
+      ],
     ];
     for (const [name, d, status, error] of cases) {
       const response = await post(url, d);
       expect([name, response.status, response.body.error]).toEqual([name, status, error]);
     }
     const notJson = '{"id":';
-    const signedNotJson = { body: notJson, headers: { 'x-chameleon-signature': (await import('./verify-deliveries.js')).hmacHex(notJson, SECRET) } };
+    const signedNotJson = {
+      body: notJson,
+      headers: { 'x-chameleon-signature': (await import('./verify-deliveries.js')).hmacHex(notJson, SECRET) },
+    };
     expect(await post(url, signedNotJson)).toMatchObject({ status: 400, body: { error: 'malformed-body' } });
     const get = await fetch(url);
-    expect([get.status, get.headers.get('allow'), (await get.json()).error]).toEqual([405, 'POST', 'method-not-allowed']);
+    expect([get.status, get.headers.get('allow'), (await get.json()).error]).toEqual([
+      405,
+      'POST',
+      'method-not-allowed',
+    ]);
     expect(ran).toBe(0);
-    expect(rejected).toEqual(['signature-mismatch', 'missing-signature', 'too-old', 'too-new', 'signature-mismatch', 'invalid-payload', 'malformed-body']);
+    expect(rejected).toEqual([
+      'signature-mismatch',
+      'missing-signature',
+      'too-old',
+      'too-new',
+      'signature-mismatch',
+      'invalid-payload',
+      'malformed-body',
+    ]);
     expect((await post(url, good)).status).toBe(200);
   });
 
   it('answers 413 from the declared length, and from the stream when the length is not declared', async () => {
     const url = await serve({ maxBodyBytes: 1000 });
     const big = 'x'.repeat(200_000);
-    const declared = await fetch(url, { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
+    const declared = await fetch(url, {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(declared.status).toBe(413);
     const chunked = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(url, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
@@ -177,7 +235,10 @@ describe('createNodeHandler over loopback', () => {
 
   it('answers 500 naming the cause when the secret is missing', async () => {
     const url = await serve({ secret: '' });
-    expect(await post(url, delivery({ id: chameleonId(10) }))).toMatchObject({ status: 500, body: { error: 'missing-secret' } });
+    expect(await post(url, delivery({ id: chameleonId(10) }))).toMatchObject({
+      status: 500,
+      body: { error: 'missing-secret' },
+    });
   });
 });
 

@@ -40,7 +40,8 @@ describe('the spec against the current seed page', () => {
 
   it('gives every example the kind of its topic', () => {
     for (const topic of model.topics) {
-      for (const example of topic.examples) expect(example.payload.kind, `${topic.topic} ${example.name}`).toBe(topic.topic);
+      for (const example of topic.examples)
+        expect(example.payload.kind, `${topic.topic} ${example.name}`).toBe(topic.topic);
     }
   });
 
@@ -65,7 +66,11 @@ describe('the spec against the current seed page', () => {
   it('carries the facts of the current page: v3, ±300 s both ways, 7 s timeout, 9 retries over 43 h', () => {
     const { outgoing } = model.api;
     expect(model.api.apiVersion).toBe('v3');
-    expect(outgoing.replayWindow).toMatchObject({ toleranceSeconds: 300, direction: 'both', field: 'sent_at' });
+    expect(outgoing.replayWindow).toMatchObject({
+      toleranceSeconds: 300,
+      direction: 'both',
+      field: 'sent_at',
+    });
     expect(outgoing.delivery).toMatchObject({ timeoutSeconds: 7, retries: 9, retrySpanHours: 43 });
     expect(outgoing.signature).toMatchObject({ header: 'X-Chameleon-Signature', algorithm: 'HMAC-SHA256' });
     expect(new RegExp(outgoing.userAgent.pattern).exec(outgoing.userAgent.example)?.[1]).toBe('v3');

@@ -14,7 +14,12 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadModel } from '../generator/generate.js';
 import { main } from '../generated/typescript/src/cli/main.js';
-import { RETRY_DELAYS_SECONDS, runSend, SEND_EXIT, type SendIo } from '../generated/typescript/src/cli/send.js';
+import {
+  RETRY_DELAYS_SECONDS,
+  runSend,
+  SEND_EXIT,
+  type SendIo,
+} from '../generated/typescript/src/cli/send.js';
 import { WEBHOOK_TOPICS } from '../generated/typescript/src/topics.js';
 import { verifyWebhook } from '../generated/typescript/src/verify.js';
 import { ROOT } from './helpers.js';
@@ -39,7 +44,11 @@ async function endpoint(statuses: number[] = [200]): Promise<{ url: string; rece
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), method: req.method ?? '' });
+      received.push({
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        method: req.method ?? '',
+      });
       res.statusCode = statuses[Math.min(received.length - 1, statuses.length - 1)]!;
       res.end();
     });
@@ -94,7 +103,9 @@ describe('chameleon-webhooks send', () => {
 
   it('takes the secret from the environment and sends compact JSON with --compact', async () => {
     const server = await endpoint();
-    const { code } = await send(['ping', '--url', server.url, '--compact'], { CHAMELEON_WEBHOOK_SECRET: SECRET });
+    const { code } = await send(['ping', '--url', server.url, '--compact'], {
+      CHAMELEON_WEBHOOK_SECRET: SECRET,
+    });
     expect(code).toBe(0);
     expect(server.received[0]!.body).not.toContain('\n');
     verified(server.received[0]!);
@@ -103,7 +114,16 @@ describe('chameleon-webhooks send', () => {
   it('replays the delivery policy on a compressed clock: same id, fresh sent_at and signature each time', async () => {
     const server = await endpoint([500]);
     const scale = 0.00002;
-    const { code, stdout, sleeps } = await send(['demo.finished', '--url', server.url, '--secret', SECRET, '--retries', '--time-scale', String(scale)]);
+    const { code, stdout, sleeps } = await send([
+      'demo.finished',
+      '--url',
+      server.url,
+      '--secret',
+      SECRET,
+      '--retries',
+      '--time-scale',
+      String(scale),
+    ]);
     expect(code).toBe(SEND_EXIT.rejected);
     expect(server.received).toHaveLength(RETRY_DELAYS_SECONDS.length + 1);
     expect(sleeps).toEqual(RETRY_DELAYS_SECONDS.map((seconds) => seconds * scale * 1000));
@@ -111,7 +131,9 @@ describe('chameleon-webhooks send', () => {
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     const sentAts = results.map((r) => Date.parse(r.webhook.sent_at));
     for (let i = 1; i < sentAts.length; i++) expect(sentAts[i]!).toBeGreaterThan(sentAts[i - 1]!);
-    expect(new Set(server.received.map((r) => r.headers['x-chameleon-signature'])).size).toBe(server.received.length);
+    expect(new Set(server.received.map((r) => r.headers['x-chameleon-signature'])).size).toBe(
+      server.received.length,
+    );
     expect(stdout.match(/attempt \d+\/10: 500/g)).toHaveLength(10);
     expect(stdout).toContain('retry 1/9 in 5m 3s');
     expect(stdout.match(/^  retry \d\/9 in /gm)).toHaveLength(9);
@@ -119,7 +141,16 @@ describe('chameleon-webhooks send', () => {
 
   it('stops retrying at the first 2xx', async () => {
     const server = await endpoint([503, 500, 204]);
-    const { code, sleeps } = await send(['tour.snoozed', '--url', server.url, '--secret', SECRET, '--retries', '--time-scale', '0.00001']);
+    const { code, sleeps } = await send([
+      'tour.snoozed',
+      '--url',
+      server.url,
+      '--secret',
+      SECRET,
+      '--retries',
+      '--time-scale',
+      '0.00001',
+    ]);
     expect(code).toBe(SEND_EXIT.delivered);
     expect(server.received).toHaveLength(3);
     expect(sleeps).toHaveLength(2);
@@ -135,7 +166,12 @@ describe('chameleon-webhooks send', () => {
   it('sends a file with a fresh id, keeping its kind and data', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'chameleon-send-'));
     const file = path.join(dir, 'payload.json');
-    const payload = { id: '5fb70dcbc39330000325a817', kind: 'brand.new.topic', sent_at: '2020-01-01T00:00:00.000Z', data: { thing: { id: 'x' } } };
+    const payload = {
+      id: '5fb70dcbc39330000325a817',
+      kind: 'brand.new.topic',
+      sent_at: '2020-01-01T00:00:00.000Z',
+      data: { thing: { id: 'x' } },
+    };
     await writeFile(file, JSON.stringify(payload));
     const server = await endpoint();
     const { code } = await send(['--file', file, '--url', server.url, '--secret', SECRET]);
@@ -150,23 +186,44 @@ describe('chameleon-webhooks send', () => {
   it('lists the topics', async () => {
     const { code, stdout } = await send(['--list']);
     expect(code).toBe(0);
-    expect(stdout.trim().split('\n').map((line) => line.split(/\s+/)[0])).toEqual([...WEBHOOK_TOPICS]);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s+/)[0]),
+    ).toEqual([...WEBHOOK_TOPICS]);
   });
 
   it('explains usage errors with exit code 2', async () => {
     const unknown = await send(['tour.complete', '--url', 'http://127.0.0.1:9/', '--secret', SECRET]);
     expect(unknown.code).toBe(SEND_EXIT.usage);
     expect(unknown.stderr).toMatch(/unknown topic "tour\.complete" \(did you mean tour\.completed\?\)/);
-    const missing = await send(['--file', '/nonexistent/payload.json', '--url', 'http://127.0.0.1:9/', '--secret', SECRET]);
+    const missing = await send([
+      '--file',
+      '/nonexistent/payload.json',
+      '--url',
+      'http://127.0.0.1:9/',
+      '--secret',
+      SECRET,
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read --file .*ENOENT/);
     const dir = await mkdtemp(path.join(tmpdir(), 'chameleon-send-'));
     await writeFile(path.join(dir, 'bad.json'), '{"kind": ');
-    const notJson = await send(['--file', path.join(dir, 'bad.json'), '--url', 'http://127.0.0.1:9/', '--secret', SECRET]);
+    const notJson = await send([
+      '--file',
+      path.join(dir, 'bad.json'),
+      '--url',
+      'http://127.0.0.1:9/',
+      '--secret',
+      SECRET,
+    ]);
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toMatch(/is not JSON/);
     expect((await send(['ping', '--secret', SECRET])).stderr).toMatch(/--url is required/);
-    expect((await send(['ping', '--url', 'http://127.0.0.1:9/'])).stderr).toMatch(/--secret is required .*CHAMELEON_WEBHOOK_SECRET/);
+    expect((await send(['ping', '--url', 'http://127.0.0.1:9/'])).stderr).toMatch(
+      /--secret is required .*CHAMELEON_WEBHOOK_SECRET/,
+    );
     expect((await send(['ping', '--url', 'ftp://x', '--secret', SECRET])).code).toBe(2);
     expect((await send(['ping', '--bogus'])).code).toBe(2);
     const help = await send(['--help']);
@@ -189,15 +246,31 @@ describe('chameleon-webhooks (dispatcher)', () => {
     let out = '';
     let err = '';
     const sink = (append: (text: string) => void) => ({ write: (text: string) => append(text) });
-    expect(await main(['--help'], sink((t) => (out += t)), sink((t) => (err += t)))).toBe(0);
+    expect(
+      await main(
+        ['--help'],
+        sink((t) => (out += t)),
+        sink((t) => (err += t)),
+      ),
+    ).toBe(0);
     expect(out).toMatch(/send\s+Sign and POST/);
-    expect(await main(['frobnicate'], sink((t) => (out += t)), sink((t) => (err += t)))).toBe(2);
+    expect(
+      await main(
+        ['frobnicate'],
+        sink((t) => (out += t)),
+        sink((t) => (err += t)),
+      ),
+    ).toBe(2);
     expect(err).toContain('unknown command "frobnicate"');
   });
 
   it('runs as a program and passes the exit code on', async () => {
     const cli = path.join(ROOT, 'generated/typescript/src/cli/main.ts');
-    const result = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'send', 'no.such.topic', '--url', 'http://127.0.0.1:9/', '--secret', 's'], { cwd: ROOT }).then(
+    const result = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', cli, 'send', 'no.such.topic', '--url', 'http://127.0.0.1:9/', '--secret', 's'],
+      { cwd: ROOT },
+    ).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
     );

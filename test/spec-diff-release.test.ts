@@ -20,7 +20,8 @@ afterEach(async () => {
 });
 
 async function git(repo: string, ...args: string[]): Promise<string> {
-  return (await run('git', ['-C', repo, '-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args])).stdout;
+  return (await run('git', ['-C', repo, '-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args]))
+    .stdout;
 }
 
 /** A repository whose first commit releases the current spec as 0.0. */
@@ -40,7 +41,10 @@ async function release(repo: string, version: string, entry: string, commit: boo
   await editJson(path.join(repo, 'spec/api.json'), (api) => (api.specVersion = version));
   const file = path.join(repo, 'spec/CHANGELOG.md');
   const text = await readFile(file, 'utf8');
-  await writeFile(file, text.replace('# Spec changelog\n', `# Spec changelog\n\n## ${version}\n\n${entry}\n`));
+  await writeFile(
+    file,
+    text.replace('# Spec changelog\n', `# Spec changelog\n\n## ${version}\n\n${entry}\n`),
+  );
   if (commit) {
     await git(repo, 'add', 'spec');
     await git(repo, 'commit', '-q', '-m', `release ${version}`);
@@ -48,8 +52,12 @@ async function release(repo: string, version: string, entry: string, commit: boo
 }
 
 const addSubtitle = (repo: string) =>
-  editJson(path.join(repo, 'spec/models/tour.json'), (s) => (s.properties.subtitle = { description: 'New.', type: 'string' }));
-const removeStyle = (repo: string) => editJson(path.join(repo, 'spec/models/tour.json'), (s) => delete s.properties.style);
+  editJson(
+    path.join(repo, 'spec/models/tour.json'),
+    (s) => (s.properties.subtitle = { description: 'New.', type: 'string' }),
+  );
+const removeStyle = (repo: string) =>
+  editJson(path.join(repo, 'spec/models/tour.json'), (s) => delete s.properties.style);
 
 describe('spec:check-release', () => {
   it('passes the first release, which has nothing to compare with', async () => {
@@ -63,7 +71,9 @@ describe('spec:check-release', () => {
     await addSubtitle(repo);
     await release(repo, '0.1', '### Added\n\n- `model Tour#subtitle`: optional property added', false);
     const tooSmall = await checkRelease(repo, path.join(repo, 'spec'));
-    expect(tooSmall.problems).toEqual([expect.stringMatching(/0\.0 → 0\.1 is a patch bump, but the change is additive and needs a MINOR bump/)]);
+    expect(tooSmall.problems).toEqual([
+      expect.stringMatching(/0\.0 → 0\.1 is a patch bump, but the change is additive and needs a MINOR bump/),
+    ]);
 
     await editJson(path.join(repo, 'spec/api.json'), (api) => (api.specVersion = '1.0'));
     const changelog = path.join(repo, 'spec/CHANGELOG.md');
@@ -86,7 +96,12 @@ describe('spec:check-release', () => {
   it('accepts a breaking change only when the changelog acknowledges it, as a MINOR', async () => {
     const repo = await repoWithRelease();
     await removeStyle(repo);
-    await release(repo, '1.0', '### Breaking\n\n- `model Tour#style`: property removed. Acknowledged: the vendor no longer sends it.', true);
+    await release(
+      repo,
+      '1.0',
+      '### Breaking\n\n- `model Tour#style`: property removed. Acknowledged: the vendor no longer sends it.',
+      true,
+    );
     expect((await checkRelease(repo, path.join(repo, 'spec'))).problems).toEqual([]);
   });
 

@@ -46,7 +46,9 @@ describe('spec lint', () => {
   });
 
   it('rejects a document without a description', async () => {
-    const problems = await problemsOf((dir) => editJson(path.join(dir, 'models/tour.json'), (json) => delete json.description));
+    const problems = await problemsOf((dir) =>
+      editJson(path.join(dir, 'models/tour.json'), (json) => delete json.description),
+    );
     expect(problems).toContain('spec/models/tour.json: needs a description (it becomes the JSDoc)');
   });
 
@@ -63,7 +65,9 @@ describe('spec lint', () => {
         json.examples[0].data.tour.id = 'not-an-id';
       }),
     );
-    expect(problems.join('\n')).toMatch(/tour\.completed\.json: example docs-example does not validate: \/data\/tour\/id must match pattern/);
+    expect(problems.join('\n')).toMatch(
+      /tour\.completed\.json: example docs-example does not validate: \/data\/tour\/id must match pattern/,
+    );
   });
 
   it('rejects a topic file whose kind does not match its name', async () => {
@@ -72,7 +76,9 @@ describe('spec lint', () => {
         json.properties.kind.const = 'tour.started';
       }),
     );
-    expect(problems.join('\n')).toMatch(/tour\.exited\.json: properties\.kind must be \{"const": "tour\.exited"\}/);
+    expect(problems.join('\n')).toMatch(
+      /tour\.exited\.json: properties\.kind must be \{"const": "tour\.exited"\}/,
+    );
   });
 
   it('rejects a topic listed in api.json without a schema', async () => {
@@ -91,7 +97,14 @@ describe('spec lint', () => {
 
   it('rejects two declarations of the same name or the same model twice', async () => {
     const problems = await problemsOf(async (dir) => {
-      const copy = { $schema: 'http://json-schema.org/draft-07/schema#', $id: 'https://spec.chameleon-webhooks.dev/v3/models/person.json', title: 'Profile', description: 'A copy.', type: 'object', properties: { id: { type: 'string' } } };
+      const copy = {
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        $id: 'https://spec.chameleon-webhooks.dev/v3/models/person.json',
+        title: 'Profile',
+        description: 'A copy.',
+        type: 'object',
+        properties: { id: { type: 'string' } },
+      };
       await writeFile(path.join(dir, 'models/person.json'), JSON.stringify(copy));
     });
     expect(problems.join('\n')).toMatch(/the name Profile is also declared by spec\/models\/p/);

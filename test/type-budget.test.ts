@@ -32,7 +32,10 @@ beforeAll(async () => {
   const { dirs } = await stageAndPack(path.join(dir, 'stage'));
   await mkdir(path.join(dir, 'node_modules'));
   await symlink(dirs['chameleon-webhooks'], path.join(dir, 'node_modules', 'chameleon-webhooks'), 'dir');
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -42,7 +45,24 @@ afterAll(async () => {
 async function countsOf(file: string, source: string): Promise<Counts> {
   await writeFile(path.join(dir, file), source);
   const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
-  const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules/@types'), '--ignoreConfig', '--extendedDiagnostics'];
+  const flags = [
+    '--noEmit',
+    '--strict',
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--target',
+    'es2022',
+    '--lib',
+    'es2022,dom',
+    '--types',
+    'node',
+    '--typeRoots',
+    path.join(ROOT, 'node_modules/@types'),
+    '--ignoreConfig',
+    '--extendedDiagnostics',
+  ];
   const { stdout } = await run(process.execPath, [tsc, ...flags, file], { cwd: dir });
   const read = (label: string) => Number(new RegExp(`^${label}:\\s+(\\d+)`, 'm').exec(stdout)?.[1] ?? NaN);
   return { types: read('Types'), instantiations: read('Instantiations'), symbols: read('Symbols') };
@@ -51,7 +71,10 @@ async function countsOf(file: string, source: string): Promise<Counts> {
 describe('type budget', () => {
   it('a consumer switching over every topic stays within the recorded budget', async () => {
     const { topics } = await loadModel();
-    const cases = topics.map((topic) => `    case '${topic.topic}': {\n      const data: WebhookDataOf<'${topic.topic}'> = webhook.data;\n      return Object.keys(data).length;\n    }`);
+    const cases = topics.map(
+      (topic) =>
+        `    case '${topic.topic}': {\n      const data: WebhookDataOf<'${topic.topic}'> = webhook.data;\n      return Object.keys(data).length;\n    }`,
+    );
     const consumer = [
       "import type { ChameleonWebhook, WebhookDataOf } from 'chameleon-webhooks';",
       'export function handle(webhook: ChameleonWebhook): number {',
@@ -72,7 +95,9 @@ describe('type budget', () => {
       instantiations: full.instantiations - empty.instantiations,
       symbols: full.symbols - empty.symbols,
     };
-    console.log(`type budget: ${topics.length} topics cost ${JSON.stringify(cost)} (budget ${JSON.stringify(BUDGET)})`);
+    console.log(
+      `type budget: ${topics.length} topics cost ${JSON.stringify(cost)} (budget ${JSON.stringify(BUDGET)})`,
+    );
     for (const key of Object.keys(BUDGET) as Array<keyof Counts>) {
       expect(Number.isFinite(cost[key])).toBe(true);
       expect(cost[key], key).toBeGreaterThan(0);

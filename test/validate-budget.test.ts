@@ -10,13 +10,23 @@ const SRC = path.join(GENERATED_DIR, 'typescript/src');
 const GZIP_BUDGET = 15 * 1024;
 
 async function bundle(entry: string): Promise<Uint8Array> {
-  const result = await build({ entryPoints: [entry], bundle: true, minify: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    write: false,
+    logLevel: 'silent',
+  });
   return result.outputFiles[0]!.contents;
 }
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile() && entry.name.endsWith('.ts')).map((entry) => path.join(entry.parentPath, entry.name));
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
 describe('validator budgets', () => {
@@ -32,7 +42,15 @@ describe('validator budgets', () => {
   });
 
   it('the bundle pulls in nothing from node_modules and nothing from node:', async () => {
-    const result = await build({ entryPoints: [path.join(SRC, 'validate.ts')], bundle: true, format: 'esm', platform: 'neutral', write: false, metafile: true, logLevel: 'silent' });
+    const result = await build({
+      entryPoints: [path.join(SRC, 'validate.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((input) => input.includes('node_modules') || input.startsWith('node:'))).toEqual([]);
   });
@@ -42,7 +60,8 @@ describe('validator budgets', () => {
       const text = await readFile(file, 'utf8');
       const rel = path.relative(SRC, file);
       expect(/\beval\s*\(|new\s+Function\b/.test(text), rel).toBe(false);
-      if (rel.startsWith('validators') || rel === 'validate.ts') expect(text.includes('require('), rel).toBe(false);
+      if (rel.startsWith('validators') || rel === 'validate.ts')
+        expect(text.includes('require('), rel).toBe(false);
     }
   });
 });

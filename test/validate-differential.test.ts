@@ -38,7 +38,10 @@ function agree(typeName: string, value: unknown, label: string): void {
   expect(detailed, `${label}: detailed errors = Ajv's`).toEqual(oracle(typeName, value));
   for (const mode of MODES) {
     const verdict = classify(detailed, value, mode, Number.MAX_SAFE_INTEGER).errors.length === 0;
-    expect(guardOf(typeName)(value, mode === 'strict'), `${label} (${mode}): guard verdict = detailed verdict`).toBe(verdict);
+    expect(
+      guardOf(typeName)(value, mode === 'strict'),
+      `${label} (${mode}): guard verdict = detailed verdict`,
+    ).toBe(verdict);
   }
 }
 
@@ -64,15 +67,35 @@ function mutate(payload: Json, { op, at, value, key }: Mutation): Json {
   const last = path[path.length - 1]!;
   if (op === 'replace') parent[last] = value;
   else if (op === 'delete') Array.isArray(parent) ? parent.splice(last as number, 1) : delete parent[last];
-  else if (parent[last] !== null && typeof parent[last] === 'object' && !Array.isArray(parent[last])) parent[last][key] = value;
+  else if (parent[last] !== null && typeof parent[last] === 'object' && !Array.isArray(parent[last]))
+    parent[last][key] = value;
   else parent[last] = value;
   return copy;
 }
 
 /** Values that sit near the spec's rules: IDs, date-times, enum-like strings, edge numbers. */
 const nearValues: fc.Arbitrary<Json> = fc.constantFrom<Json>(
-  '', 'abc', '5f3c4232c712de665632a6d9', '5F3C4232C712DE665632A6D9', '2029-12-11T00:28:59.650Z', '2029-02-30T00:28:59Z',
-  'auto', 'manual', 'chrome', 'unknown_value', 0, -1, 1.5, 2 ** 31, true, null, [], {}, ['5f3c4232c712de665632a6d9'], [1], { id: 'x' },
+  '',
+  'abc',
+  '5f3c4232c712de665632a6d9',
+  '5F3C4232C712DE665632A6D9',
+  '2029-12-11T00:28:59.650Z',
+  '2029-02-30T00:28:59Z',
+  'auto',
+  'manual',
+  'chrome',
+  'unknown_value',
+  0,
+  -1,
+  1.5,
+  2 ** 31,
+  true,
+  null,
+  [],
+  {},
+  ['5f3c4232c712de665632a6d9'],
+  [1],
+  { id: 'x' },
 );
 
 function topicsOf(): Topic[] {
@@ -82,7 +105,8 @@ function topicsOf(): Topic[] {
 describe('fast verdict === detailed verdict, detailed errors === Ajv', () => {
   it('on every spec example of every topic, and on each model inside them', () => {
     for (const topic of topicsOf()) {
-      for (const example of topic.examples) agree(topic.typeName, example.payload, `${topic.topic} ${example.name}`);
+      for (const example of topic.examples)
+        agree(topic.typeName, example.payload, `${topic.topic} ${example.name}`);
     }
     agree(model.envelope.typeName, topicsOf()[0]!.examples[0]!.payload, 'envelope');
   });
@@ -106,13 +130,17 @@ describe('fast verdict === detailed verdict, detailed errors === Ajv', () => {
       op: fc.constantFrom('replace' as const, 'delete' as const, 'add' as const),
       at: fc.nat(),
       value: fc.oneof(nearValues, fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>),
-      key: fc.oneof(fc.constantFrom('id', 'kind', 'x_extra', '__proto__', 'constructor'), fc.string({ maxLength: 8 })),
+      key: fc.oneof(
+        fc.constantFrom('id', 'kind', 'x_extra', '__proto__', 'constructor'),
+        fc.string({ maxLength: 8 }),
+      ),
     });
     fc.assert(
       fc.property(mutation, fc.integer({ min: 1, max: 3 }), (first, count) => {
         const topic = topicsOf()[first.topic % topicsOf().length]!;
         let payload = topic.examples[first.example % topic.examples.length]!.payload as Json;
-        for (let step = 0; step < count; step++) payload = mutate(payload, { ...first, at: first.at + step * 7 });
+        for (let step = 0; step < count; step++)
+          payload = mutate(payload, { ...first, at: first.at + step * 7 });
         agree(topic.typeName, payload, `${topic.topic} mutated`);
       }),
       { numRuns: 2000 },
@@ -122,9 +150,13 @@ describe('fast verdict === detailed verdict, detailed errors === Ajv', () => {
   it('on every model, fed the models found in the examples and mutations of them', () => {
     const models = new Map(model.models.map((doc) => [doc.typeName, doc]));
     fc.assert(
-      fc.property(fc.constantFrom(...models.keys()), fc.oneof(nearValues, fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>), (typeName, value) => {
-        agree(typeName, value, `${typeName} arbitrary`);
-      }),
+      fc.property(
+        fc.constantFrom(...models.keys()),
+        fc.oneof(nearValues, fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>),
+        (typeName, value) => {
+          agree(typeName, value, `${typeName} arbitrary`);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -33,11 +33,21 @@ describe('validators on arbitrary values', () => {
 
   it('never throw on webhook-shaped objects with arbitrary values at every key', () => {
     const kinds = fc.constantFrom(...topics.map((topic) => topic.topic), 'not.a.topic');
-    const shaped = fc.record({ id: fc.jsonValue(), kind: kinds, sent_at: fc.jsonValue(), data: fc.dictionary(fc.constantFrom('profile', 'tour', 'step', 'survey', 'response', 'account', 'action'), fc.jsonValue()) });
+    const shaped = fc.record({
+      id: fc.jsonValue(),
+      kind: kinds,
+      sent_at: fc.jsonValue(),
+      data: fc.dictionary(
+        fc.constantFrom('profile', 'tour', 'step', 'survey', 'response', 'account', 'action'),
+        fc.jsonValue(),
+      ),
+    });
     fc.assert(
       fc.property(shaped, modes, (value, mode) => {
         const result = validateWebhook(value, { mode });
-        expect(result.ok || result.errors.every((error) => error.path.startsWith('/') || error.path === '')).toBe(true);
+        expect(
+          result.ok || result.errors.every((error) => error.path.startsWith('/') || error.path === ''),
+        ).toBe(true);
       }),
       { numRuns: 500 },
     );
@@ -45,10 +55,23 @@ describe('validators on arbitrary values', () => {
 
   it('never throw on arbitrary JavaScript values (objects with __proto__, symbols, functions, cycles)', () => {
     fc.assert(
-      fc.property(fc.anything({ withObjectString: true, withNullPrototype: true, withBigInt: true, withMap: true, withSet: true, withSparseArray: true, withTypedArray: true }), (value) => {
-        expect(() => validateWebhook(value)).not.toThrow();
-        expect(() => validateWebhook({ kind: 'tour.completed', data: value, id: value, sent_at: value })).not.toThrow();
-      }),
+      fc.property(
+        fc.anything({
+          withObjectString: true,
+          withNullPrototype: true,
+          withBigInt: true,
+          withMap: true,
+          withSet: true,
+          withSparseArray: true,
+          withTypedArray: true,
+        }),
+        (value) => {
+          expect(() => validateWebhook(value)).not.toThrow();
+          expect(() =>
+            validateWebhook({ kind: 'tour.completed', data: value, id: value, sent_at: value }),
+          ).not.toThrow();
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -69,12 +92,21 @@ describe('valid payloads with extra properties', () => {
         const payload = structuredClone(spec.examples[0]!.payload) as Record<string, any>;
         Object.assign(payload, top);
         Object.assign(payload.data, data);
-        const firstModel = Object.keys(payload.data).find((key) => payload.data[key] && typeof payload.data[key] === 'object' && !Array.isArray(payload.data[key]) && !(key in data));
+        const firstModel = Object.keys(payload.data).find(
+          (key) =>
+            payload.data[key] &&
+            typeof payload.data[key] === 'object' &&
+            !Array.isArray(payload.data[key]) &&
+            !(key in data),
+        );
         if (firstModel) Object.assign(payload.data[firstModel], model);
         const result = validateWebhook(payload, { mode });
         expect(result.ok, JSON.stringify(result)).toBe(true);
-        const expected = Object.keys(top).length + Object.keys(data).length + (firstModel ? Object.keys(model).length : 0);
-        expect(result.warnings.filter((warning) => warning.kind === 'unknown-property')).toHaveLength(expected);
+        const expected =
+          Object.keys(top).length + Object.keys(data).length + (firstModel ? Object.keys(model).length : 0);
+        expect(result.warnings.filter((warning) => warning.kind === 'unknown-property')).toHaveLength(
+          expected,
+        );
       }),
       { numRuns: 300 },
     );
@@ -83,24 +115,66 @@ describe('valid payloads with extra properties', () => {
 
 describe('date-time', () => {
   it('agrees with ajv-formats full mode on arbitrary date-time-like strings', () => {
-    const full = (addFormatsPlugin as unknown as (ajv: Ajv) => Ajv)(new Ajv()).compile({ type: 'string', format: 'date-time' });
+    const full = (addFormatsPlugin as unknown as (ajv: Ajv) => Ajv)(new Ajv()).compile({
+      type: 'string',
+      format: 'date-time',
+    });
     const two = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0'));
-    const part = <T>(common: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) => fc.oneof({ arbitrary: common, weight: 4 }, { arbitrary: odd, weight: 1 });
+    const part = <T>(common: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) =>
+      fc.oneof({ arbitrary: common, weight: 4 }, { arbitrary: odd, weight: 1 });
     const text = fc
       .tuple(
         part(fc.integer({ min: 1600, max: 2400 }).map(String), fc.string({ maxLength: 5 })),
         part(fc.constantFrom('-'), fc.constantFrom('', '/', '--')),
-        part(fc.integer({ min: 0, max: 13 }).map((n) => String(n).padStart(2, '0')), two),
-        part(fc.integer({ min: 0, max: 32 }).map((n) => String(n).padStart(2, '0')), fc.string({ maxLength: 3 })),
+        part(
+          fc.integer({ min: 0, max: 13 }).map((n) => String(n).padStart(2, '0')),
+          two,
+        ),
+        part(
+          fc.integer({ min: 0, max: 32 }).map((n) => String(n).padStart(2, '0')),
+          fc.string({ maxLength: 3 }),
+        ),
         part(fc.constantFrom('T', 't', ' '), fc.constantFrom('\t', '\u00a0', 'X', '', 'TT')),
-        fc.tuple(part(fc.integer({ min: 0, max: 25 }).map((n) => String(n).padStart(2, '0')), two), part(fc.constantFrom(':'), fc.constantFrom('', '.'))),
-        fc.tuple(part(fc.integer({ min: 0, max: 60 }).map((n) => String(n).padStart(2, '0')), two), fc.constantFrom(':')),
-        part(fc.integer({ min: 0, max: 61 }).map((n) => String(n).padStart(2, '0')), two),
+        fc.tuple(
+          part(
+            fc.integer({ min: 0, max: 25 }).map((n) => String(n).padStart(2, '0')),
+            two,
+          ),
+          part(fc.constantFrom(':'), fc.constantFrom('', '.')),
+        ),
+        fc.tuple(
+          part(
+            fc.integer({ min: 0, max: 60 }).map((n) => String(n).padStart(2, '0')),
+            two,
+          ),
+          fc.constantFrom(':'),
+        ),
+        part(
+          fc.integer({ min: 0, max: 61 }).map((n) => String(n).padStart(2, '0')),
+          two,
+        ),
         fc.constantFrom('', '.5', '.650', '.', '.123456789', '.x'),
-        fc.constantFrom('Z', 'z', '', '+01:00', '-01:00', '+0530', '-05', '+24:00', '+02:60', '+01:', '+1:00', 'ZZ', 'Z ', '-23:59', '+23:59'),
+        fc.constantFrom(
+          'Z',
+          'z',
+          '',
+          '+01:00',
+          '-01:00',
+          '+0530',
+          '-05',
+          '+24:00',
+          '+02:60',
+          '+01:',
+          '+1:00',
+          'ZZ',
+          'Z ',
+          '-23:59',
+          '+23:59',
+        ),
       )
-      .map(([year, dash, month, day, separator, [hour, colon], [minute, colon2], second, fraction, zone]) =>
-        `${year}${dash}${month}-${day}${separator}${hour}${colon}${minute}${colon2}${second}${fraction}${zone}`,
+      .map(
+        ([year, dash, month, day, separator, [hour, colon], [minute, colon2], second, fraction, zone]) =>
+          `${year}${dash}${month}-${day}${separator}${hour}${colon}${minute}${colon2}${second}${fraction}${zone}`,
       );
     fc.assert(
       fc.property(fc.oneof(text, fc.string({ maxLength: 30 })), (value) => {

@@ -39,7 +39,11 @@ describe('spec examples', () => {
       for (const example of examples) {
         for (const mode of MODES) {
           const result = validateWebhook(example.payload, { mode });
-          expect(result, `${kind} ${example.name} (${mode})`).toMatchObject({ ok: true, known: true, warnings: [] });
+          expect(result, `${kind} ${example.name} (${mode})`).toMatchObject({
+            ok: true,
+            known: true,
+            warnings: [],
+          });
           expect(validators[kind as keyof typeof validators](example.payload, { mode }).ok).toBe(true);
         }
       }
@@ -60,7 +64,10 @@ describe('invalid payloads derived from the spec', () => {
           const where = `${spec.topic} ${invalid.name} (${mode})`;
           expect(result.ok, where).toBe(false);
           if (result.ok) continue;
-          expect(result.errors.map((error) => error.path), where).toEqual([invalid.errorPath]);
+          expect(
+            result.errors.map((error) => error.path),
+            where,
+          ).toEqual([invalid.errorPath]);
           const [error] = result.errors;
           expect(error!.message, where).toContain(invalid.errorPath);
           expect(error!.message.includes('\n'), where).toBe(false);
@@ -73,14 +80,18 @@ describe('invalid payloads derived from the spec', () => {
 
   it('covers every kind of defect the issue names, for every topic', () => {
     for (const spec of model.topics) {
-      const names = invalidPayloadsFor(spec).map((payload) => payload.name).join(' ');
+      const names = invalidPayloadsFor(spec)
+        .map((payload) => payload.name)
+        .join(' ');
       expect(names, spec.topic).toMatch(/kind-not-a-string/);
       expect(names, spec.topic).toMatch(/-missing\b/);
       expect(names, spec.topic).toMatch(/-wrong-type\b/);
       expect(names, spec.topic).toMatch(/-not-a-chameleon-id\b/);
       expect(names, spec.topic).toMatch(/sent-at-not-a-date-time/);
     }
-    const withEnums = model.topics.filter((spec) => invalidPayloadsFor(spec).some((p) => p.name.endsWith('-not-in-enum')));
+    const withEnums = model.topics.filter((spec) =>
+      invalidPayloadsFor(spec).some((p) => p.name.endsWith('-not-in-enum')),
+    );
     expect(withEnums.length).toBeGreaterThan(20);
   });
 
@@ -114,7 +125,12 @@ describe('invalid payloads derived from the spec', () => {
     payload.data.tour.id = 'x';
     payload.data.profile.id = 'y';
     const all = validateWebhook(payload);
-    expect(all.ok ? [] : all.errors.map((error) => error.path)).toEqual(['/id', '/sent_at', '/data/profile/id', '/data/tour/id']);
+    expect(all.ok ? [] : all.errors.map((error) => error.path)).toEqual([
+      '/id',
+      '/sent_at',
+      '/data/profile/id',
+      '/data/tour/id',
+    ]);
     const capped = validateWebhook(payload, { maxErrors: 2 });
     expect(capped.ok ? 0 : capped.errors.length).toBe(2);
   });
@@ -126,10 +142,14 @@ describe('tolerant and strict modes', () => {
     for (const spec of model.topics) {
       for (const payload of strictOnlyPayloadsFor(spec)) {
         const strict = validateWebhook(payload.payload, { mode: 'strict' });
-        expect(strict.ok ? [] : strict.errors.map((error) => [error.path, error.keyword])).toEqual([[payload.errorPath, 'enum']]);
+        expect(strict.ok ? [] : strict.errors.map((error) => [error.path, error.keyword])).toEqual([
+          [payload.errorPath, 'enum'],
+        ]);
         const tolerant = validateWebhook(payload.payload);
         expect(tolerant.ok).toBe(true);
-        expect(tolerant.warnings).toEqual([expect.objectContaining({ path: payload.errorPath, kind: 'unknown-enum-value' })]);
+        expect(tolerant.warnings).toEqual([
+          expect.objectContaining({ path: payload.errorPath, kind: 'unknown-enum-value' }),
+        ]);
         count++;
       }
     }
@@ -158,7 +178,8 @@ describe('tolerant and strict modes', () => {
   it('open enums (x-open-enum) accept any value of their type in both modes, without a warning', () => {
     const payload = structuredClone(topic('tour.completed').examples[0]!.payload) as Record<string, any>;
     payload.data.action = { ...payload.data.action, group_kind: 'something_new' };
-    for (const mode of MODES) expect(validateWebhook(payload, { mode })).toMatchObject({ ok: true, warnings: [] });
+    for (const mode of MODES)
+      expect(validateWebhook(payload, { mode })).toMatchObject({ ok: true, warnings: [] });
     payload.data.action.group_kind = 5;
     expect(validateWebhook(payload, { mode: 'tolerant' }).ok).toBe(false);
   });
@@ -191,7 +212,10 @@ describe('unknown topics', () => {
   });
 
   it('are rejected with unknownTopics: reject', () => {
-    const result = validateWebhook({ ...tourCompleted, kind: 'tour.teleported' }, { unknownTopics: 'reject' });
+    const result = validateWebhook(
+      { ...tourCompleted, kind: 'tour.teleported' },
+      { unknownTopics: 'reject' },
+    );
     expect(result).toMatchObject({ ok: false, errors: [{ path: '/kind', keyword: 'unknown-topic' }] });
   });
 });
@@ -219,12 +243,44 @@ describe('never throws', () => {
     ['a bigint', () => 10n],
     ['a cyclic object', cyclic],
     ['10,000 levels of nesting', () => ({ ...tourCompleted, data: deep() })],
-    ['10,000 levels of nesting in a profile', () => ({ ...tourCompleted, data: { ...tourCompleted.data, profile: { ...tourCompleted.data.profile, x: deep() } } })],
+    [
+      '10,000 levels of nesting in a profile',
+      () => ({
+        ...tourCompleted,
+        data: { ...tourCompleted.data, profile: { ...tourCompleted.data.profile, x: deep() } },
+      }),
+    ],
     ['a 100 MB kind', () => ({ ...tourCompleted, kind: 'k'.repeat(100 * 1024 * 1024) })],
     ['a 100 MB id', () => ({ ...tourCompleted, id: 'a'.repeat(100 * 1024 * 1024) })],
-    ['__proto__ keys from JSON.parse', () => JSON.parse('{"__proto__":{"kind":"tour.completed"},"data":{"__proto__":{"x":1}}}')],
-    ['a getter that throws', () => Object.defineProperty({ ...tourCompleted }, 'sent_at', { enumerable: true, get: () => { throw new Error('boom'); } })],
-    ['a Proxy that throws', () => new Proxy({}, { get: () => { throw new Error('trap'); }, ownKeys: () => { throw new Error('trap'); } })],
+    [
+      '__proto__ keys from JSON.parse',
+      () => JSON.parse('{"__proto__":{"kind":"tour.completed"},"data":{"__proto__":{"x":1}}}'),
+    ],
+    [
+      'a getter that throws',
+      () =>
+        Object.defineProperty({ ...tourCompleted }, 'sent_at', {
+          enumerable: true,
+          get: () => {
+            throw new Error('boom');
+          },
+        }),
+    ],
+    [
+      'a Proxy that throws',
+      () =>
+        new Proxy(
+          {},
+          {
+            get: () => {
+              throw new Error('trap');
+            },
+            ownKeys: () => {
+              throw new Error('trap');
+            },
+          },
+        ),
+    ],
   ];
 
   it.each(hostile)('%s', (_name, make) => {
@@ -245,7 +301,10 @@ describe('never throws', () => {
   it('a cyclic object with valid documented fields is accepted, its extra keys reported', () => {
     const result = validateWebhook(cyclic());
     expect(result.ok).toBe(true);
-    expect(result.warnings.map((warning) => warning.path).sort()).toEqual(['/data/loop', '/data/profile/self']);
+    expect(result.warnings.map((warning) => warning.path).sort()).toEqual([
+      '/data/loop',
+      '/data/profile/self',
+    ]);
   });
 });
 
@@ -271,7 +330,10 @@ describe('per-topic and per-model validators', () => {
     expect(standard.validate(tourCompleted)).toEqual({ value: tourCompleted });
     const failed = standard.validate({ ...tourCompleted, sent_at: 'soon' });
     expect(failed.issues).toEqual([expect.objectContaining({ path: ['sent_at'] })]);
-    const nested = webhookSchema['~standard'].validate({ ...tourCompleted, data: { ...tourCompleted.data, tour: { id: 'x' } } });
+    const nested = webhookSchema['~standard'].validate({
+      ...tourCompleted,
+      data: { ...tourCompleted.data, tour: { id: 'x' } },
+    });
     expect(nested.issues?.[0]?.path).toEqual(['data', 'tour', 'id']);
   });
 });
@@ -280,16 +342,49 @@ describe('date-time', () => {
   const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
   const full = addFormats(new Ajv()).compile({ type: 'string', format: 'date-time' });
   const cases = [
-    '2029-12-11T00:28:59.650Z', '2029-12-11T00:28:59Z', '2029-12-11t00:28:59z', '2029-12-11 00:28:59Z',
-    '2029-12-11T00:28:59+02:00', '2029-12-11T00:28:59-0230', '2029-12-11T00:28:59+05', '2029-12-11T00:28:59.123456789Z',
-    '2024-02-29T12:00:00Z', '2023-02-29T12:00:00Z', '2000-02-29T12:00:00Z', '1900-02-29T12:00:00Z',
-    '2029-02-30T12:00:00Z', '2029-13-01T00:00:00Z', '2029-00-10T00:00:00Z', '2029-04-31T00:00:00Z', '2029-04-00T00:00:00Z',
-    '2029-12-11T24:00:00Z', '2029-12-11T23:60:00Z', '2029-12-11T23:59:60Z', '2029-12-11T22:59:60-01:00', '2029-12-11T23:59:60+01:00',
-    '2029-12-11T23:59:61Z', '2029-12-11T00:28:59', '2029-12-11T00:28:59+24:00', '2029-12-11T00:28:59+02:60', '2029-12-11',
-    '2029-12-11T00:28Z', '29-12-11T00:28:59Z', '2029-12-11T00:28:59.Z', '2029-12-11T00:28:59ZZ', ' 2029-12-11T00:28:59Z',
-    '2029-12-11T00:28:59Z ', '2029-12-11\t00:28:59Z', '2029-12-11X00:28:59Z', '２０２９-12-11T00:28:59Z', '',
+    '2029-12-11T00:28:59.650Z',
+    '2029-12-11T00:28:59Z',
+    '2029-12-11t00:28:59z',
+    '2029-12-11 00:28:59Z',
+    '2029-12-11T00:28:59+02:00',
+    '2029-12-11T00:28:59-0230',
+    '2029-12-11T00:28:59+05',
+    '2029-12-11T00:28:59.123456789Z',
+    '2024-02-29T12:00:00Z',
+    '2023-02-29T12:00:00Z',
+    '2000-02-29T12:00:00Z',
+    '1900-02-29T12:00:00Z',
+    '2029-02-30T12:00:00Z',
+    '2029-13-01T00:00:00Z',
+    '2029-00-10T00:00:00Z',
+    '2029-04-31T00:00:00Z',
+    '2029-04-00T00:00:00Z',
+    '2029-12-11T24:00:00Z',
+    '2029-12-11T23:60:00Z',
+    '2029-12-11T23:59:60Z',
+    '2029-12-11T22:59:60-01:00',
+    '2029-12-11T23:59:60+01:00',
+    '2029-12-11T23:59:61Z',
+    '2029-12-11T00:28:59',
+    '2029-12-11T00:28:59+24:00',
+    '2029-12-11T00:28:59+02:60',
+    '2029-12-11',
+    '2029-12-11T00:28Z',
+    '29-12-11T00:28:59Z',
+    '2029-12-11T00:28:59.Z',
+    '2029-12-11T00:28:59ZZ',
+    ' 2029-12-11T00:28:59Z',
+    '2029-12-11T00:28:59Z ',
+    '2029-12-11\t00:28:59Z',
+    '2029-12-11X00:28:59Z',
+    '２０２９-12-11T00:28:59Z',
+    '',
     // ajv-formats' leap-second rule taken to the letter: 23:59 UTC by the offset, any second below 61.
-    '2029-12-11T24:59:30+01:00', '2029-12-11T00:59:60+01:00', '2029-12-11T00:00:60+00:01', '2029-12-11T23:59:60.5Z', '2029-12-11T23:59:61.5Z',
+    '2029-12-11T24:59:30+01:00',
+    '2029-12-11T00:59:60+01:00',
+    '2029-12-11T00:00:60+00:01',
+    '2029-12-11T23:59:60.5Z',
+    '2029-12-11T23:59:61.5Z',
   ];
 
   it.each(cases)('agrees with ajv-formats full mode on %j', (text) => {

@@ -29,7 +29,12 @@ describe('the Web build agrees with the Node build', () => {
   });
 
   it.each(verdictCases())('$name → $expected', async (c) => {
-    const args = [c.rawBody as string, c.signatureOrHeaders as string, c.secret as string, c.options] as const;
+    const args = [
+      c.rawBody as string,
+      c.signatureOrHeaders as string,
+      c.secret as string,
+      c.options,
+    ] as const;
     const fromWeb = await web.verifyWebhook(...args);
     const fromNode = node.verifyWebhook(...args);
     expect(verdict(fromWeb)).toBe(c.expected);
@@ -46,7 +51,9 @@ describe('the Web build agrees with the Node build', () => {
           const signature = node.signWebhook(body, secret);
           expect(await web.signWebhook(body, secret)).toBe(signature);
           const presented = tamper ? signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) : signature;
-          expect(await web.verifySignature(body, presented, secret)).toBe(node.verifySignature(body, presented, secret));
+          expect(await web.verifySignature(body, presented, secret)).toBe(
+            node.verifySignature(body, presented, secret),
+          );
           const result = await web.verifyWebhook(body, presented, [secret], { now: NOW });
           expect(result).toEqual(node.verifyWebhook(body, presented, [secret], { now: NOW }));
         },
@@ -61,7 +68,9 @@ describe('the Web build agrees with the Node build', () => {
       name: 'WebhookVerificationError',
       reason: 'signature-mismatch',
     });
-    await expect(web.verifyWebhookOrThrow(d.body, d.headers, SECRET, { now: NOW })).resolves.toMatchObject({ ok: true });
+    await expect(web.verifyWebhookOrThrow(d.body, d.headers, SECRET, { now: NOW })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 });
 

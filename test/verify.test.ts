@@ -25,7 +25,9 @@ interface Vector {
   body: string;
   signature: string;
 }
-const { vectors } = JSON.parse(readFileSync(path.join(ROOT, 'test/verify.vectors.json'), 'utf8')) as { vectors: Vector[] };
+const { vectors } = JSON.parse(readFileSync(path.join(ROOT, 'test/verify.vectors.json'), 'utf8')) as {
+  vectors: Vector[];
+};
 const api = JSON.parse(readFileSync(path.join(SPEC_DIR, 'api.json'), 'utf8'));
 
 const call = (c: ReturnType<typeof verdictCases>[number]) =>
@@ -72,7 +74,9 @@ describe('verifyWebhook verdicts', () => {
 
   it('returns the typed webhook and the id of the signed body', () => {
     const d = delivery({ kind: 'tour.completed', id: '5fb70dcbc39330000325a8ff' });
-    const result = verifyWebhook(d.body, { ...d.headers, 'x-chameleon-id': 'not-the-body-id' }, SECRET, { now: NOW });
+    const result = verifyWebhook(d.body, { ...d.headers, 'x-chameleon-id': 'not-the-body-id' }, SECRET, {
+      now: NOW,
+    });
     expect(result.ok && result.known).toBe(true);
     if (!result.ok || !result.known) return;
     expect(result.id).toBe('5fb70dcbc39330000325a8ff');
@@ -81,11 +85,16 @@ describe('verifyWebhook verdicts', () => {
   });
 
   it('reports undocumented properties as warnings, read lazily, and serialises whole', () => {
-    const d = delivery({ kind: 'tour.completed', edit: (p) => ((p.data as Record<string, unknown>).surprise = 1) });
+    const d = delivery({
+      kind: 'tour.completed',
+      edit: (p) => ((p.data as Record<string, unknown>).surprise = 1),
+    });
     const result = verifyWebhook(d.body, d.headers, SECRET, { now: NOW });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.warnings).toEqual([expect.objectContaining({ path: '/data/surprise', kind: 'unknown-property' })]);
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ path: '/data/surprise', kind: 'unknown-property' }),
+    ]);
     const json = JSON.parse(JSON.stringify(result));
     expect(Object.keys(json).sort()).toEqual(['id', 'known', 'ok', 'warnings', 'webhook']);
     expect(json.id).toBe(result.id);
@@ -106,7 +115,9 @@ describe('verifyWebhook verdicts', () => {
     expect(spaced.ok || spaced.message).toMatch(/matches once the secret is trimmed/);
     const otherSpaced = verifyWebhook(d.body, d.headers, 'wrong secret ', { now: NOW });
     expect(otherSpaced.ok || otherSpaced.message).toMatch(/A secret has surrounding whitespace/);
-    const prefixed = verifyWebhook(d.body, `sha256=${d.headers['x-chameleon-signature']}`, SECRET, { now: NOW });
+    const prefixed = verifyWebhook(d.body, `sha256=${d.headers['x-chameleon-signature']}`, SECRET, {
+      now: NOW,
+    });
     expect(prefixed.ok || prefixed.message).toMatch(/Drop "sha256="/);
     const invalid = verifyWebhook(
       delivery({ edit: (p) => delete p.data }).body,
@@ -114,7 +125,9 @@ describe('verifyWebhook verdicts', () => {
       SECRET,
       { now: NOW },
     );
-    expect(invalid.ok === false && invalid.reason === 'invalid-payload' && invalid.errors?.length).toBeTruthy();
+    expect(
+      invalid.ok === false && invalid.reason === 'invalid-payload' && invalid.errors?.length,
+    ).toBeTruthy();
   });
 
   it('never leaks the secret into a message', () => {
@@ -174,27 +187,33 @@ describe('properties', () => {
 
   it('verifySignature accepts exactly what signWebhook signs, and nothing one byte off', () => {
     fc.assert(
-      fc.property(bodies, secrets, fc.nat(), fc.integer({ min: 1, max: 255 }), (body, secret, position, flip) => {
-        const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-        const signature = signWebhook(bytes, secret);
-        expect(signature).toBe(hmacHex(bytes, secret));
-        expect(verifySignature(bytes, signature, secret)).toBe(true);
-        if (bytes.length > 0) {
-          const changed = bytes.slice();
-          const at = position % changed.length;
-          changed[at] = (changed[at] ?? 0) ^ flip;
-          expect(verifySignature(changed, signature, secret)).toBe(false);
-        }
-        const hexIndex = position % signature.length;
-        const otherDigit = ((parseInt(signature[hexIndex]!, 16) + 1 + (flip % 15)) % 16).toString(16);
-        const badSignature = signature.slice(0, hexIndex) + otherDigit + signature.slice(hexIndex + 1);
-        expect(verifySignature(bytes, badSignature, secret)).toBe(false);
-        const secretBytes = new TextEncoder().encode(secret);
-        const secretAt = position % secretBytes.length;
-        secretBytes[secretAt] = (secretBytes[secretAt] ?? 0) ^ (flip & 0x7f || 1);
-        const otherSecret = new TextDecoder().decode(secretBytes);
-        if (otherSecret !== secret) expect(verifySignature(bytes, signature, otherSecret)).toBe(false);
-      }),
+      fc.property(
+        bodies,
+        secrets,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (body, secret, position, flip) => {
+          const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+          const signature = signWebhook(bytes, secret);
+          expect(signature).toBe(hmacHex(bytes, secret));
+          expect(verifySignature(bytes, signature, secret)).toBe(true);
+          if (bytes.length > 0) {
+            const changed = bytes.slice();
+            const at = position % changed.length;
+            changed[at] = (changed[at] ?? 0) ^ flip;
+            expect(verifySignature(changed, signature, secret)).toBe(false);
+          }
+          const hexIndex = position % signature.length;
+          const otherDigit = ((parseInt(signature[hexIndex]!, 16) + 1 + (flip % 15)) % 16).toString(16);
+          const badSignature = signature.slice(0, hexIndex) + otherDigit + signature.slice(hexIndex + 1);
+          expect(verifySignature(bytes, badSignature, secret)).toBe(false);
+          const secretBytes = new TextEncoder().encode(secret);
+          const secretAt = position % secretBytes.length;
+          secretBytes[secretAt] = (secretBytes[secretAt] ?? 0) ^ (flip & 0x7f || 1);
+          const otherSecret = new TextDecoder().decode(secretBytes);
+          if (otherSecret !== secret) expect(verifySignature(bytes, signature, otherSecret)).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -213,11 +232,24 @@ describe('properties', () => {
 
   it('never throws, whatever it is given', () => {
     fc.assert(
-      fc.property(fc.anything(), fc.anything(), fc.anything(), fc.anything(), (body, signature, secret, options) => {
-        const result = verifyWebhook(body as string, signature as string, secret as string, options as object);
-        expect(typeof result.ok).toBe('boolean');
-        expect(typeof verifySignature(body as string, signature as string, secret as string)).toBe('boolean');
-      }),
+      fc.property(
+        fc.anything(),
+        fc.anything(),
+        fc.anything(),
+        fc.anything(),
+        (body, signature, secret, options) => {
+          const result = verifyWebhook(
+            body as string,
+            signature as string,
+            secret as string,
+            options as object,
+          );
+          expect(typeof result.ok).toBe('boolean');
+          expect(typeof verifySignature(body as string, signature as string, secret as string)).toBe(
+            'boolean',
+          );
+        },
+      ),
       { numRuns: 500 },
     );
   });

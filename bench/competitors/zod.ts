@@ -50,7 +50,12 @@ const experience = {
   stats: z.looseObject({}).optional(),
 };
 
-const tour = z.looseObject({ ...experience, archived_at: nullableTime, style: z.enum(['auto', 'manual']).optional(), tour_link_url: z.string().optional() });
+const tour = z.looseObject({
+  ...experience,
+  archived_at: nullableTime,
+  style: z.enum(['auto', 'manual']).optional(),
+  tour_link_url: z.string().optional(),
+});
 
 const step = z.looseObject({
   id,
@@ -65,7 +70,10 @@ const step = z.looseObject({
   step_trigger: z.enum(['page_load', 'element_match', 'element_not_match']).optional(),
   position_type: z.enum(['relative_to_screen', 'snap_to_element', 'snap_to_trigger', 'inline']).optional(),
   step_additional_trigger: z.enum(['element_match', 'element_not_match']).optional(),
-  secondary_trigger: z.enum(['click', 'hover', 'time_on_page', 'smart_delay', 'input', 'custom_trigger']).nullable().optional(),
+  secondary_trigger: z
+    .enum(['click', 'hover', 'time_on_page', 'smart_delay', 'input', 'custom_trigger'])
+    .nullable()
+    .optional(),
   trigger_element: z.looseObject({}).optional(),
   position_element: z.looseObject({}).optional(),
   buttons: z.array(z.looseObject({})).optional(),
@@ -79,7 +87,9 @@ export const tourCompleted = z.looseObject({
     profile,
     tour,
     step,
-    action: z.looseObject({ id, group_kind: z.string().nullable().optional(), group_id: id.nullable().optional() }).optional(),
+    action: z
+      .looseObject({ id, group_kind: z.string().nullable().optional(), group_id: id.nullable().optional() })
+      .optional(),
   }),
 });
 
@@ -100,7 +110,12 @@ const response = z.looseObject({
   profile: profile.optional(),
 });
 
-const microsurvey = z.looseObject({ ...experience, last_dropdown_items: z.array(z.unknown()).optional(), steps: z.array(step).optional(), user: z.looseObject({}).optional() });
+const microsurvey = z.looseObject({
+  ...experience,
+  last_dropdown_items: z.array(z.unknown()).optional(),
+  steps: z.array(step).optional(),
+  user: z.looseObject({}).optional(),
+});
 
 export const responseFinished = z.looseObject({
   ...envelope('response.finished'),
@@ -140,5 +155,10 @@ const demo = z.looseObject({
 
 export const demoFinished = z.looseObject({
   ...envelope('demo.finished'),
-  data: z.looseObject({ action: z.looseObject({}).optional(), profile: profile.nullable().optional(), demo_run: demoRun, demo }),
+  data: z.looseObject({
+    action: z.looseObject({}).optional(),
+    profile: profile.nullable().optional(),
+    demo_run: demoRun,
+    demo,
+  }),
 });

@@ -9,7 +9,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeHandler, ID_HEADER, SIGNATURE_HEADER, signWebhook } from '../../generated/typescript/src/index.js';
+import {
+  createNodeHandler,
+  ID_HEADER,
+  SIGNATURE_HEADER,
+  signWebhook,
+} from '../../generated/typescript/src/index.js';
 
 const PORT = Number(process.env.PORT ?? 3000);
 const PATH = '/webhooks/chameleon';
@@ -21,12 +26,15 @@ const receive = createNodeHandler({
     ping: (webhook) => console.log(`ping from account ${webhook.data.account.id}`),
     'tour.completed': async (webhook) => {
       // Answer fast (Chameleon waits 7 s at most); queue slow work instead of doing it here.
-      console.log(`${webhook.data.profile?.email ?? 'someone'} completed the tour "${webhook.data.tour.name}"`);
+      console.log(
+        `${webhook.data.profile?.email ?? 'someone'} completed the tour "${webhook.data.tour.name}"`,
+      );
     },
   },
   onUnknownTopic: (webhook) => console.log(`a topic this version does not know yet: ${webhook.kind}`),
   onRejected: (failure) => console.warn(`rejected: ${failure.reason}: ${failure.message}`),
-  onError: (error, webhook) => console.error(`handler failed for ${webhook.kind} ${webhook.id}; Chameleon will retry`, error),
+  onError: (error, webhook) =>
+    console.error(`handler failed for ${webhook.kind} ${webhook.id}; Chameleon will retry`, error),
 });
 
 const server = createServer((req, res) => {
@@ -55,7 +63,9 @@ server.listen(PORT, () => {
   const { port } = server.address() as AddressInfo;
   console.log(`Receiving Chameleon webhooks on http://localhost:${port}${PATH}`);
   if (!process.env.CHAMELEON_WEBHOOK_SECRET) {
-    console.log('\nCHAMELEON_WEBHOOK_SECRET is not set: using a throwaway secret. Try a signed delivery (valid for 5 minutes):\n');
+    console.log(
+      '\nCHAMELEON_WEBHOOK_SECRET is not set: using a throwaway secret. Try a signed delivery (valid for 5 minutes):\n',
+    );
     console.log(sampleCurl(port));
   }
 });

@@ -17,7 +17,10 @@ export function emitBarrels(model: SpecModel, files: GeneratedFile[]): Generated
   return Object.entries(ENTRY_FILES).map(([entry, file]) => {
     const modules = files
       .filter((candidate) => candidate.exportFrom?.includes(entry))
-      .map((candidate) => `./${path.posix.relative(path.posix.dirname(file), candidate.path).replace(/\.ts$/, '.js')}`)
+      .map(
+        (candidate) =>
+          `./${path.posix.relative(path.posix.dirname(file), candidate.path).replace(/\.ts$/, '.js')}`,
+      )
       .sort();
     return { path: file, contents: render('typescript/barrel.ts', { api: model.api, entry, modules }) };
   });

@@ -25,7 +25,10 @@ export const changelogEmitter: Emitter = {
   emit(model) {
     const major = model.packageVersion.split('.')[0]!;
     const entries = existsSync(DEFAULT_CHANGELOG)
-      ? readChangelog(DEFAULT_CHANGELOG).map((entry) => ({ ...entry, packageVersion: `${major}.${entry.version}` }))
+      ? readChangelog(DEFAULT_CHANGELOG).map((entry) => ({
+          ...entry,
+          packageVersion: `${major}.${entry.version}`,
+        }))
       : [];
     return PACKAGES.map((pkg) => ({
       path: path.posix.join(pkg.dir, 'CHANGELOG.md'),

@@ -34,7 +34,9 @@ class TypeNamer {
     if (fragment) return `\`${fragment.split('/').pop()}\``;
     const doc = this.byPath.get(target);
     if (!doc) return `\`${target}\``;
-    return doc.kind === 'model' ? `[${doc.typeName}](${linkPrefix}models/${doc.typeName}.md)` : `\`${doc.typeName}\``;
+    return doc.kind === 'model'
+      ? `[${doc.typeName}](${linkPrefix}models/${doc.typeName}.md)`
+      : `\`${doc.typeName}\``;
   }
 
   /** The description of what a `$ref` points at, for a field that has none of its own. */
@@ -42,7 +44,8 @@ class TypeNamer {
     const [file = '', fragment = ''] = ref.split('#');
     const target = file ? path.posix.normalize(path.posix.join(path.posix.dirname(fromDoc), file)) : fromDoc;
     let schema: unknown = this.byPath.get(target)?.schema;
-    for (const key of fragment.split('/').filter(Boolean)) schema = (schema as Record<string, unknown> | undefined)?.[key];
+    for (const key of fragment.split('/').filter(Boolean))
+      schema = (schema as Record<string, unknown> | undefined)?.[key];
     const description = (schema as JsonSchema | undefined)?.description;
     return typeof description === 'string' ? description : '';
   }
@@ -50,11 +53,16 @@ class TypeNamer {
   /** One line of Markdown describing a schema's type. */
   describe(schema: JsonSchema, fromDoc: string, linkPrefix: string): string {
     const union = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
-    if (Array.isArray(union)) return union.map((branch) => this.describe(branch, fromDoc, linkPrefix)).join(' \\| ');
+    if (Array.isArray(union))
+      return union.map((branch) => this.describe(branch, fromDoc, linkPrefix)).join(' \\| ');
     if (typeof schema.$ref === 'string') return this.ref(schema.$ref, fromDoc, linkPrefix);
     if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
     const types = schema.type === undefined ? [] : ([] as unknown[]).concat(schema.type).map(String);
-    let text = types.length ? types.map((type) => (type === 'array' ? this.arrayOf(schema, fromDoc, linkPrefix) : type)).join(' \\| ') : 'any';
+    let text = types.length
+      ? types
+          .map((type) => (type === 'array' ? this.arrayOf(schema, fromDoc, linkPrefix) : type))
+          .join(' \\| ')
+      : 'any';
     if (typeof schema.format === 'string') text += ` (${schema.format})`;
     if (Array.isArray(schema.enum)) {
       const values = schema.enum.map((value) => `\`${JSON.stringify(value)}\``).join(', ');
@@ -80,7 +88,10 @@ function fieldsOf(schema: JsonSchema, doc: SchemaDocument, namer: TypeNamer, lin
     name,
     type: namer.describe(property, doc.path, linkPrefix),
     required: required.has(name),
-    description: oneLine(property.description ?? (typeof property.$ref === 'string' ? namer.refDescription(property.$ref, doc.path) : '')),
+    description: oneLine(
+      property.description ??
+        (typeof property.$ref === 'string' ? namer.refDescription(property.$ref, doc.path) : ''),
+    ),
   }));
 }
 
@@ -97,9 +108,15 @@ function topicPage(topic: Topic, namer: TypeNamer, model: SpecModel): GeneratedF
     // The topic's id/kind/sent_at mean what the shared envelope says they mean.
     envelope: fieldsOf(topic.schema, topic, namer, '../')
       .filter((field) => field.name !== 'data')
-      .map((field) => ({ ...field, description: field.description || envelopeDescription(model, field.name) })),
+      .map((field) => ({
+        ...field,
+        description: field.description || envelopeDescription(model, field.name),
+      })),
     fields: fieldsOf(data, topic, namer, '../'),
-    examples: topic.examples.map((example) => ({ name: example.name, source: JSON.stringify(example.payload, null, 2) })),
+    examples: topic.examples.map((example) => ({
+      name: example.name,
+      source: JSON.stringify(example.payload, null, 2),
+    })),
   };
   return { path: `topics/${topic.topic}.md`, contents: render('docs/topic.md', context) };
 }
@@ -112,7 +129,9 @@ function modelPage(doc: SchemaDocument, namer: TypeNamer, model: SpecModel, used
 /** Topics whose schema refers to a model, directly. */
 function usersOf(model: SpecModel, doc: SchemaDocument): string[] {
   const file = path.posix.basename(doc.path);
-  return model.topics.filter((topic) => JSON.stringify(topic.schema).includes(`models/${file}"`)).map((topic) => topic.topic);
+  return model.topics
+    .filter((topic) => JSON.stringify(topic.schema).includes(`models/${file}"`))
+    .map((topic) => topic.topic);
 }
 
 export function emitDocs(model: SpecModel): GeneratedFile[] {

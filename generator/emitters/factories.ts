@@ -22,7 +22,9 @@ export function senderUserAgent(api: ApiFacts): string {
     .replace('{host}', SENDER_HOST)
     .replace('{environment}', SENDER_ENVIRONMENT);
   if (!new RegExp(pattern).test(userAgent)) {
-    throw new Error(`spec/api.json: the sender's User-Agent "${userAgent}" does not match outgoing.userAgent.pattern`);
+    throw new Error(
+      `spec/api.json: the sender's User-Agent "${userAgent}" does not match outgoing.userAgent.pattern`,
+    );
   }
   return userAgent;
 }
@@ -85,7 +87,11 @@ export const factoriesEmitter: Emitter = {
   emit(model) {
     const context = factoriesContext(model);
     return [
-      { path: 'typescript/src/fixtures.ts', contents: render('typescript/factories.ts', context), exportFrom: ['.'] },
+      {
+        path: 'typescript/src/fixtures.ts',
+        contents: render('typescript/factories.ts', context),
+        exportFrom: ['.'],
+      },
       { path: 'typescript/src/cli/main.ts', contents: render('typescript/cli/main.ts', context) },
       { path: 'typescript/src/cli/send.ts', contents: render('typescript/cli/send.ts', context) },
     ];

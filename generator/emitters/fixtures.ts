@@ -103,7 +103,10 @@ export const fixturesEmitter: Emitter = {
     return [
       ...perTopic.flatMap((topic) => topic.files),
       { path: `${DIR}/manifest.json`, contents: json(manifest) },
-      { path: `${DIR}/signatures.json`, contents: json({ $schema: './manifest.schema.json#/definitions/signatures', vectors }) },
+      {
+        path: `${DIR}/signatures.json`,
+        contents: json({ $schema: './manifest.schema.json#/definitions/signatures', vectors }),
+      },
       { path: `${DIR}/manifest.schema.json`, contents: render('fixtures/manifest.schema.json', context) },
       { path: `${DIR}/package.json`, contents: render('fixtures/package.json', context) },
       { path: `${DIR}/README.md`, contents: render('fixtures/README.md', context) },

@@ -53,7 +53,10 @@ function batchKeyOf(schema: JsonSchema, rel: string): string {
   return key;
 }
 
-function endpointContext(model: SpecModel, endpoint: SpecModel['api']['incoming']['endpoints'][number]): IncomingEndpointContext {
+function endpointContext(
+  model: SpecModel,
+  endpoint: SpecModel['api']['incoming']['endpoints'][number],
+): IncomingEndpointContext {
   const doc = documentAt(model, endpoint.schema);
   const context: IncomingEndpointContext = {
     model: endpoint.model,
@@ -79,11 +82,23 @@ function endpointContext(model: SpecModel, endpoint: SpecModel['api']['incoming'
 
 /** The modules of src/incoming (all free of `node:` imports) and the CLI subcommand. */
 const MODULES: Array<{ template: string; path: string; exportFrom?: string[] }> = [
-  { template: 'typescript/incoming/facts.ts', path: 'typescript/src/incoming/facts.ts', exportFrom: ['.', './web'] },
-  { template: 'typescript/incoming/normalize.ts', path: 'typescript/src/incoming/normalize.ts', exportFrom: ['.', './web'] },
+  {
+    template: 'typescript/incoming/facts.ts',
+    path: 'typescript/src/incoming/facts.ts',
+    exportFrom: ['.', './web'],
+  },
+  {
+    template: 'typescript/incoming/normalize.ts',
+    path: 'typescript/src/incoming/normalize.ts',
+    exportFrom: ['.', './web'],
+  },
   { template: 'typescript/incoming/http.ts', path: 'typescript/src/incoming/http.ts' },
   { template: 'typescript/incoming/batch.ts', path: 'typescript/src/incoming/batch.ts' },
-  { template: 'typescript/incoming/client.ts', path: 'typescript/src/incoming/client.ts', exportFrom: ['.', './web'] },
+  {
+    template: 'typescript/incoming/client.ts',
+    path: 'typescript/src/incoming/client.ts',
+    exportFrom: ['.', './web'],
+  },
   { template: 'typescript/incoming/csv.ts', path: 'typescript/src/incoming/csv.ts' },
   { template: 'typescript/incoming/import.ts', path: 'typescript/src/cli/import.ts' },
 ];
@@ -100,12 +115,10 @@ export const incomingEmitter: Emitter = {
       batchEndpoints: endpoints.filter((endpoint) => endpoint.batchPath),
       singleTypeNames: endpoints.map((endpoint) => endpoint.typeName),
     };
-    return MODULES.map(
-      ({ template, path, exportFrom }): GeneratedFile => ({
-        path,
-        contents: render(template, context),
-        ...(exportFrom ? { exportFrom } : {}),
-      }),
-    );
+    return MODULES.map(({ template, path, exportFrom }): GeneratedFile => ({
+      path,
+      contents: render(template, context),
+      ...(exportFrom ? { exportFrom } : {}),
+    }));
   },
 };

@@ -9,4 +9,13 @@ import { typesEmitter } from './types.js';
 import { validatorsEmitter } from './validators.js';
 import { verifyEmitter } from './verify.js';
 
-export const emitters: Emitter[] = [typesEmitter, validatorsEmitter, packageEmitter, fixturesEmitter, factoriesEmitter, incomingEmitter, verifyEmitter, changelogEmitter];
+export const emitters: Emitter[] = [
+  typesEmitter,
+  validatorsEmitter,
+  packageEmitter,
+  fixturesEmitter,
+  factoriesEmitter,
+  incomingEmitter,
+  verifyEmitter,
+  changelogEmitter,
+];

@@ -15,7 +15,9 @@ export const packageEmitter: Emitter = {
       version: model.packageVersion,
       topics: model.topics.map((topic) => ({
         ...topic,
-        dataKeyList: topic.dataKeys.map((data) => `\`${data.key}\`${data.required ? '' : '?'}${data.nullable ? ' (nullable)' : ''}`).join(', '),
+        dataKeyList: topic.dataKeys
+          .map((data) => `\`${data.key}\`${data.required ? '' : '?'}${data.nullable ? ' (nullable)' : ''}`)
+          .join(', '),
       })),
       toleranceMinutes: api.outgoing.replayWindow.toleranceSeconds / 60,
     };

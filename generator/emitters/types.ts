@@ -46,7 +46,11 @@ function isIdentifierRule(schema: JsonSchema): boolean {
  * properties) get an index signature, and their "at least one identifier" rule is left to the
  * client's run-time check, because jstt renders it as an unreadable intersection.
  */
-function toDefinition(doc: SchemaDocument, names: Map<string, string>, customProperties: boolean): JsonSchema {
+function toDefinition(
+  doc: SchemaDocument,
+  names: Map<string, string>,
+  customProperties: boolean,
+): JsonSchema {
   const copy = structuredClone(doc.schema);
   for (const key of NOT_FOR_TYPES) delete copy[key];
   delete copy.definitions;
@@ -76,7 +80,10 @@ function toDefinition(doc: SchemaDocument, names: Map<string, string>, customPro
 
 function commonDefinitions(common: SchemaDocument): Array<[string, JsonSchema]> {
   const definitions = (common.schema.definitions ?? {}) as Record<string, JsonSchema>;
-  return Object.values(definitions).map((definition) => [String(definition.title), structuredClone(definition)]);
+  return Object.values(definitions).map((definition) => [
+    String(definition.title),
+    structuredClone(definition),
+  ]);
 }
 
 /** jstt declares only what its root reaches; this synthetic root reaches every type, then is removed. */
@@ -95,10 +102,15 @@ async function compileDeclarations(model: SpecModel): Promise<string> {
     ['ChameleonWebhook', union],
     ...commonDefinitions(model.common),
     ...documents.map(
-      (doc) => [doc.typeName, toDefinition(doc, names, customPropertyBodies.has(doc.path))] as [string, JsonSchema],
+      (doc) =>
+        [doc.typeName, toDefinition(doc, names, customPropertyBodies.has(doc.path))] as [string, JsonSchema],
     ),
   ]);
-  const rootNames = ['ChameleonWebhook', ...model.incoming.map((doc) => doc.typeName), ...model.models.map((doc) => doc.typeName)];
+  const rootNames = [
+    'ChameleonWebhook',
+    ...model.incoming.map((doc) => doc.typeName),
+    ...model.models.map((doc) => doc.typeName),
+  ];
   const root = {
     title: SYNTHETIC_ROOT,
     type: 'object',
@@ -130,8 +142,16 @@ export const typesEmitter: Emitter = {
     const declarations = await compileDeclarations(model);
     const context = { api: model.api, model, topics: model.topics, envelope: model.envelope, declarations };
     return [
-      { path: 'typescript/src/types.ts', contents: render('typescript/types.ts', context), exportFrom: ['.', './web'] },
-      { path: 'typescript/src/topics.ts', contents: render('typescript/topics.ts', context), exportFrom: ['.', './web'] },
+      {
+        path: 'typescript/src/types.ts',
+        contents: render('typescript/types.ts', context),
+        exportFrom: ['.', './web'],
+      },
+      {
+        path: 'typescript/src/topics.ts',
+        contents: render('typescript/topics.ts', context),
+        exportFrom: ['.', './web'],
+      },
     ];
   },
 };

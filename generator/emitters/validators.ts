@@ -29,12 +29,16 @@ function patternNames(documents: SchemaDocument[]): Array<{ pattern: string; exp
       names.set(node.pattern, phrase ?? `a string matching /${node.pattern}/`);
     });
   }
-  return [...names].sort(([a], [b]) => a.localeCompare(b)).map(([pattern, expected]) => ({ pattern, expected }));
+  return [...names]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([pattern, expected]) => ({ pattern, expected }));
 }
 
 /** Format names with an example taken from the spec's own examples. */
 function formatNames(model: SpecModel): Array<{ format: string; expected: string }> {
-  const sentAt = model.topics.map((topic) => topic.examples[0]?.payload.sent_at).find((value) => typeof value === 'string');
+  const sentAt = model.topics
+    .map((topic) => topic.examples[0]?.payload.sent_at)
+    .find((value) => typeof value === 'string');
   const example = typeof sentAt === 'string' ? ` such as ${sentAt}` : '';
   return [{ format: 'date-time', expected: `an RFC 3339 date-time${example}` }];
 }

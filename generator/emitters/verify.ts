@@ -29,7 +29,11 @@ const IDEMPOTENCY_MARGIN_HOURS = 5;
 /** `X-Chameleon-Signature` → `signature`, `User-Agent` → `userAgent`. */
 function headerKey(name: string): string {
   const words = name.replace(/^X-Chameleon-/i, '').split('-');
-  return words.map((word, index) => (index === 0 ? word.toLowerCase() : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())).join('');
+  return words
+    .map((word, index) =>
+      index === 0 ? word.toLowerCase() : word.charAt(0).toUpperCase() + word.slice(1).toLowerCase(),
+    )
+    .join('');
 }
 
 function findHeader(api: ApiFacts, pattern: RegExp, what: string): string {
@@ -43,10 +47,14 @@ export function verifyContext(model: SpecModel) {
   const { api } = model;
   const { signature, replayWindow, delivery, method } = api.outgoing;
   const algorithm = ALGORITHMS[signature.algorithm];
-  if (!algorithm) throw new Error(`spec/api.json: signature algorithm ${signature.algorithm} has no runtime mapping`);
-  if (signature.encoding !== 'hex-lowercase') throw new Error(`spec/api.json: signature encoding ${signature.encoding} is not supported`);
-  if (signature.signedContent !== 'raw-body') throw new Error(`spec/api.json: signed content ${signature.signedContent} is not supported`);
-  if (!['both', 'past'].includes(replayWindow.direction)) throw new Error(`spec/api.json: replay direction ${replayWindow.direction} is not supported`);
+  if (!algorithm)
+    throw new Error(`spec/api.json: signature algorithm ${signature.algorithm} has no runtime mapping`);
+  if (signature.encoding !== 'hex-lowercase')
+    throw new Error(`spec/api.json: signature encoding ${signature.encoding} is not supported`);
+  if (signature.signedContent !== 'raw-body')
+    throw new Error(`spec/api.json: signed content ${signature.signedContent} is not supported`);
+  if (!['both', 'past'].includes(replayWindow.direction))
+    throw new Error(`spec/api.json: replay direction ${replayWindow.direction} is not supported`);
   return {
     api,
     headers: api.outgoing.headers.map((header) => ({ ...header, key: headerKey(header.name) })),

@@ -9,7 +9,9 @@ import { ChangeList, show, type ChangeLevel } from './change.js';
 /** A rule returns the level of a change, or null when another part of the diff reports it. */
 type Rule = (before: unknown, after: unknown) => { level: ChangeLevel; why: string } | null;
 
-const fixed = (level: ChangeLevel, why: string): Rule => () => ({ level, why });
+const fixed =
+  (level: ChangeLevel, why: string): Rule =>
+  () => ({ level, why });
 
 /** A number the package enforces as a ceiling: lowering it rejects what was accepted. */
 const ceiling: Rule = (before, after) =>
@@ -28,7 +30,9 @@ const acceptedList: Rule = (before, after) => {
 
 /** A list of values the package refuses: more entries reject what was accepted. */
 const refusedList: Rule = (before, after) =>
-  acceptedList(after, before)?.level === 'additive' ? { level: 'additive', why: 'entries removed' } : { level: 'breaking', why: 'entries added' };
+  acceptedList(after, before)?.level === 'additive'
+    ? { level: 'additive', why: 'entries removed' }
+    : { level: 'breaking', why: 'entries added' };
 
 const RULES: Array<[RegExp, Rule]> = [
   [/^specVersion$/, fixed('patch', 'the version itself')],
@@ -38,7 +42,10 @@ const RULES: Array<[RegExp, Rule]> = [
     /^outgoing\.replayWindow\.direction$/,
     (before, after) =>
       before === 'past' && after === 'both'
-        ? { level: 'breaking', why: 'verification now also rejects a sent_at too far in the future, which it accepted' }
+        ? {
+            level: 'breaking',
+            why: 'verification now also rejects a sent_at too far in the future, which it accepted',
+          }
         : before === 'both' && after === 'past'
           ? { level: 'additive', why: 'verification no longer rejects a sent_at in the future' }
           : { level: 'breaking', why: 'verification follows another rule' },
@@ -46,16 +53,36 @@ const RULES: Array<[RegExp, Rule]> = [
   [/^outgoing\.replayWindow\.toleranceSeconds$/, ceiling],
   [/^outgoing\.replayWindow\.rejectStatus$/, fixed('breaking', 'receivers answer another status')],
   [/^outgoing\.replayWindow\.field$/, fixed('breaking', 'verification reads another field')],
-  [/^outgoing\.signature\.(header|algorithm|encoding|hexLength|signedContent)$/, fixed('breaking', 'signatures are computed or read differently')],
-  [/^outgoing\.signature\.(secretName|secretEnv)$/, fixed('patch', 'a name in the documentation and samples')],
-  [/^outgoing\.headers\[[^\]]+\]$/, (before, after) => (before === undefined ? { level: 'additive', why: 'header added' } : after === undefined ? { level: 'breaking', why: 'header removed' } : { level: 'patch', why: 'header documentation' })],
+  [
+    /^outgoing\.signature\.(header|algorithm|encoding|hexLength|signedContent)$/,
+    fixed('breaking', 'signatures are computed or read differently'),
+  ],
+  [
+    /^outgoing\.signature\.(secretName|secretEnv)$/,
+    fixed('patch', 'a name in the documentation and samples'),
+  ],
+  [
+    /^outgoing\.headers\[[^\]]+\]$/,
+    (before, after) =>
+      before === undefined
+        ? { level: 'additive', why: 'header added' }
+        : after === undefined
+          ? { level: 'breaking', why: 'header removed' }
+          : { level: 'patch', why: 'header documentation' },
+  ],
   [/^outgoing\.headers\[[^\]]+\]\.(example|description)$/, fixed('patch', 'header documentation')],
   [/^outgoing\.userAgent\.pattern$/, fixed('breaking', 'User-Agent parsing changed')],
   [/^outgoing\.userAgent\.(format|example)$/, fixed('patch', 'documentation of the User-Agent')],
   [/^outgoing\.method$/, fixed('breaking', 'receivers accept another method')],
   [/^outgoing\.delivery\.ipAddresses$/, acceptedList],
   [/^outgoing\.delivery\./, fixed('patch', "a fact about the vendor's sender")],
-  [/^incoming\.endpoints\[[^\]]+\]$/, (before) => (before === undefined ? { level: 'additive', why: 'endpoint added' } : { level: 'breaking', why: 'endpoint removed' })],
+  [
+    /^incoming\.endpoints\[[^\]]+\]$/,
+    (before) =>
+      before === undefined
+        ? { level: 'additive', why: 'endpoint added' }
+        : { level: 'breaking', why: 'endpoint removed' },
+  ],
   [/^incoming\.endpoints\[[^\]]+\]\./, fixed('breaking', 'the client sends elsewhere')],
   [/^incoming\.limits\./, ceiling],
   [/^incoming\.reservedKeys$/, refusedList],
@@ -79,12 +106,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function keyed(value: unknown, key: string): Record<string, unknown> | undefined {
   if (!Array.isArray(value)) return undefined;
-  return Object.fromEntries(value.map((item) => [`[${String((item as Record<string, unknown>)[key])}]`, item]));
+  return Object.fromEntries(
+    value.map((item) => [`[${String((item as Record<string, unknown>)[key])}]`, item]),
+  );
 }
 
 function ruleFor(path: string): Rule {
   // Unknown facts are flagged breaking, so a person decides what they mean.
-  return RULES.find(([pattern]) => pattern.test(path))?.[1] ?? fixed('breaking', 'a fact spec:diff has no rule for (review it)');
+  return (
+    RULES.find(([pattern]) => pattern.test(path))?.[1] ??
+    fixed('breaking', 'a fact spec:diff has no rule for (review it)')
+  );
 }
 
 function walk(list: ChangeList, path: string, before: unknown, after: unknown): void {
@@ -93,7 +125,8 @@ function walk(list: ChangeList, path: string, before: unknown, after: unknown): 
   if (keyName && Array.isArray(before) && Array.isArray(after)) {
     const a = keyed(before, keyName) ?? {};
     const b = keyed(after, keyName) ?? {};
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) walk(list, `${path}${key}`, a[key], b[key]);
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+      walk(list, `${path}${key}`, a[key], b[key]);
     return;
   }
   if (isObject(before) && isObject(after)) {
@@ -105,7 +138,12 @@ function walk(list: ChangeList, path: string, before: unknown, after: unknown): 
   const verdict = ruleFor(path)(before, after);
   if (!verdict) return;
   const { level, why } = verdict;
-  const what = before === undefined ? `added: ${show(after)}` : after === undefined ? `removed (was ${show(before)})` : `${show(before)} → ${show(after)}`;
+  const what =
+    before === undefined
+      ? `added: ${show(after)}`
+      : after === undefined
+        ? `removed (was ${show(before)})`
+        : `${show(before)} → ${show(after)}`;
   list.add(level, `api#${path}`, `${what}: ${why}`);
 }
 

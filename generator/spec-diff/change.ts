@@ -33,7 +33,10 @@ const RANK: Record<DiffLevel, number> = { none: 0, patch: 1, additive: 2, breaki
 
 /** The level of a whole diff: its highest change, or `none` for identical specs. */
 export function classify(changes: readonly SpecChange[]): DiffLevel {
-  return changes.reduce<DiffLevel>((level, change) => (RANK[change.level] > RANK[level] ? change.level : level), 'none');
+  return changes.reduce<DiffLevel>(
+    (level, change) => (RANK[change.level] > RANK[level] ? change.level : level),
+    'none',
+  );
 }
 
 export function atLeast(level: DiffLevel, required: DiffLevel): boolean {

@@ -42,7 +42,10 @@ export function parseChangelog(text: string): ChangelogEntry[] {
       if (subsection.startsWith('breaking')) acknowledged.push(path);
     }
     const baseline = lines.map((line) => /^Baseline: `([^`]+)`/.exec(line)?.[1]).find(Boolean);
-    const body = lines.filter((line) => !line.startsWith('Baseline: ')).join('\n').trim();
+    const body = lines
+      .filter((line) => !line.startsWith('Baseline: '))
+      .join('\n')
+      .trim();
     entries.push({ version: current.version, ...(baseline ? { baseline } : {}), body, acknowledged, listed });
   };
   for (const line of text.split('\n')) {

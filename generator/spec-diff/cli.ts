@@ -16,23 +16,31 @@ import { changelogSections } from './changelog.js';
 import { diffSpecs, requiredBump, type SpecDiff } from './diff.js';
 import { loadSpecSource, SpecSourceError } from './source.js';
 
-const USAGE = 'usage: npm run spec:diff -- OLD_SPEC_DIR_OR_GIT_REF NEW_SPEC_DIR_OR_GIT_REF [--json | --changelog]';
+const USAGE =
+  'usage: npm run spec:diff -- OLD_SPEC_DIR_OR_GIT_REF NEW_SPEC_DIR_OR_GIT_REF [--json | --changelog]';
 const FLAGS = ['--json', '--changelog'];
 
 const HEADINGS = { breaking: 'Breaking', additive: 'Additive', patch: 'Patch' } as const;
 
 export function formatDiff(diff: SpecDiff): string {
-  const lines = [`spec ${diff.from.specVersion} (package ${diff.from.packageVersion}) → spec ${diff.to.specVersion} (package ${diff.to.packageVersion})`];
+  const lines = [
+    `spec ${diff.from.specVersion} (package ${diff.from.packageVersion}) → spec ${diff.to.specVersion} (package ${diff.to.packageVersion})`,
+  ];
   for (const level of ['breaking', 'additive', 'patch'] as const) {
     const changes = diff.changes.filter((change) => change.level === level);
     if (!changes.length) continue;
     lines.push('', `${HEADINGS[level]} (${changes.length}):`);
     lines.push(...changes.map((change: SpecChange) => `  ${change.path}: ${change.message}`));
   }
-  const counts = (['breaking', 'additive', 'patch'] as const).map((level) => `${diff.changes.filter((c) => c.level === level).length} ${level}`);
+  const counts = (['breaking', 'additive', 'patch'] as const).map(
+    (level) => `${diff.changes.filter((c) => c.level === level).length} ${level}`,
+  );
   const bump = requiredBump(diff.level);
   const needs = bump === 'none' ? 'no version bump' : bump === 'patch' ? 'a PATCH bump' : 'a MINOR bump';
-  lines.push('', `${diff.changes.length} change(s): ${counts.join(', ')}; the release needs ${needs}${diff.level === 'breaking' ? ' and an acknowledged Breaking section in spec/CHANGELOG.md' : ''}.`);
+  lines.push(
+    '',
+    `${diff.changes.length} change(s): ${counts.join(', ')}; the release needs ${needs}${diff.level === 'breaking' ? ' and an acknowledged Breaking section in spec/CHANGELOG.md' : ''}.`,
+  );
   lines.push(diff.level);
   return lines.join('\n');
 }
@@ -49,7 +57,9 @@ export async function main(argv: string[], repo = ROOT): Promise<number> {
   try {
     for (const source of sources) loaded.push(await loadSpecSource(source, repo));
     const diff = diffSpecs(loaded[0]!.model, loaded[1]!.model);
-    console.log(json ? JSON.stringify(diff, null, 2) : changelog ? changelogSections(diff) : formatDiff(diff));
+    console.log(
+      json ? JSON.stringify(diff, null, 2) : changelog ? changelogSections(diff) : formatDiff(diff),
+    );
     return 0;
   } catch (error) {
     if (error instanceof SpecError || error instanceof SpecSourceError) {

@@ -22,7 +22,13 @@ function labelOf(doc: SchemaDocument & { topic?: string }): string {
 }
 
 function byLabel(model: SpecModel): Map<string, SchemaDocument> {
-  const documents: SchemaDocument[] = [...model.topics, ...model.models, ...model.incoming, model.envelope, model.common];
+  const documents: SchemaDocument[] = [
+    ...model.topics,
+    ...model.models,
+    ...model.incoming,
+    model.envelope,
+    model.common,
+  ];
   return new Map(documents.map((doc) => [labelOf(doc), doc]));
 }
 
@@ -30,7 +36,8 @@ function compareDocuments(list: ChangeList, before: SpecModel, after: SpecModel)
   const a = byLabel(before);
   const b = byLabel(after);
   for (const [label, doc] of a) {
-    if (!b.has(label)) list.breaking(label, `${doc.kind === 'topic' ? 'topic' : doc.kind} removed (spec/${doc.path})`);
+    if (!b.has(label))
+      list.breaking(label, `${doc.kind === 'topic' ? 'topic' : doc.kind} removed (spec/${doc.path})`);
   }
   for (const [label, doc] of b) {
     const old = a.get(label);

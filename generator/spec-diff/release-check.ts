@@ -47,14 +47,20 @@ async function git(repo: string, args: string[]): Promise<string> {
 
 async function specVersionAt(repo: string, ref: string, apiPath: string): Promise<string | undefined> {
   try {
-    return (JSON.parse(await git(repo, ['show', `${ref}:${apiPath}`])) as { specVersion?: string }).specVersion;
+    return (JSON.parse(await git(repo, ['show', `${ref}:${apiPath}`])) as { specVersion?: string })
+      .specVersion;
   } catch {
     return undefined;
   }
 }
 
 /** The commit whose spec is the previous release, or a problem saying why there is none. */
-async function previousReleaseRef(repo: string, specRel: string, current: string, previous: string): Promise<{ ref?: string; problem?: string }> {
+async function previousReleaseRef(
+  repo: string,
+  specRel: string,
+  current: string,
+  previous: string,
+): Promise<{ ref?: string; problem?: string }> {
   const apiPath = path.posix.join(specRel, 'api.json');
   if ((await specVersionAt(repo, 'HEAD', apiPath)) !== current) return { ref: 'HEAD' };
   const commits = (await git(repo, ['log', '--format=%H', '--', apiPath])).split('\n').filter(Boolean);
@@ -67,23 +73,42 @@ async function previousReleaseRef(repo: string, specRel: string, current: string
   const parentVersion = bumpCommit ? await specVersionAt(repo, parent, apiPath) : undefined;
   if (parentVersion === previous) return { ref: parent };
   if (await isShallow(repo)) {
-    return { problem: `this clone is shallow and does not reach the release of spec ${previous}: run git fetch --unshallow (CI needs the commit before the one that set specVersion ${current})` };
+    return {
+      problem: `this clone is shallow and does not reach the release of spec ${previous}: run git fetch --unshallow (CI needs the commit before the one that set specVersion ${current})`,
+    };
   }
-  return { problem: `the spec before specVersion ${current} was ${parentVersion ?? 'not found'}, but the changelog's previous entry is ${previous}: every release needs its own entry` };
+  return {
+    problem: `the spec before specVersion ${current} was ${parentVersion ?? 'not found'}, but the changelog's previous entry is ${previous}: every release needs its own entry`,
+  };
 }
 
-async function resolveBaseline(repo: string, specDir: string, entries: ChangelogEntry[], current: string): Promise<Baseline | { problem: string } | undefined> {
+async function resolveBaseline(
+  repo: string,
+  specDir: string,
+  entries: ChangelogEntry[],
+  current: string,
+): Promise<Baseline | { problem: string } | undefined> {
   const [entry, previous] = entries;
   if (!previous) {
     if (!entry?.baseline) return undefined;
     const dir = path.resolve(repo, entry.baseline);
     return { label: entry.baseline, model: await loadModel(dir), released: false, cleanup: async () => {} };
   }
-  const { ref, problem } = await previousReleaseRef(repo, path.relative(repo, specDir).split(path.sep).join('/'), current, previous.version);
+  const { ref, problem } = await previousReleaseRef(
+    repo,
+    path.relative(repo, specDir).split(path.sep).join('/'),
+    current,
+    previous.version,
+  );
   if (!ref) return { problem: problem! };
   const dir = await extractSpecAt(repo, ref, path.relative(repo, specDir).split(path.sep).join('/'));
   const cleanup = () => rm(path.dirname(dir), { recursive: true, force: true }).then(() => undefined);
-  return { label: `spec ${previous.version} (${ref === 'HEAD' ? 'HEAD' : ref.slice(0, 12)})`, model: await loadModel(dir), released: true, cleanup };
+  return {
+    label: `spec ${previous.version} (${ref === 'HEAD' ? 'HEAD' : ref.slice(0, 12)})`,
+    model: await loadModel(dir),
+    released: true,
+    cleanup,
+  };
 }
 
 function judge(diff: SpecDiff, entry: ChangelogEntry, baseline: Baseline): string[] {
@@ -92,14 +117,22 @@ function judge(diff: SpecDiff, entry: ChangelogEntry, baseline: Baseline): strin
     const needed = requiredBump(diff.level);
     const bump = bumpOf(diff.from.specVersion, diff.to.specVersion);
     if (bump === 'downgrade' || !atLeast(bump, needed)) {
-      problems.push(`specVersion ${diff.from.specVersion} → ${diff.to.specVersion} is a ${bump} bump, but the change is ${diff.level} and needs a ${needed === 'additive' ? 'MINOR' : 'PATCH'} bump`);
+      problems.push(
+        `specVersion ${diff.from.specVersion} → ${diff.to.specVersion} is a ${bump} bump, but the change is ${diff.level} and needs a ${needed === 'additive' ? 'MINOR' : 'PATCH'} bump`,
+      );
     }
   }
   for (const change of diff.changes.filter((c) => c.level === 'breaking')) {
-    if (!entry.acknowledged.includes(change.path)) problems.push(`breaking change not acknowledged under "### Breaking" in spec/CHANGELOG.md ${entry.version}: \`${change.path}\`: ${change.message}`);
+    if (!entry.acknowledged.includes(change.path))
+      problems.push(
+        `breaking change not acknowledged under "### Breaking" in spec/CHANGELOG.md ${entry.version}: \`${change.path}\`: ${change.message}`,
+      );
   }
   for (const change of diff.changes.filter((c) => c.level === 'additive')) {
-    if (!entry.listed.includes(change.path)) problems.push(`change not listed in spec/CHANGELOG.md ${entry.version}: \`${change.path}\`: ${change.message}`);
+    if (!entry.listed.includes(change.path))
+      problems.push(
+        `change not listed in spec/CHANGELOG.md ${entry.version}: \`${change.path}\`: ${change.message}`,
+      );
   }
   return problems;
 }
@@ -109,10 +142,16 @@ export async function checkRelease(repo = ROOT, specDir = SPEC_DIR): Promise<Rel
   const version = current.api.specVersion;
   const entries = readChangelog(path.join(specDir, 'CHANGELOG.md'));
   if (entries[0]?.version !== version) {
-    return { problems: [`spec/CHANGELOG.md has no entry for specVersion ${version} at the top (found ${entries[0]?.version ?? 'none'})`], summary: '' };
+    return {
+      problems: [
+        `spec/CHANGELOG.md has no entry for specVersion ${version} at the top (found ${entries[0]?.version ?? 'none'})`,
+      ],
+      summary: '',
+    };
   }
   const baseline = await resolveBaseline(repo, specDir, entries, version);
-  if (!baseline) return { problems: [], summary: `spec ${version} is the first release: nothing to compare with` };
+  if (!baseline)
+    return { problems: [], summary: `spec ${version} is the first release: nothing to compare with` };
   if ('problem' in baseline) return { problems: [baseline.problem], summary: '' };
   try {
     const diff = diffSpecs(baseline.model, current);
@@ -129,7 +168,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       if (summary) console.log(summary);
       for (const problem of problems) console.error(`  - ${problem}`);
       if (problems.length) {
-        console.error(`spec:check-release: ${problems.length} problem(s); see the versioning policy in README.md`);
+        console.error(
+          `spec:check-release: ${problems.length} problem(s); see the versioning policy in README.md`,
+        );
         process.exit(1);
       }
       console.log('spec:check-release: the version bump covers the change');

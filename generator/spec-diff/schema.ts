@@ -11,10 +11,32 @@ import { ChangeList, show } from './change.js';
 const DOC_KEYWORDS = ['description', 'examples', 'x-errata', '$comment', 'default', '$id', '$schema'];
 /** Keywords this module compares structurally. */
 const HANDLED = new Set([
-  ...DOC_KEYWORDS, 'title', '$ref', 'type', 'anyOf', 'oneOf', 'const', 'enum', 'x-open-enum', 'format', 'pattern',
-  'properties', 'required', 'items', 'additionalProperties', 'definitions',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems',
-  'minProperties', 'maxProperties',
+  ...DOC_KEYWORDS,
+  'title',
+  '$ref',
+  'type',
+  'anyOf',
+  'oneOf',
+  'const',
+  'enum',
+  'x-open-enum',
+  'format',
+  'pattern',
+  'properties',
+  'required',
+  'items',
+  'additionalProperties',
+  'definitions',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
 ]);
 /** Lower bounds tighten when they grow; upper bounds when they shrink. */
 const LOWER_BOUNDS = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
@@ -97,9 +119,15 @@ export class SchemaComparer {
   private title(where: string, a: JsonSchema, b: JsonSchema): void {
     if (a.title === b.title) return;
     if (a.title !== undefined && b.title !== undefined) {
-      this.list.breaking(where, `type name changed from ${a.title} to ${b.title} (imports of the old name stop compiling)`);
+      this.list.breaking(
+        where,
+        `type name changed from ${a.title} to ${b.title} (imports of the old name stop compiling)`,
+      );
     } else {
-      this.list.patch(where, `title ${b.title === undefined ? 'removed' : 'added'}: ${show(b.title ?? a.title)}`);
+      this.list.patch(
+        where,
+        `title ${b.title === undefined ? 'removed' : 'added'}: ${show(b.title ?? a.title)}`,
+      );
     }
   }
 
@@ -111,7 +139,9 @@ export class SchemaComparer {
 
   private resolveRef(ref: string): string {
     const [file = '', fragment] = ref.split('#');
-    const target = file ? path.posix.normalize(path.posix.join(path.posix.dirname(this.docPath), file)) : this.docPath;
+    const target = file
+      ? path.posix.normalize(path.posix.join(path.posix.dirname(this.docPath), file))
+      : this.docPath;
     return fragment ? `${target}#${fragment}` : target;
   }
 
@@ -120,7 +150,11 @@ export class SchemaComparer {
     const refA = typeof a.$ref === 'string' ? this.resolveRef(a.$ref) : undefined;
     const refB = typeof b.$ref === 'string' ? this.resolveRef(b.$ref) : undefined;
     if (refA === undefined && refB === undefined) return false;
-    if (refA !== refB) this.list.breaking(where, `type changed from ${refA ?? 'an inline schema'} to ${refB ?? 'an inline schema'}`);
+    if (refA !== refB)
+      this.list.breaking(
+        where,
+        `type changed from ${refA ?? 'an inline schema'} to ${refB ?? 'an inline schema'}`,
+      );
     return true;
   }
 
@@ -141,10 +175,16 @@ export class SchemaComparer {
     const before = Array.isArray(a.enum) ? a.enum.filter((value) => value !== null) : undefined;
     const after = Array.isArray(b.enum) ? b.enum.filter((value) => value !== null) : undefined;
     if (before && after) {
-      const removed = before.filter((value) => !after.some((other) => JSON.stringify(other) === JSON.stringify(value)));
-      const added = after.filter((value) => !before.some((other) => JSON.stringify(other) === JSON.stringify(value)));
-      if (removed.length) this.list.breaking(where, `enum narrowed: removed ${removed.map((v) => show(v)).join(', ')}`);
-      if (added.length) this.list.additive(where, `enum widened: added ${added.map((v) => show(v)).join(', ')}`);
+      const removed = before.filter(
+        (value) => !after.some((other) => JSON.stringify(other) === JSON.stringify(value)),
+      );
+      const added = after.filter(
+        (value) => !before.some((other) => JSON.stringify(other) === JSON.stringify(value)),
+      );
+      if (removed.length)
+        this.list.breaking(where, `enum narrowed: removed ${removed.map((v) => show(v)).join(', ')}`);
+      if (added.length)
+        this.list.additive(where, `enum widened: added ${added.map((v) => show(v)).join(', ')}`);
     } else if (after) {
       this.list.breaking(where, `enum added: only ${after.map((v) => show(v)).join(', ')}`);
     } else if (before) {
@@ -152,7 +192,8 @@ export class SchemaComparer {
     }
     const openA = a['x-open-enum'] === true;
     const openB = b['x-open-enum'] === true;
-    if (openA && !openB) this.list.breaking(where, 'enum closed: values outside the list are no longer expected');
+    if (openA && !openB)
+      this.list.breaking(where, 'enum closed: values outside the list are no longer expected');
     if (!openA && openB) this.list.additive(where, 'enum opened: Chameleon may send values outside the list');
   }
 
@@ -160,7 +201,8 @@ export class SchemaComparer {
     for (const key of ['format', 'pattern']) {
       if (a[key] === b[key]) continue;
       if (b[key] === undefined) this.list.additive(where, `${key} ${show(a[key])} removed (format widened)`);
-      else if (a[key] === undefined) this.list.breaking(where, `${key} ${show(b[key])} added (format narrowed)`);
+      else if (a[key] === undefined)
+        this.list.breaking(where, `${key} ${show(b[key])} added (format narrowed)`);
       else this.list.breaking(where, `${key} changed from ${show(a[key])} to ${show(b[key])}`);
     }
   }
@@ -191,20 +233,25 @@ export class SchemaComparer {
     for (const [key, schema] of Object.entries(propsB)) {
       const before = propsA[key];
       if (!before) {
-        if (requiredB.has(key)) this.list.breaking(at(key), 'required property added (validators reject payloads without it)');
+        if (requiredB.has(key))
+          this.list.breaking(at(key), 'required property added (validators reject payloads without it)');
         else this.list.additive(at(key), 'optional property added');
         continue;
       }
-      if (requiredA.has(key) && !requiredB.has(key)) this.list.breaking(at(key), 'made optional (handlers that read it must handle its absence)');
-      if (!requiredA.has(key) && requiredB.has(key)) this.list.breaking(at(key), 'made required (validators reject payloads without it)');
+      if (requiredA.has(key) && !requiredB.has(key))
+        this.list.breaking(at(key), 'made optional (handlers that read it must handle its absence)');
+      if (!requiredA.has(key) && requiredB.has(key))
+        this.list.breaking(at(key), 'made required (validators reject payloads without it)');
       this.compare(at(key), before, schema);
     }
     const closedA = a.additionalProperties === false;
     const closedB = b.additionalProperties === false;
     if (!closedA && closedB) this.list.breaking(where, 'closed to additional properties');
     if (closedA && !closedB) this.list.additive(where, 'opened to additional properties');
-    const extraA = typeof a.additionalProperties === 'object' ? (a.additionalProperties as JsonSchema) : undefined;
-    const extraB = typeof b.additionalProperties === 'object' ? (b.additionalProperties as JsonSchema) : undefined;
+    const extraA =
+      typeof a.additionalProperties === 'object' ? (a.additionalProperties as JsonSchema) : undefined;
+    const extraB =
+      typeof b.additionalProperties === 'object' ? (b.additionalProperties as JsonSchema) : undefined;
     if (extraA && extraB) this.compare(at('*'), extraA, extraB);
     else if (extraA || extraB) this.list.breaking(at('*'), 'the schema of additional properties changed');
   }
@@ -232,7 +279,8 @@ export class SchemaComparer {
   private definitions(where: string, a: JsonSchema, b: JsonSchema): void {
     const defsA = (a.definitions ?? {}) as Record<string, JsonSchema>;
     const defsB = (b.definitions ?? {}) as Record<string, JsonSchema>;
-    for (const key of Object.keys(defsA)) if (!(key in defsB)) this.list.breaking(`${where}definitions.${key}`, 'definition removed');
+    for (const key of Object.keys(defsA))
+      if (!(key in defsB)) this.list.breaking(`${where}definitions.${key}`, 'definition removed');
     for (const [key, schema] of Object.entries(defsB)) {
       const before = defsA[key];
       if (before) this.compare(`${where}definitions.${key}`, before, schema);
@@ -245,7 +293,10 @@ export class SchemaComparer {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((key) => !HANDLED.has(key)));
     for (const key of [...keys].sort()) {
       if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
-        this.list.breaking(where, `keyword ${key} changed from ${show(a[key])} to ${show(b[key])} (not classified: review it)`);
+        this.list.breaking(
+          where,
+          `keyword ${key} changed from ${show(a[key])} to ${show(b[key])} (not classified: review it)`,
+        );
       }
     }
   }

@@ -29,7 +29,9 @@ export async function extractSpecAt(repo: string, ref: string, specPath = 'spec'
   try {
     await git(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch {
-    const hint = (await isShallow(repo).catch(() => false)) ? ' (this clone is shallow: git fetch --unshallow)' : '';
+    const hint = (await isShallow(repo).catch(() => false))
+      ? ' (this clone is shallow: git fetch --unshallow)'
+      : '';
     throw new SpecSourceError(`${ref} is neither a spec directory nor a git ref of ${repo}${hint}`);
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'chameleon-spec-ref-'));
@@ -41,11 +43,15 @@ export async function extractSpecAt(repo: string, ref: string, specPath = 'spec'
 }
 
 /** Loads a spec from a directory or a git ref; `cleanup` removes what a ref extracted. */
-export async function loadSpecSource(source: string, repo: string): Promise<{ model: SpecModel; cleanup: () => Promise<void> }> {
+export async function loadSpecSource(
+  source: string,
+  repo: string,
+): Promise<{ model: SpecModel; cleanup: () => Promise<void> }> {
   const asDir = path.resolve(source);
   if (existsSync(asDir)) {
     if (!statSync(asDir).isDirectory()) throw new SpecSourceError(`${source} is not a directory`);
-    if (!existsSync(path.join(asDir, 'api.json'))) throw new SpecSourceError(`${source} has no api.json: not a spec directory`);
+    if (!existsSync(path.join(asDir, 'api.json')))
+      throw new SpecSourceError(`${source} has no api.json: not a spec directory`);
     return { model: await loadModel(asDir), cleanup: async () => {} };
   }
   const dir = await extractSpecAt(repo, source);

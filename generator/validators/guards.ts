@@ -33,9 +33,28 @@ export interface GuardFunction {
 
 /** Keywords a guard reads or may ignore (annotations and the closing of objects, which guards leave open). */
 const HANDLED = new Set([
-  '$schema', '$id', '$ref', 'type', 'enum', 'const', 'pattern', 'format', 'minLength', 'maxLength',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'required', 'properties', 'items', 'anyOf',
-  'if', 'else', 'additionalProperties', 'definitions',
+  '$schema',
+  '$id',
+  '$ref',
+  'type',
+  'enum',
+  'const',
+  'pattern',
+  'format',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'required',
+  'properties',
+  'items',
+  'anyOf',
+  'if',
+  'else',
+  'additionalProperties',
+  'definitions',
 ]);
 
 const TYPE_TESTS: Record<string, (v: string) => string> = {
@@ -49,10 +68,16 @@ const TYPE_TESTS: Record<string, (v: string) => string> = {
   null: (v) => `${v} === null`,
 };
 
-const COMPARISONS: Record<string, string> = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' };
+const COMPARISONS: Record<string, string> = {
+  minimum: '>=',
+  maximum: '<=',
+  exclusiveMinimum: '>',
+  exclusiveMaximum: '<',
+};
 
 function literal(value: unknown): string {
-  if (value !== null && typeof value === 'object') throw new Error(`guards: only primitive enum/const values are supported, got ${JSON.stringify(value)}`);
+  if (value !== null && typeof value === 'object')
+    throw new Error(`guards: only primitive enum/const values are supported, got ${JSON.stringify(value)}`);
   return JSON.stringify(value);
 }
 
@@ -100,7 +125,8 @@ export class GuardWriter {
   /** Statements that `return false;` unless `v` satisfies `schema`. */
   private statements(schema: JsonSchema, v: string, doc: SchemaDocument, insideAnyOf: boolean): string[] {
     const unknown = Object.keys(schema).filter((key) => !HANDLED.has(key));
-    if (unknown.length) throw new Error(`guards: keyword(s) ${unknown.join(', ')} in ${doc.id} have no guard`);
+    if (unknown.length)
+      throw new Error(`guards: keyword(s) ${unknown.join(', ')} in ${doc.id} have no guard`);
     const fail = (condition: string) => `if (${condition}) return false;`;
     const out: string[] = [];
     if (typeof schema.$ref === 'string') out.push(fail(`!${this.resolve(schema.$ref, doc)}(${v}, s)`));
@@ -108,20 +134,28 @@ export class GuardWriter {
     const types = schema.type === undefined ? [] : ([] as string[]).concat(schema.type as string | string[]);
     if (types.length) out.push(fail(`!(${types.map((type) => `(${TYPE_TESTS[type]!(v)})`).join(' || ')})`));
     /** Guards a keyword that applies to one type: no test needed when that is the only type allowed. */
-    const onlyFor = (type: string, check: string) => (types.length === 1 && types[0] === type ? check : `${TYPE_TESTS[type]!(v)} && ${check}`);
+    const onlyFor = (type: string, check: string) =>
+      types.length === 1 && types[0] === type ? check : `${TYPE_TESTS[type]!(v)} && ${check}`;
 
     if (schema.const !== undefined) out.push(fail(`${v} !== ${literal(schema.const)}`));
     if (Array.isArray(schema.enum)) {
-      if (insideAnyOf) throw new Error(`guards: an enum inside anyOf in ${doc.id}: the runtime cannot tell its warnings from failures`);
+      if (insideAnyOf)
+        throw new Error(
+          `guards: an enum inside anyOf in ${doc.id}: the runtime cannot tell its warnings from failures`,
+        );
       const known = schema.enum.map((value) => `${v} === ${literal(value)}`).join(' || ');
       // Tolerant mode lets through any string this version does not know (a warning, not an error).
       out.push(fail(`!(${known} || (!s && typeof ${v} === 'string'))`));
     }
-    if (typeof schema.minLength === 'number') out.push(fail(onlyFor('string', `${v}.length < ${schema.minLength}`)));
-    if (typeof schema.maxLength === 'number') out.push(fail(onlyFor('string', `${v}.length > ${schema.maxLength}`)));
-    if (typeof schema.pattern === 'string') out.push(fail(onlyFor('string', `!${this.pattern(schema.pattern)}.test(${v})`)));
+    if (typeof schema.minLength === 'number')
+      out.push(fail(onlyFor('string', `${v}.length < ${schema.minLength}`)));
+    if (typeof schema.maxLength === 'number')
+      out.push(fail(onlyFor('string', `${v}.length > ${schema.maxLength}`)));
+    if (typeof schema.pattern === 'string')
+      out.push(fail(onlyFor('string', `!${this.pattern(schema.pattern)}.test(${v})`)));
     if (schema.format !== undefined) {
-      if (schema.format !== 'date-time') throw new Error(`guards: format ${String(schema.format)} has no guard`);
+      if (schema.format !== 'date-time')
+        throw new Error(`guards: format ${String(schema.format)} has no guard`);
       out.push(fail(onlyFor('string', `!isDateTime(${v})`)));
     }
     for (const [keyword, operator] of Object.entries(COMPARISONS)) {
@@ -135,13 +169,25 @@ export class GuardWriter {
       out.push(fail(`!(${names.map((name) => `${name}(${v}, s)`).join(' || ')})`));
     }
     if (schema.if !== undefined) {
-      if (!isNullTest(schema.if) || schema.then !== undefined) throw new Error(`guards: only "if: {type: null}, else: X" is supported (${doc.id})`);
-      if (schema.else) out.push(`if (${v} !== null) {`, ...indent(this.statements(schema.else as JsonSchema, v, doc, insideAnyOf)), '}');
+      if (!isNullTest(schema.if) || schema.then !== undefined)
+        throw new Error(`guards: only "if: {type: null}, else: X" is supported (${doc.id})`);
+      if (schema.else)
+        out.push(
+          `if (${v} !== null) {`,
+          ...indent(this.statements(schema.else as JsonSchema, v, doc, insideAnyOf)),
+          '}',
+        );
     }
     return out;
   }
 
-  private objectStatements(schema: JsonSchema, v: string, doc: SchemaDocument, insideAnyOf: boolean, types: string[]): string[] {
+  private objectStatements(
+    schema: JsonSchema,
+    v: string,
+    doc: SchemaDocument,
+    insideAnyOf: boolean,
+    types: string[],
+  ): string[] {
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
     const required = (schema.required ?? []) as string[];
     if (!Object.keys(properties).length && !required.length) return [];
@@ -155,30 +201,58 @@ export class GuardWriter {
       if (!checks.length && !required.includes(name)) continue;
       body.push(`const ${x} = ${v}${accessor(name)};`);
       // One line per property when its checks are one condition (most are), which keeps the module small.
-      if (required.includes(name)) body.push(...(single ? [`if (${x} === undefined || ${single}) return false;`] : [`if (${x} === undefined) return false;`, ...checks]));
-      else body.push(...(single ? [`if (${x} !== undefined && (${single})) return false;`] : [`if (${x} !== undefined) {`, ...indent(checks), '}']));
+      if (required.includes(name))
+        body.push(
+          ...(single
+            ? [`if (${x} === undefined || ${single}) return false;`]
+            : [`if (${x} === undefined) return false;`, ...checks]),
+        );
+      else
+        body.push(
+          ...(single
+            ? [`if (${x} !== undefined && (${single})) return false;`]
+            : [`if (${x} !== undefined) {`, ...indent(checks), '}']),
+        );
     }
     if (types.length === 1 && types[0] === 'object') return body;
     return [`if (${TYPE_TESTS.object!(v)}) {`, ...indent(body), '}'];
   }
 
-  private arrayStatements(schema: JsonSchema, v: string, doc: SchemaDocument, insideAnyOf: boolean, types: string[]): string[] {
+  private arrayStatements(
+    schema: JsonSchema,
+    v: string,
+    doc: SchemaDocument,
+    insideAnyOf: boolean,
+    types: string[],
+  ): string[] {
     if (schema.items === undefined) return [];
-    if (Array.isArray(schema.items) || typeof schema.items !== 'object') throw new Error(`guards: only one items schema is supported (${doc.id})`);
+    if (Array.isArray(schema.items) || typeof schema.items !== 'object')
+      throw new Error(`guards: only one items schema is supported (${doc.id})`);
     const index = this.variable();
     const item = this.variable();
     const checks = this.statements(schema.items as JsonSchema, item, doc, insideAnyOf);
-    const loop = [`for (let ${index} = 0; ${index} < ${v}.length; ${index}++) {`, `  const ${item} = ${v}[${index}];`, ...indent(checks), '}'];
+    const loop = [
+      `for (let ${index} = 0; ${index} < ${v}.length; ${index}++) {`,
+      `  const ${item} = ${v}[${index}];`,
+      ...indent(checks),
+      '}',
+    ];
     if (types.length === 1 && types[0] === 'array') return loop;
     return [`if (Array.isArray(${v})) {`, ...indent(loop), '}'];
   }
 
   /** A branch of an anyOf as its own function (so `a || b` stays an expression); a `$ref` branch calls its target directly. */
   private branch(schema: JsonSchema, doc: SchemaDocument): string {
-    if (typeof schema.$ref === 'string' && Object.keys(schema).length === 1) return this.resolve(schema.$ref, doc);
+    if (typeof schema.$ref === 'string' && Object.keys(schema).length === 1)
+      return this.resolve(schema.$ref, doc);
     const name = `anyOf${this.branches++}`;
     const body = this.statements(schema, 'v', doc, true);
-    this.functions.push({ name, summary: `A branch of an anyOf in ${doc.id.split('/').slice(-2).join('/')}.`, body: [...body, 'return true;'], exported: false });
+    this.functions.push({
+      name,
+      summary: `A branch of an anyOf in ${doc.id.split('/').slice(-2).join('/')}.`,
+      body: [...body, 'return true;'],
+      exported: false,
+    });
     return name;
   }
 }
@@ -226,7 +300,8 @@ export function writeValidators(
   const writer = new GuardWriter((ref, doc) => `is${resolveName(ref, doc)}`);
   const entries: Array<[string, JsonSchema, SchemaDocument]> = [];
   const common = compile(definitionsDoc);
-  for (const [name, schema] of Object.entries((common.definitions ?? {}) as Record<string, JsonSchema>)) entries.push([name, schema, definitionsDoc]);
+  for (const [name, schema] of Object.entries((common.definitions ?? {}) as Record<string, JsonSchema>))
+    entries.push([name, schema, definitionsDoc]);
   for (const doc of exports) entries.push([doc.typeName, compile(doc), doc]);
   const names = new Set<string>();
   for (const [name, schema, doc] of entries) {

@@ -46,7 +46,11 @@ function pointerOf(segments: string[]): string {
 }
 
 function nameOf(segments: string[], suffix: string): string {
-  const base = segments.join('-').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+  const base = segments
+    .join('-')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
   return base ? `${base}-${suffix}` : suffix;
 }
 
@@ -86,7 +90,11 @@ function sitesOf(value: Json, schema: JsonSchema, segments: string[] = []): Site
   return sites;
 }
 
-function setAt(root: JsonObject, segments: string[], replace: (parent: JsonObject | Json[], key: string) => void): JsonObject {
+function setAt(
+  root: JsonObject,
+  segments: string[],
+  replace: (parent: JsonObject | Json[], key: string) => void,
+): JsonObject {
   const copy = structuredClone(root);
   let parent: Json = copy;
   for (const segment of segments.slice(0, -1)) parent = (parent as JsonObject)[segment]!;
@@ -183,7 +191,8 @@ function wrongTypes(example: JsonObject, sites: Site[]): InvalidPayload[] {
   const seenParents = new Set<string>();
   const found: InvalidPayload[] = [];
   for (const site of sites) {
-    if (site.segments.length === 0 || isId(site.schema) || isTimestamp(site.schema) || site.schema.enum) continue;
+    if (site.segments.length === 0 || isId(site.schema) || isTimestamp(site.schema) || site.schema.enum)
+      continue;
     const parent = pointerOf(site.segments.slice(0, -1));
     const wrong = wrongTypeValue(site.schema);
     if (!wrong || seenParents.has(parent)) continue;

@@ -30,6 +30,10 @@ export function createOracle(model: SpecModel): Oracle {
     const validate = validators.get(typeName);
     if (!validate) throw new Error(`oracle: no document named ${typeName}`);
     if (validate(value)) return [];
-    return (validate.errors ?? []).map(({ instancePath, keyword, params }) => ({ instancePath, keyword, params }));
+    return (validate.errors ?? []).map(({ instancePath, keyword, params }) => ({
+      instancePath,
+      keyword,
+      params,
+    }));
   };
 }

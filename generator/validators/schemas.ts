@@ -42,7 +42,8 @@ export type InlineRef = (ref: string) => JsonSchema | undefined;
 /** X with `null` added to its one type, or undefined when X cannot simply take null. */
 function withNullType(branch: JsonSchema, inline: InlineRef): JsonSchema | undefined {
   const target = typeof branch.$ref === 'string' ? inline(branch.$ref) : branch;
-  if (!target || typeof target.type !== 'string' || target.enum || target.const !== undefined) return undefined;
+  if (!target || typeof target.type !== 'string' || target.enum || target.const !== undefined)
+    return undefined;
   const { description: _description, title: _title, ...rest } = target;
   return { ...rest, type: [target.type, 'null'] };
 }
@@ -55,7 +56,11 @@ function rewriteNode(node: JsonSchema, insideCombinator: boolean, inline: Inline
     const merged = withNullType(other, inline);
     if (merged) return rewriteNode({ ...rest, ...merged }, insideCombinator, inline);
     // The non-null branch is rewritten as if it stood alone: it is no longer inside a combinator.
-    return { ...rewriteNode(rest, insideCombinator, inline), if: { type: 'null' }, else: rewriteNode(other, insideCombinator, inline) };
+    return {
+      ...rewriteNode(rest, insideCombinator, inline),
+      if: { type: 'null' },
+      else: rewriteNode(other, insideCombinator, inline),
+    };
   }
 
   const out: JsonSchema = {};
@@ -67,7 +72,8 @@ function rewriteNode(node: JsonSchema, insideCombinator: boolean, inline: Inline
     delete out.enum;
     out.type = typeOfValues(node.enum);
   }
-  if (!insideCombinator && out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+  if (!insideCombinator && out.properties && out.additionalProperties === undefined)
+    out.additionalProperties = false;
   return out;
 }
 
@@ -76,10 +82,16 @@ function rewriteChild(key: string, value: unknown, insideCombinator: boolean, in
   if (key === 'enum' || key === 'const' || key === 'required') return value;
   if (key === 'properties' || key === 'definitions') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, JsonSchema>).map(([name, sub]) => [name, rewriteNode(sub, insideCombinator, inline)]),
+      Object.entries(value as Record<string, JsonSchema>).map(([name, sub]) => [
+        name,
+        rewriteNode(sub, insideCombinator, inline),
+      ]),
     );
   }
-  if (Array.isArray(value)) return value.map((sub) => (sub && typeof sub === 'object' ? rewriteNode(sub as JsonSchema, insideCombinator, inline) : sub));
+  if (Array.isArray(value))
+    return value.map((sub) =>
+      sub && typeof sub === 'object' ? rewriteNode(sub as JsonSchema, insideCombinator, inline) : sub,
+    );
   return rewriteNode(value as JsonSchema, insideCombinator, inline);
 }
 

@@ -9,8 +9,25 @@ import type { SchemaDocument } from '../model.js';
 import type { JsonSchema } from '../spec/load.js';
 
 const KEPT = new Set([
-  '$ref', 'type', 'enum', 'const', 'pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum',
-  'exclusiveMinimum', 'exclusiveMaximum', 'required', 'properties', 'items', 'anyOf', 'if', 'else', 'additionalProperties',
+  '$ref',
+  'type',
+  'enum',
+  'const',
+  'pattern',
+  'format',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'required',
+  'properties',
+  'items',
+  'anyOf',
+  'if',
+  'else',
+  'additionalProperties',
 ]);
 
 /** Resolves a `$ref` written in `doc` to the name of its target in the table. */
@@ -25,7 +42,12 @@ function rewrite(node: JsonSchema, doc: SchemaDocument, resolve: TableRefResolve
       if (siblings.length) throw new Error(`validators: $ref beside ${siblings.join(', ')} in ${doc.id}`);
       out.$ref = resolve(value as string, doc);
     } else if (key === 'properties') {
-      out.properties = Object.fromEntries(Object.entries(value as Record<string, JsonSchema>).map(([name, sub]) => [name, rewrite(sub, doc, resolve)]));
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, JsonSchema>).map(([name, sub]) => [
+          name,
+          rewrite(sub, doc, resolve),
+        ]),
+      );
     } else if (key === 'anyOf') {
       out.anyOf = (value as JsonSchema[]).map((sub) => rewrite(sub, doc, resolve));
     } else if ((key === 'items' || key === 'if' || key === 'else') && value && typeof value === 'object') {
@@ -38,6 +60,9 @@ function rewrite(node: JsonSchema, doc: SchemaDocument, resolve: TableRefResolve
 }
 
 /** The table: `entries` are [name, schema, document] in the order the guards are written. */
-export function schemaTable(entries: Array<[string, JsonSchema, SchemaDocument]>, resolve: TableRefResolver): Record<string, JsonSchema> {
+export function schemaTable(
+  entries: Array<[string, JsonSchema, SchemaDocument]>,
+  resolve: TableRefResolver,
+): Record<string, JsonSchema> {
   return Object.fromEntries(entries.map(([name, schema, doc]) => [name, rewrite(schema, doc, resolve)]));
 }

@@ -3,8 +3,19 @@
  * it, and a wrong narrowing fails the build.
  */
 import type { StandardSchemaV1 as OfficialStandardSchemaV1 } from '@standard-schema/spec';
-import type { ChameleonWebhook, Profile, TourCompletedWebhook, UnknownTopicWebhook } from '../../generated/typescript/src/index.js';
-import { isWebhook, modelValidators, validateWebhook, validators, webhookSchema } from '../../generated/typescript/src/index.js';
+import type {
+  ChameleonWebhook,
+  Profile,
+  TourCompletedWebhook,
+  UnknownTopicWebhook,
+} from '../../generated/typescript/src/index.js';
+import {
+  isWebhook,
+  modelValidators,
+  validateWebhook,
+  validators,
+  webhookSchema,
+} from '../../generated/typescript/src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | undefined {
@@ -52,6 +63,7 @@ export function perTopicAndModelValidators(value: unknown): void {
 }
 
 /** Our validators are Standard Schemas as the official interface defines them. */
-export const standardTopic: OfficialStandardSchemaV1<unknown, TourCompletedWebhook> = validators['tour.completed'];
+export const standardTopic: OfficialStandardSchemaV1<unknown, TourCompletedWebhook> =
+  validators['tour.completed'];
 export const standardModel: OfficialStandardSchemaV1<unknown, Profile> = modelValidators.Profile;
 export const standardWebhook: OfficialStandardSchemaV1 = webhookSchema;

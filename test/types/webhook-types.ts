@@ -47,33 +47,41 @@ export function narrowsOnKind(webhook: ChameleonWebhook): void {
 
 export function switchIsExhaustive(webhook: ChameleonWebhook): string {
   switch (webhook.kind) {
-    case 'ping': return webhook.data.account.id;
-    case 'response.finished': return webhook.data.response.id;
-    case 'alert.triggered': return webhook.data.alert_group.id;
+    case 'ping':
+      return webhook.data.account.id;
+    case 'response.finished':
+      return webhook.data.response.id;
+    case 'alert.triggered':
+      return webhook.data.alert_group.id;
     case 'helpbar.answer':
     case 'helpbar.search':
     case 'helpbar.item.action':
-    case 'helpbar.item.error': return webhook.data.action.id;
+    case 'helpbar.item.error':
+      return webhook.data.action.id;
     case 'tour.started':
     case 'tour.completed':
     case 'tour.exited':
     case 'tour.snoozed':
-    case 'tour.button.clicked': return webhook.data.tour.id;
+    case 'tour.button.clicked':
+      return webhook.data.tour.id;
     case 'survey.started':
     case 'survey.completed':
     case 'survey.exited':
     case 'survey.snoozed':
-    case 'survey.button.clicked': return webhook.data.survey.id;
+    case 'survey.button.clicked':
+      return webhook.data.survey.id;
     case 'embed.started':
     case 'embed.completed':
     case 'embed.exited':
     case 'embed.snoozed':
-    case 'embed.button.clicked': return webhook.data.embed.id;
+    case 'embed.button.clicked':
+      return webhook.data.embed.id;
     case 'demo.started':
     case 'demo.reveal':
     case 'demo.finished':
     case 'demo.form.submitted':
-    case 'demo.email.added': return webhook.data.demo.id;
+    case 'demo.email.added':
+      return webhook.data.demo.id;
     default: {
       const unreachable: never = webhook;
       return unreachable;
