@@ -5,6 +5,7 @@ import { factoriesEmitter } from './factories.js';
 import { fixturesEmitter } from './fixtures.js';
 import { incomingEmitter } from './incoming.js';
 import { packageEmitter } from './package.js';
+import { runtimeEmitter } from './runtime.js';
 import { typesEmitter } from './types.js';
 import { validatorsEmitter } from './validators.js';
 import { verifyEmitter } from './verify.js';
@@ -17,5 +18,6 @@ export const emitters: Emitter[] = [
   factoriesEmitter,
   incomingEmitter,
   verifyEmitter,
+  runtimeEmitter,
   changelogEmitter,
 ];

@@ -1,17 +1,13 @@
 /**
- * Signature verification and the receiver, for Node (`node:crypto`) and Web
- * Crypto runtimes. Every fact the runtime code relies on (header names,
- * algorithm, signature length, the `sent_at` window, the retry span that sizes
- * the idempotency TTL, the delivery method) is read from `api.outgoing` here
- * and handed to the templates; the templates hold the code.
+ * The outgoing facts (`src/facts.ts`): every fact the verification and
+ * receiver code relies on (header names, algorithm, signature length, the
+ * `sent_at` window, the retry span that sizes the idempotency TTL, the delivery
+ * method) is read from `api.outgoing` here, checked, and rendered as constants.
+ * The code itself is runtime source (templates/typescript/runtime/).
  */
 import { render } from '../templates.js';
 import type { ApiFacts, SpecModel } from '../model.js';
-import type { Emitter, GeneratedFile } from './emitter.js';
-
-const NODE = ['.'];
-const WEB = ['./web'];
-const BOTH = ['.', './web'];
+import type { Emitter } from './emitter.js';
 
 /** The spec names the algorithm the vendor's way; each runtime has its own name for it. */
 const ALGORITHMS: Record<string, { node: string; web: string }> = {
@@ -42,7 +38,7 @@ function findHeader(api: ApiFacts, pattern: RegExp, what: string): string {
   return header.name;
 }
 
-/** Everything the verify and receiver templates read. */
+/** Everything templates/typescript/facts.ts.hbs reads. */
 export function verifyContext(model: SpecModel) {
   const { api } = model;
   const { signature, replayWindow, delivery, method } = api.outgoing;
@@ -58,7 +54,6 @@ export function verifyContext(model: SpecModel) {
   return {
     api,
     headers: api.outgoing.headers.map((header) => ({ ...header, key: headerKey(header.name) })),
-    signatureHeader: signature.header,
     idHeader: findHeader(api, /-Id$/i, 'webhook id'),
     signature,
     nodeAlgorithm: algorithm.node,
@@ -73,29 +68,22 @@ export function verifyContext(model: SpecModel) {
   };
 }
 
-type Context = ReturnType<typeof verifyContext>;
-
-/** `exportFrom` lists the package entries that re-export the module; internal modules have none. */
-function file(path: string, template: string, context: Context, exportFrom?: string[]): GeneratedFile {
-  const generated = { path: `typescript/src/${path}`, contents: render(`typescript/${template}`, context) };
-  return exportFrom ? { ...generated, exportFrom } : generated;
-}
-
 export const verifyEmitter: Emitter = {
   name: 'verify',
   emit(model) {
     const context = verifyContext(model);
+    const file = (path: string, template: string, exportFrom?: string[]) => ({
+      path: `typescript/src/${path}`,
+      contents: render(`typescript/${template}`, { ...context, signatureHeader: context.signature.header }),
+      ...(exportFrom ? { exportFrom } : {}),
+    });
     return [
-      file('headers.ts', 'verify-headers.ts', context, BOTH),
-      file('verification.ts', 'verify-core.ts', context, BOTH),
-      file('verify-steps.ts', 'verify-steps.ts', context),
-      file('verify.ts', 'verify.ts', context, NODE),
-      file('web/verify.ts', 'web/verify.ts', context, WEB),
-      file('idempotency.ts', 'receiver-idempotency.ts', context, BOTH),
-      file('receiver/types.ts', 'receiver-types.ts', context, BOTH),
-      file('receiver/core.ts', 'receiver-core.ts', context),
-      file('receiver/node.ts', 'receiver-node.ts', context, NODE),
-      file('web/receiver.ts', 'web/receiver.ts', context, WEB),
+      { path: 'typescript/src/facts.ts', contents: render('typescript/facts.ts', context) },
+      file('idempotency.ts', 'receiver-idempotency.ts', ['.', './web']),
+      file('receiver/types.ts', 'receiver-types.ts', ['.', './web']),
+      file('receiver/core.ts', 'receiver-core.ts'),
+      file('receiver/node.ts', 'receiver-node.ts', ['.']),
+      file('web/receiver.ts', 'web/receiver.ts', ['./web']),
     ];
   },
 };

@@ -1,10 +1,10 @@
-{{> header}}
 /**
  * The steps of `verifyWebhook` that need no cryptography, shared by the Node and
  * Web Crypto builds (internal: not re-exported by the package entries).
  * Order: secrets → raw body → signature header → (HMAC, in each build) →
- * UTF-8 + JSON → `{{replay.field}}` window → schema validation.
+ * UTF-8 + JSON → {@link SENT_AT_FIELD} window → schema validation.
  */
+import { REJECTS_FUTURE_SENT_AT, SENT_AT_FIELD, SIGNATURE_PATTERN } from './facts.js';
 import { ID_HEADER, readHeader, SIGNATURE_HEADER } from './headers.js';
 import { validateWebhook, type ValidationIssue } from './validate.js';
 import {
@@ -19,9 +19,7 @@ import {
   type WebhookVerificationResult,
 } from './verification.js';
 
-const SIGNATURE_PATTERN = /^[0-9a-f]{ {{~signature.hexLength~}} }$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 
 export function failure(
   reason: VerificationFailureReason,
@@ -61,7 +59,11 @@ function readSecrets(input: SecretInput | null | undefined): string[] | Verifica
 
 function malformedSignature(value: string): VerificationFailure {
   // Uppercase hex: the vendor's samples compare the lowercase digest exactly, so it never matches.
-  if (SIGNATURE_PATTERN.test(value.toLowerCase())) return failure('signature-mismatch', `${VERIFICATION_FAILURES['signature-mismatch']} It is uppercase hex.`);
+  if (SIGNATURE_PATTERN.test(value.toLowerCase()))
+    return failure(
+      'signature-mismatch',
+      `${VERIFICATION_FAILURES['signature-mismatch']} It is uppercase hex.`,
+    );
   const prefixed = /^sha256=/i.test(value) ? ' Drop "sha256=".' : '';
   return failure('malformed-signature', VERIFICATION_FAILURES['malformed-signature'] + prefixed);
 }
@@ -94,7 +96,9 @@ function readSignature(input: SignatureInput): SignatureRead | VerificationFailu
 /** The trimmed form of each secret that has surrounding whitespace: tried only to explain a mismatch. */
 export function trimmedSecrets(secrets: readonly string[]): string[] {
   // A secret that is only whitespace trims to nothing: not a key (Web Crypto rejects empty keys).
-  return secrets.map((secret) => secret.trim()).filter((trimmed, index) => trimmed !== secrets[index] && trimmed);
+  return secrets
+    .map((secret) => secret.trim())
+    .filter((trimmed, index) => trimmed !== secrets[index] && trimmed);
 }
 
 /** The mismatch failure, calling out the most common cause it can detect. */
@@ -109,10 +113,10 @@ export function mismatch(secrets: readonly string[], trimmedSecretMatches: boole
 
 /** Epoch milliseconds from a Date, a number or a function returning either (`+date` is its time). */
 function clock(now: VerifyOptions['now']): number {
-  return +(typeof now === 'function' ? now() : now ?? Date.now());
+  return +(typeof now === 'function' ? now() : (now ?? Date.now()));
 }
 
-/** The `{{replay.field}}` window: a failure, or `undefined` when the webhook is fresh (or the window is off). */
+/** The {@link SENT_AT_FIELD} window: a failure, or `undefined` when the webhook is fresh (or the window is off). */
 export function checkSentAt(sentAt: unknown, options: VerifyOptions): VerificationFailure | undefined {
   if (options.toleranceSeconds === false) return undefined;
   if (sentAt == null) return failure('missing-sent-at');
@@ -121,18 +125,20 @@ export function checkSentAt(sentAt: unknown, options: VerifyOptions): Verificati
   const sent = typeof sentAt === 'string' ? Date.parse(sentAt) : NaN;
   if (Number.isNaN(sent)) return failure('unparsable-sent-at');
   const seconds = options.toleranceSeconds;
-  const tolerance = (typeof seconds === 'number' && seconds >= 0 ? seconds : DEFAULT_TOLERANCE_SECONDS) * 1000;
+  const tolerance =
+    (typeof seconds === 'number' && seconds >= 0 ? seconds : DEFAULT_TOLERANCE_SECONDS) * 1000;
   const skew = clock(options.now) - sent;
   if (skew > tolerance) return outsideWindow('too-old', skew, tolerance);
-{{#if checksFuture}}
-  if (-skew > tolerance) return outsideWindow('too-new', skew, tolerance);
-{{/if}}
+  if (REJECTS_FUTURE_SENT_AT && -skew > tolerance) return outsideWindow('too-new', skew, tolerance);
   return undefined;
 }
 
 // A function of its own, not a closure in checkSentAt: the fresh path allocates nothing.
 function outsideWindow(reason: 'too-old' | 'too-new', skew: number, tolerance: number): VerificationFailure {
-  return failure(reason, `${VERIFICATION_FAILURES[reason]} (${Math.round(Math.abs(skew) / 1000)} s off, tolerance ${tolerance / 1000} s)`);
+  return failure(
+    reason,
+    `${VERIFICATION_FAILURES[reason]} (${Math.round(Math.abs(skew) / 1000)} s off, tolerance ${tolerance / 1000} s)`,
+  );
 }
 
 function describeErrors(errors: readonly ValidationIssue[]): string {
@@ -140,10 +146,14 @@ function describeErrors(errors: readonly ValidationIssue[]): string {
   return `${VERIFICATION_FAILURES['invalid-payload']}${first ? ` ${first.path || '/'} ${first.message}` : ''}`;
 }
 
-function validated(value: object, headerId: string | undefined, options: VerifyOptions): WebhookVerificationResult {
+function validated(
+  value: object,
+  headerId: string | undefined,
+  options: VerifyOptions,
+): WebhookVerificationResult {
   const result = validateWebhook(value, options.validation);
   if (!result.ok) return failure('invalid-payload', describeErrors(result.errors), result.errors);
-  // The id is the signed body's: the {{idHeader}} header is not covered by the signature.
+  // The id is the signed body's: the ID_HEADER header is not covered by the signature.
   const id = result.webhook.id || headerId || '';
   // `known` and `webhook` come from the same validation result, so they agree; TypeScript cannot see it through a literal.
   // The validation result already has ok, known, webhook and its lazy `warnings`; adding the id
@@ -163,18 +173,28 @@ export interface Prepared {
 }
 
 /** Secrets, raw body and signature header, checked in that order; nothing is compared yet. */
-export function prepare(rawBody: unknown, signatureOrHeaders: SignatureInput, secretOrSecrets: SecretInput): Prepared | VerificationFailure {
+export function prepare(
+  rawBody: unknown,
+  signatureOrHeaders: SignatureInput,
+  secretOrSecrets: SecretInput,
+): Prepared | VerificationFailure {
   const secrets = readSecrets(secretOrSecrets);
   if (!isList(secrets)) return secrets;
   const problem = rawBodyProblem(rawBody);
   if (problem) return problem;
   const read = readSignature(signatureOrHeaders);
   // An explicit literal: object spread costs microseconds here, as much as the HMAC of 1 KB.
-  return 'reason' in read ? read : { secrets, binary: asBinary(rawBody as RawBody), signature: read.signature, headerId: read.headerId };
+  return 'reason' in read
+    ? read
+    : { secrets, binary: asBinary(rawBody as RawBody), signature: read.signature, headerId: read.headerId };
 }
 
 /** Everything after the signature matched: decode, parse, check the window, validate. */
-export function checkPayload(binary: string | Uint8Array, headerId: string | undefined, options: VerifyOptions): WebhookVerificationResult {
+export function checkPayload(
+  binary: string | Uint8Array,
+  headerId: string | undefined,
+  options: VerifyOptions,
+): WebhookVerificationResult {
   let text: string;
   try {
     text = typeof binary === 'string' ? binary : UTF8.decode(binary);
@@ -190,7 +210,7 @@ export function checkPayload(binary: string | Uint8Array, headerId: string | und
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return failure('malformed-body');
   }
-  const stale = checkSentAt((value as Record<string, unknown>)['{{replay.field}}'], options);
+  const stale = checkSentAt((value as Record<string, unknown>)[SENT_AT_FIELD], options);
   return stale ?? validated(value, headerId, options);
 }
 

@@ -1,4 +1,3 @@
-{{> header}}
 /**
  * The public vocabulary of verification, shared by the Node build
  * (`chameleon-webhooks`) and the Web Crypto build (`chameleon-webhooks/web`):
@@ -8,19 +7,10 @@
  */
 import type { ChameleonWebhook, UnknownTopicWebhook } from './types.js';
 import type { ValidateOptions, ValidationIssue, ValidationWarning } from './validate.js';
-import { SIGNATURE_HEADER, type HeadersLike } from './headers.js';
+import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV, SENT_AT_FIELD, SIGNATURE_HEX_LENGTH } from './facts.js';
+import { ID_HEADER, SIGNATURE_HEADER, type HeadersLike } from './headers.js';
 
-/**
- * How far `{{replay.field}}` may be from the receiver's clock, in seconds,
-{{#if checksFuture}}
- * in both directions (the vendor's own samples reject anything outside ±{{replay.toleranceSeconds}} s).
-{{else}}
- * in the past.
-{{/if}}
- * Chameleon sends a fresh `{{replay.field}}` and signature with each of its {{delivery.retries}} retries, so the
- * window holds for retries too.
- */
-export const DEFAULT_TOLERANCE_SECONDS = {{replay.toleranceSeconds}};
+export { DEFAULT_TOLERANCE_SECONDS };
 
 /**
  * The request body exactly as it arrived: a string (decoded as UTF-8), a
@@ -29,7 +19,7 @@ export const DEFAULT_TOLERANCE_SECONDS = {{replay.toleranceSeconds}};
  */
 export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
-/** The `{{signatureHeader}}` value itself, or the request's headers to read it from. */
+/** The {@link SIGNATURE_HEADER} value itself, or the request's headers to read it from. */
 export type SignatureInput = string | readonly string[] | HeadersLike | null | undefined;
 
 /** One Webhook Secret, or several while rotating: a signature made with any of them is accepted. */
@@ -37,7 +27,7 @@ export type SecretInput = string | readonly string[];
 
 export interface VerifyOptions {
   /**
-   * Allowed distance between `{{replay.field}}` and now, in seconds (default {{replay.toleranceSeconds}}).
+   * Allowed distance between {@link SENT_AT_FIELD} and now, in seconds (default {@link DEFAULT_TOLERANCE_SECONDS}).
    * `false` turns the window off: for replaying stored deliveries or old fixtures.
    */
   toleranceSeconds?: number | false;
@@ -53,15 +43,15 @@ export interface VerifyOptions {
  *
  * - `missing-secret`: no Webhook Secret was configured (empty or undefined).
  * - `body-not-raw`: a parsed object (or nothing) was passed instead of the raw body.
- * - `missing-signature`: the `{{signatureHeader}}` header is absent or empty.
+ * - `missing-signature`: the {@link SIGNATURE_HEADER} header is absent or empty.
  * - `repeated-signature`: the header appears more than once.
- * - `malformed-signature`: the header is not {{signature.hexLength}} hex characters; nothing was compared.
- * - `signature-mismatch`: the signature is not the {{signature.algorithm}} of the body under any secret.
+ * - `malformed-signature`: the header is not {@link SIGNATURE_HEX_LENGTH} hex characters; nothing was compared.
+ * - `signature-mismatch`: the signature is not the HMAC of the body under any secret.
  * - `malformed-body`: the signed body is not a UTF-8 JSON object.
- * - `missing-sent-at`: the body has no `{{replay.field}}`.
- * - `unparsable-sent-at`: `{{replay.field}}` is not an ISO 8601 timestamp.
- * - `too-old`: `{{replay.field}}` is further in the past than the tolerance (a replay, or a slow queue).
- * - `too-new`: `{{replay.field}}` is further in the future than the tolerance (clock skew).
+ * - `missing-sent-at`: the body has no {@link SENT_AT_FIELD}.
+ * - `unparsable-sent-at`: {@link SENT_AT_FIELD} is not an ISO 8601 timestamp.
+ * - `too-old`: {@link SENT_AT_FIELD} is further in the past than the tolerance (a replay, or a slow queue).
+ * - `too-new`: {@link SENT_AT_FIELD} is further in the future than the tolerance (clock skew).
  * - `invalid-payload`: the body does not match the spec (see `errors`).
  */
 export type VerificationFailureReason =
@@ -80,24 +70,26 @@ export type VerificationFailureReason =
 
 /** The default message of each reason (a failure's `message` may say more). Kept short: it ships to browsers. */
 export const VERIFICATION_FAILURES: { readonly [Reason in VerificationFailureReason]: string } = {
-  'missing-secret': 'No secret (is {{signature.secretEnv}} set?).',
-  'body-not-raw': 'Pass the raw body, not a parsed one: mount this route before express.json(), or use express.raw().',
+  'missing-secret': `No secret (is ${SECRET_ENV} set?).`,
+  'body-not-raw':
+    'Pass the raw body, not a parsed one: mount this route before express.json(), or use express.raw().',
   'missing-signature': `No ${SIGNATURE_HEADER} header.`,
   'repeated-signature': `Repeated ${SIGNATURE_HEADER} header.`,
-  'malformed-signature': `${SIGNATURE_HEADER} is not {{signature.hexLength}} hex characters.`,
-  'signature-mismatch': 'The signature does not match: check the secret, and pass the raw body, not re-serialised JSON.',
+  'malformed-signature': `${SIGNATURE_HEADER} is not ${SIGNATURE_HEX_LENGTH} hex characters.`,
+  'signature-mismatch':
+    'The signature does not match: check the secret, and pass the raw body, not re-serialised JSON.',
   'malformed-body': 'The body is not a JSON object.',
-  'missing-sent-at': 'No {{replay.field}} in the body.',
-  'unparsable-sent-at': '{{replay.field}} is not ISO 8601.',
-  'too-old': '{{replay.field}} is too old.',
-  'too-new': '{{replay.field}} is in the future.',
+  'missing-sent-at': `No ${SENT_AT_FIELD} in the body.`,
+  'unparsable-sent-at': `${SENT_AT_FIELD} is not ISO 8601.`,
+  'too-old': `${SENT_AT_FIELD} is too old.`,
+  'too-new': `${SENT_AT_FIELD} is in the future.`,
   'invalid-payload': 'The body does not match the spec.',
 };
 
 /** A verified webhook of a topic this version knows. */
 export interface VerifiedWebhook {
   ok: true;
-  /** The webhook's id, from the signed body (falls back to the `{{idHeader}}` header). */
+  /** The webhook's id, from the signed body (falls back to the {@link ID_HEADER} header). */
   id: string;
   known: true;
   webhook: ChameleonWebhook;

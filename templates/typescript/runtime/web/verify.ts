@@ -1,4 +1,3 @@
-{{> header}}
 /**
  * Signature verification with Web Crypto (`crypto.subtle`), for Cloudflare
  * Workers, Deno, Bun, Vercel Edge and browsers. Same names as the Node build,
@@ -6,9 +5,15 @@
  *
  * ```ts
  * import { verifyWebhook } from 'chameleon-webhooks/web';
- * const result = await verifyWebhook(await request.arrayBuffer(), request.headers, env.{{signature.secretEnv}});
+ * const result = await verifyWebhook(await request.arrayBuffer(), request.headers, env.WEBHOOK_SECRET);
  * ```
  */
+import {
+  WEB_HMAC_HASH,
+  type DEFAULT_TOLERANCE_SECONDS,
+  type SENT_AT_FIELD,
+  type SIGNATURE_HEADER,
+} from '../facts.js';
 import { asBinary, checkPayload, mismatch, prepare, trimmedSecrets, unexpected } from '../verify-steps.js';
 import {
   WebhookVerificationError,
@@ -21,7 +26,7 @@ import {
   type WebhookVerificationResult,
 } from '../verification.js';
 
-const HMAC = { name: 'HMAC', hash: '{{webHash}}' } as const;
+const HMAC = { name: 'HMAC', hash: WEB_HMAC_HASH } as const;
 const encoder = new TextEncoder();
 
 /** Imported keys, by secret: importKey costs more than the HMAC of a small body. Bounded: cleared when full. */
@@ -42,28 +47,41 @@ function bytesOf(binary: string | Uint8Array): Uint8Array<ArrayBuffer> {
   return (typeof binary === 'string' ? encoder.encode(binary) : binary) as Uint8Array<ArrayBuffer>;
 }
 
-/** Hex (already checked: {{signature.hexLength}} hex digits) to bytes. */
+/** Hex (already checked against SIGNATURE_PATTERN) to bytes. */
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
 }
 
-async function matchesAny(bytes: Uint8Array<ArrayBuffer>, signature: Uint8Array<ArrayBuffer>, secrets: readonly string[]): Promise<boolean> {
+async function matchesAny(
+  bytes: Uint8Array<ArrayBuffer>,
+  signature: Uint8Array<ArrayBuffer>,
+  secrets: readonly string[],
+): Promise<boolean> {
   // subtle.verify compares in constant time; every secret is tried so timing does not reveal which matched.
-  const verdicts = await Promise.all(secrets.map(async (secret) => crypto.subtle.verify(HMAC, await keyFor(secret), signature, bytes)));
+  const verdicts = await Promise.all(
+    secrets.map(async (secret) => crypto.subtle.verify(HMAC, await keyFor(secret), signature, bytes)),
+  );
   return verdicts.includes(true);
 }
 
-/** The {{signature.algorithm}} of `rawBody` keyed with `secret`, as {{signature.hexLength}} lowercase hex characters: the `{{signatureHeader}}` value. */
+/** The HMAC of `rawBody` keyed with `secret`, as lowercase hex: the {@link SIGNATURE_HEADER} value. */
 export async function signWebhook(rawBody: RawBody, secret: string): Promise<string> {
   const mac = await crypto.subtle.sign(HMAC, await keyFor(secret), bytesOf(asBinary(rawBody)));
   return Array.from(new Uint8Array(mac), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-/** True when `signature` is the {{signature.algorithm}} of the exact bytes of `rawBody` under `secret` (or any of several). Never rejects. */
-export async function verifySignature(rawBody: RawBody, signature: string, secret: SecretInput): Promise<boolean> {
+/** True when `signature` is the HMAC of the exact bytes of `rawBody` under `secret` (or any of several). Never rejects. */
+export async function verifySignature(
+  rawBody: RawBody,
+  signature: string,
+  secret: SecretInput,
+): Promise<boolean> {
   try {
     const request = prepare(rawBody, signature, secret);
-    return !('reason' in request) && (await matchesAny(bytesOf(request.binary), hexToBytes(request.signature), request.secrets));
+    return (
+      !('reason' in request) &&
+      (await matchesAny(bytesOf(request.binary), hexToBytes(request.signature), request.secrets))
+    );
   } catch {
     return false;
   }
@@ -71,7 +89,7 @@ export async function verifySignature(rawBody: RawBody, signature: string, secre
 
 /**
  * Verifies a webhook request: the signature over the exact raw body, then
- * `{{replay.field}}` within ±`toleranceSeconds` (default {{replay.toleranceSeconds}}), then parses and validates it.
+ * {@link SENT_AT_FIELD} within ±`toleranceSeconds` (default {@link DEFAULT_TOLERANCE_SECONDS}), then parses and validates it.
  * Never rejects; a failure carries a typed `reason` and a `message` that says what to fix.
  */
 export async function verifyWebhook(

@@ -1,25 +1,9 @@
-{{> header}}
 /**
  * The request headers Chameleon sends with every webhook, and a case-insensitive
  * lookup that works on Node's `IncomingHttpHeaders`, a Fetch `Headers` object or
  * a plain record. Imports nothing from `node:`.
  */
-
-/** The header that carries the {{signature.algorithm}} of the raw body ({{signature.hexLength}} lowercase hex characters). */
-export const SIGNATURE_HEADER = '{{signatureHeader}}';
-
-/** The header that carries the webhook's Chameleon ID. */
-export const ID_HEADER = '{{idHeader}}';
-
-/** Every header Chameleon documents on a webhook request, by a short name. */
-export const WEBHOOK_HEADERS = {
-{{#each headers}}
-  /**
-{{jsdoc description indent="   "}}
-   */
-  {{key}}: '{{name}}',
-{{/each}}
-} as const;
+export { ID_HEADER, SIGNATURE_HEADER, WEBHOOK_HEADERS } from './facts.js';
 
 /** A Fetch `Headers` object (or anything with the same `get`). */
 export interface HeadersGetter {
@@ -38,7 +22,10 @@ export type HeadersLike = HeadersGetter | HeaderRecord;
  * than once, so callers can reject a repeated header instead of picking one.
  * A `Headers` object joins repeats with `, `: that string is returned as is.
  */
-export function readHeader(headers: HeadersLike | null | undefined, name: string): string | string[] | undefined {
+export function readHeader(
+  headers: HeadersLike | null | undefined,
+  name: string,
+): string | string[] | undefined {
   if (headers == null || typeof headers !== 'object') return undefined;
   if (typeof headers.get === 'function') return (headers as HeadersGetter).get(name) ?? undefined;
   const wanted = name.toLowerCase();

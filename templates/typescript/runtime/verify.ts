@@ -1,17 +1,22 @@
-{{> header}}
 /**
  * Signature verification for Node.js (`node:crypto`, synchronous).
  *
  * ```ts
  * import { verifyWebhook } from 'chameleon-webhooks';
- * const result = verifyWebhook(rawBody, req.headers, process.env.{{signature.secretEnv}}!);
- * if (!result.ok) return res.status({{replay.rejectStatus}}).json({ error: result.reason });
+ * const result = verifyWebhook(rawBody, req.headers, webhookSecret);
+ * if (!result.ok) return res.status(400).json({ error: result.reason });
  * result.webhook; // ChameleonWebhook
  * ```
  *
  * The Web Crypto build (`chameleon-webhooks/web`) has the same names and returns Promises.
  */
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  NODE_HMAC_ALGORITHM,
+  type DEFAULT_TOLERANCE_SECONDS,
+  type SENT_AT_FIELD,
+  type SIGNATURE_HEADER,
+} from './facts.js';
 import { asBinary, checkPayload, mismatch, prepare, trimmedSecrets, unexpected } from './verify-steps.js';
 import {
   WebhookVerificationError,
@@ -23,8 +28,6 @@ import {
   type VerifyOptions,
   type WebhookVerificationResult,
 } from './verification.js';
-
-const ALGORITHM = '{{nodeAlgorithm}}';
 
 /** Key objects, by secret: createHmac sets up a KeyObject faster than it reads a string key. Bounded: cleared when full. */
 const keys = new Map<string, KeyObject>();
@@ -39,10 +42,10 @@ function keyFor(secret: string): KeyObject {
 }
 
 function digest(binary: string | Uint8Array, secret: string): Buffer {
-  return createHmac(ALGORITHM, keyFor(secret)).update(binary).digest();
+  return createHmac(NODE_HMAC_ALGORITHM, keyFor(secret)).update(binary).digest();
 }
 
-/** Constant time: `expected` is always {{digestBytes}} bytes (the signature passed the shape check). */
+/** Constant time: `expected` always has the digest's length (the signature passed the shape check). */
 function matchesAny(binary: string | Uint8Array, expected: Buffer, secrets: readonly string[]): boolean {
   let matched = false;
   // Every secret is tried, so timing does not reveal which one matched.
@@ -50,27 +53,30 @@ function matchesAny(binary: string | Uint8Array, expected: Buffer, secrets: read
   return matched;
 }
 
-/** The {{signature.algorithm}} of `rawBody` keyed with `secret`, as {{signature.hexLength}} lowercase hex characters: the `{{signatureHeader}}` value. */
+/** The HMAC of `rawBody` keyed with `secret`, as lowercase hex: the {@link SIGNATURE_HEADER} value. */
 export function signWebhook(rawBody: RawBody, secret: string): string {
-  return createHmac(ALGORITHM, secret).update(asBinary(rawBody)).digest('hex');
+  return createHmac(NODE_HMAC_ALGORITHM, secret).update(asBinary(rawBody)).digest('hex');
 }
 
 /**
- * True when `signature` is the {{signature.algorithm}} of the exact bytes of `rawBody` under `secret`
+ * True when `signature` is the HMAC of the exact bytes of `rawBody` under `secret`
  * (or any of several secrets). Never throws: a malformed signature or secret is `false`.
  */
 export function verifySignature(rawBody: RawBody, signature: string, secret: SecretInput): boolean {
   const request = prepare(rawBody, signature, secret);
-  return !('reason' in request) && matchesAny(request.binary, Buffer.from(request.signature, 'hex'), request.secrets);
+  return (
+    !('reason' in request) &&
+    matchesAny(request.binary, Buffer.from(request.signature, 'hex'), request.secrets)
+  );
 }
 
 /**
  * Verifies a webhook request: the signature over the exact raw body, then
- * `{{replay.field}}` within ±`toleranceSeconds` (default {{replay.toleranceSeconds}}), then parses and validates it.
+ * {@link SENT_AT_FIELD} within ±`toleranceSeconds` (default {@link DEFAULT_TOLERANCE_SECONDS}), then parses and validates it.
  * Never throws; a failure carries a typed `reason` and a `message` that says what to fix.
  *
  * @param rawBody the body exactly as received (string, Buffer, Uint8Array or ArrayBuffer)
- * @param signatureOrHeaders the `{{signatureHeader}}` value, or the request headers (`req.headers`, a `Headers`, a record)
+ * @param signatureOrHeaders the {@link SIGNATURE_HEADER} value, or the request headers (`req.headers`, a `Headers`, a record)
  * @param secretOrSecrets the Webhook Secret, or several during a rotation
  */
 export function verifyWebhook(
@@ -84,7 +90,8 @@ export function verifyWebhook(
     if ('reason' in request) return request;
     const { binary, secrets } = request;
     const expected = Buffer.from(request.signature, 'hex');
-    if (!matchesAny(binary, expected, secrets)) return mismatch(secrets, matchesAny(binary, expected, trimmedSecrets(secrets)));
+    if (!matchesAny(binary, expected, secrets))
+      return mismatch(secrets, matchesAny(binary, expected, trimmedSecrets(secrets)));
     return checkPayload(binary, request.headerId, options);
   } catch (error) {
     return unexpected(error);
