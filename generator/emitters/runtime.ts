@@ -31,6 +31,11 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'verify-steps.ts': INTERNAL,
   'verify.ts': NODE,
   'web/verify.ts': WEB,
+  'idempotency.ts': BOTH,
+  'receiver/types.ts': BOTH,
+  'receiver/core.ts': INTERNAL,
+  'receiver/node.ts': NODE,
+  'web/receiver.ts': WEB,
 };
 
 /** Paths of every .ts file under `dir`, relative to it, with forward slashes. */

@@ -71,19 +71,8 @@ export function verifyContext(model: SpecModel) {
 export const verifyEmitter: Emitter = {
   name: 'verify',
   emit(model) {
-    const context = verifyContext(model);
-    const file = (path: string, template: string, exportFrom?: string[]) => ({
-      path: `typescript/src/${path}`,
-      contents: render(`typescript/${template}`, { ...context, signatureHeader: context.signature.header }),
-      ...(exportFrom ? { exportFrom } : {}),
-    });
     return [
-      { path: 'typescript/src/facts.ts', contents: render('typescript/facts.ts', context) },
-      file('idempotency.ts', 'receiver-idempotency.ts', ['.', './web']),
-      file('receiver/types.ts', 'receiver-types.ts', ['.', './web']),
-      file('receiver/core.ts', 'receiver-core.ts'),
-      file('receiver/node.ts', 'receiver-node.ts', ['.']),
-      file('web/receiver.ts', 'web/receiver.ts', ['./web']),
+      { path: 'typescript/src/facts.ts', contents: render('typescript/facts.ts', verifyContext(model)) },
     ];
   },
 };

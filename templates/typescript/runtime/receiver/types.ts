@@ -1,5 +1,5 @@
-{{> header}}
 /** Options of the receivers (`createNodeHandler`, `createFetchHandler` and the framework adapters). */
+import type { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV, SENT_AT_FIELD } from '../facts.js';
 import type { IdempotencyStore } from '../idempotency.js';
 import type { AnyChameleonWebhook, UnknownTopicWebhook, WebhookOf, WebhookTopic } from '../types.js';
 import type { SecretInput, VerificationFailure, VerifyOptions } from '../verification.js';
@@ -13,7 +13,7 @@ export type WebhookHandlers = {
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ReceiverOptions {
-  /** The Webhook Secret ({{signature.secretEnv}}), or several during a rotation. */
+  /** The Webhook Secret (conventionally in {@link SECRET_ENV}), or several during a rotation. */
   secret: SecretInput;
   /** Handlers by topic: `{ 'tour.completed': async (webhook) => { … } }`. */
   on?: WebhookHandlers;
@@ -21,7 +21,7 @@ export interface ReceiverOptions {
   onAny?: (webhook: AnyChameleonWebhook) => unknown;
   /** Runs for a topic added after this version (it is acknowledged with 2xx either way). */
   onUnknownTopic?: (webhook: UnknownTopicWebhook) => unknown;
-  /** Seconds `{{replay.field}}` may be off (default {{replay.toleranceSeconds}}, both directions); `false` disables the window. */
+  /** Seconds {@link SENT_AT_FIELD} may be off (default {@link DEFAULT_TOLERANCE_SECONDS}); `false` disables the window. */
   toleranceSeconds?: number | false;
   /** The clock the window is checked against (tests). */
   now?: VerifyOptions['now'];

@@ -1,4 +1,3 @@
-{{> header}}
 /**
  * Receivers for Node.js: `node:http` (and so Express), Fastify, and the Fetch
  * `(request) => Response` shape (Hono on Node, Next.js route handlers).
@@ -7,15 +6,23 @@
  * import { createServer } from 'node:http';
  * import { createNodeHandler } from 'chameleon-webhooks';
  * createServer(createNodeHandler({
- *   secret: process.env.{{signature.secretEnv}}!,
+ *   secret: process.env.WEBHOOK_SECRET!,
  *   on: { 'tour.completed': async (webhook) => console.log(webhook.data.tour.name) },
  * })).listen(3000);
  * ```
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WEBHOOK_METHOD, type REJECT_STATUS } from '../facts.js';
 import { verifyWebhook } from '../verify.js';
 import { failure } from '../verify-steps.js';
-import { createFetchReceiver, createReceiver, maxBodyBytesOf, METHOD, TOO_LARGE, WRONG_METHOD, type ReceiverReply } from './core.js';
+import {
+  createFetchReceiver,
+  createReceiver,
+  maxBodyBytesOf,
+  TOO_LARGE,
+  WRONG_METHOD,
+  type ReceiverReply,
+} from './core.js';
 import type { ReceiverOptions } from './types.js';
 
 /** A request that a framework may have read already (Express `req.body`, Google Cloud's `req.rawBody`). */
@@ -77,8 +84,8 @@ async function rawBodyOf(req: MaybeParsedRequest, max: number): Promise<BodyRead
 /**
  * A `(req, res)` handler for `node:http`, Express (mount it before any JSON body
  * parser, or after `express.raw()`), Connect and anything that passes Node's
- * request and response. Answers 405 to anything but {{method}}, 413 over `maxBodyBytes`,
- * {{replay.rejectStatus}} with `{ error: reason }` when verification fails, 200 once the handlers
+ * request and response. Answers 405 to anything but {@link WEBHOOK_METHOD}, 413 over `maxBodyBytes`,
+ * {@link REJECT_STATUS} with `{ error: reason }` when verification fails, 200 once the handlers
  * succeeded, 500 when one throws.
  */
 export function createNodeHandler(options: ReceiverOptions) {
@@ -86,7 +93,7 @@ export function createNodeHandler(options: ReceiverOptions) {
   const max = maxBodyBytesOf(options);
   return async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      if (req.method !== METHOD) return send(res, WRONG_METHOD);
+      if (req.method !== WEBHOOK_METHOD) return send(res, WRONG_METHOD);
       const read = await rawBodyOf(req, max);
       send(res, 'reply' in read ? read.reply : await receive(read.body, req.headers));
     } catch {
@@ -120,7 +127,10 @@ export interface FastifyLike {
   route(route: {
     method: string | string[];
     url: string;
-    handler: (request: { body?: unknown; headers: IncomingMessage['headers'] }, reply: FastifyReplyLike) => Promise<unknown>;
+    handler: (
+      request: { body?: unknown; headers: IncomingMessage['headers'] },
+      reply: FastifyReplyLike,
+    ) => Promise<unknown>;
   }): unknown;
 }
 
@@ -144,21 +154,30 @@ export function createFastifyPlugin(options: ReceiverOptions & { path?: string }
   const bodyLimit = maxBodyBytesOf(options);
   return async function chameleonWebhooks(fastify: FastifyLike): Promise<void> {
     fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+    fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
+      done(null, body),
+    );
     const url = options.path ?? '/';
     fastify.route({
-      method: METHOD,
+      method: WEBHOOK_METHOD,
       url,
       handler: async (request, reply) => {
         const body = isRaw(request.body) ? request.body : '';
         const result = await receive(body, request.headers);
-        return reply.code(result.status).headers({ 'content-type': 'application/json' }).send(JSON.stringify(result.body));
+        return reply
+          .code(result.status)
+          .headers({ 'content-type': 'application/json' })
+          .send(JSON.stringify(result.body));
       },
     });
     fastify.route({
       method: ['GET', 'PUT', 'PATCH', 'DELETE'],
       url,
-      handler: async (_request, reply) => reply.code(WRONG_METHOD.status).headers({ ...WRONG_METHOD.headers }).send(WRONG_METHOD.body),
+      handler: async (_request, reply) =>
+        reply
+          .code(WRONG_METHOD.status)
+          .headers({ ...WRONG_METHOD.headers })
+          .send(WRONG_METHOD.body),
     });
   };
 }

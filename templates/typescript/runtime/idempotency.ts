@@ -1,7 +1,6 @@
-{{> header}}
 /**
- * Exactly-once handling per webhook id. Chameleon retries a failed delivery up
- * to {{delivery.retries}} times over {{delivery.retrySpanHours}} hours, and a slow answer (over its {{delivery.timeoutSeconds}} s timeout) can
+ * Exactly-once handling per webhook id. Chameleon retries a failed delivery
+ * for up to two days, and a slow answer (over its delivery timeout) can
  * make a retry arrive while the first delivery is still being handled. The
  * receiver runs the handler once per id: a concurrent duplicate waits for the
  * running attempt and answers the same way, a later duplicate of a success is
@@ -24,6 +23,7 @@
  * createNodeHandler({ secret, on, idempotency: redisStore(redis) });
  * ```
  */
+import { IDEMPOTENCY_TTL_HOURS } from './facts.js';
 
 /** What `begin` found: run the handler (`claimed`), skip it (`done`), or another instance holds it (`in-progress`). */
 export type IdempotencyClaim = 'claimed' | 'done' | 'in-progress';
@@ -39,10 +39,10 @@ export interface IdempotencyStore {
 }
 
 /**
- * How long a handled id is remembered: the {{delivery.retrySpanHours}}-hour retry span plus {{idempotencyMarginHours}} hours, so even the
- * last retry (late by backoff jitter or the replay window) is recognised.
+ * How long a handled id is remembered: {@link IDEMPOTENCY_TTL_HOURS}, the retry span and a margin,
+ * so even the last retry (late by backoff jitter or the replay window) is recognised.
  */
-export const DEFAULT_IDEMPOTENCY_TTL_MS = {{idempotencyTtlHours}} * 60 * 60 * 1000;
+export const DEFAULT_IDEMPOTENCY_TTL_MS = IDEMPOTENCY_TTL_HOURS * 60 * 60 * 1000;
 
 /**
  * How long a claim blocks other instances when its owner never reports back
@@ -51,7 +51,7 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = {{idempotencyTtlHours}} * 60 * 60 * 10
 export const DEFAULT_PROCESSING_LEASE_MS = 5 * 60 * 1000;
 
 export interface MemoryIdempotencyStoreOptions {
-  /** How long a handled id is remembered (default {{idempotencyTtlHours}} hours). */
+  /** How long a handled id is remembered (default {@link DEFAULT_IDEMPOTENCY_TTL_MS}). */
   ttlMs?: number;
   /** How long an unfinished claim holds (default 5 minutes). */
   leaseMs?: number;

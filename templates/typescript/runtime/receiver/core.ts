@@ -1,14 +1,20 @@
-{{> header}}
 /**
  * What every receiver does once it has the raw body (internal: the public
  * receivers wrap it). Verify → run the handlers once per id → a status:
- * {{replay.rejectStatus}} with a JSON reason when verification fails, 2xx once the handlers
+ * {@link REJECT_STATUS} with a JSON reason when verification fails, 2xx once the handlers
  * succeeded, 500 when one throws (so Chameleon retries and nothing is lost).
  */
+import { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import type { HeadersLike } from '../headers.js';
 import { createOncePerId } from '../idempotency.js';
 import type { AnyChameleonWebhook } from '../types.js';
-import type { RawBody, SecretInput, SignatureInput, VerifyOptions, WebhookVerificationResult } from '../verification.js';
+import type {
+  RawBody,
+  SecretInput,
+  SignatureInput,
+  VerifyOptions,
+  WebhookVerificationResult,
+} from '../verification.js';
 import { DEFAULT_MAX_BODY_BYTES, type ReceiverOptions } from './types.js';
 
 /** The Node or Web Crypto `verifyWebhook`. */
@@ -25,12 +31,14 @@ export interface ReceiverReply {
   headers?: Record<string, string>;
 }
 
-export const METHOD = '{{method}}';
-
 export const TOO_LARGE: ReceiverReply = { status: 413, body: { error: 'body-too-large' } };
-export const WRONG_METHOD: ReceiverReply = { status: 405, body: { error: 'method-not-allowed' }, headers: { allow: METHOD } };
+export const WRONG_METHOD: ReceiverReply = {
+  status: 405,
+  body: { error: 'method-not-allowed' },
+  headers: { allow: WEBHOOK_METHOD },
+};
 
-/** A misconfigured server is a 500 (Chameleon retries once it is fixed); a bad request is a {{replay.rejectStatus}}. */
+/** A misconfigured server is a 500 (Chameleon retries once it is fixed); a bad request is a {@link REJECT_STATUS}. */
 const SERVER_FAULTS = new Set(['missing-secret', 'body-not-raw']);
 
 export function maxBodyBytesOf(options: ReceiverOptions): number {
@@ -38,9 +46,13 @@ export function maxBodyBytesOf(options: ReceiverOptions): number {
   return typeof max === 'number' && max >= 0 ? max : DEFAULT_MAX_BODY_BYTES;
 }
 
-async function runHandlers(options: ReceiverOptions, result: Extract<WebhookVerificationResult, { ok: true }>): Promise<void> {
+async function runHandlers(
+  options: ReceiverOptions,
+  result: Extract<WebhookVerificationResult, { ok: true }>,
+): Promise<void> {
   if (result.known) {
-    const handler = options.on?.[result.webhook.kind] as ((webhook: AnyChameleonWebhook) => unknown) | undefined;
+    const handler = options.on?.[result.webhook.kind] as
+      ((webhook: AnyChameleonWebhook) => unknown) | undefined;
     await handler?.(result.webhook);
   } else {
     await options.onUnknownTopic?.(result.webhook);
@@ -61,13 +73,19 @@ export function createReceiver(options: ReceiverOptions, verify: Verifier) {
     const result = await verify(rawBody, headers, options.secret, verifyOptions);
     if (!result.ok) {
       options.onRejected?.(result);
-      const status = SERVER_FAULTS.has(result.reason) ? 500 : {{replay.rejectStatus}};
+      const status = SERVER_FAULTS.has(result.reason) ? 500 : REJECT_STATUS;
       return { status, body: { error: result.reason, message: result.message } };
     }
     try {
       const outcome = await oncePerId(result.id, () => runHandlers(options, result));
       if (outcome === 'in-progress') return { status: 409, body: { error: 'in-progress', id: result.id } };
-      return { status: 200, body: outcome === 'duplicate' ? { ok: true, id: result.id, duplicate: true } : { ok: true, id: result.id } };
+      return {
+        status: 200,
+        body:
+          outcome === 'duplicate'
+            ? { ok: true, id: result.id, duplicate: true }
+            : { ok: true, id: result.id },
+      };
     } catch (error) {
       options.onError?.(error, result.webhook);
       return { status: 500, body: { error: 'handler-failed', id: result.id } };
@@ -114,7 +132,7 @@ export function createFetchReceiver(options: ReceiverOptions, verify: Verifier) 
   const receive = createReceiver(options, verify);
   const max = maxBodyBytesOf(options);
   return async function handleWebhook(request: Request): Promise<Response> {
-    if (request.method !== METHOD) return toResponse(WRONG_METHOD);
+    if (request.method !== WEBHOOK_METHOD) return toResponse(WRONG_METHOD);
     const body = await readLimited(request, max);
     if (!body) return toResponse(TOO_LARGE);
     return toResponse(await receive(body, request.headers));

@@ -1,4 +1,3 @@
-{{> header}}
 /**
  * The Fetch receiver with Web Crypto: Cloudflare Workers, Deno, Bun, Vercel
  * Edge, Next.js route handlers, Hono. Imports nothing from `node:`.
@@ -8,20 +7,21 @@
  * let handle: ((request: Request) => Promise<Response>) | undefined;
  * export default {
  *   // Workers hand secrets over per request: build the handler once, on the first one.
- *   fetch(request: Request, env: { {{signature.secretEnv}}: string }) {
- *     handle ??= createFetchHandler({ secret: env.{{signature.secretEnv}}, on: { ping: () => {} } });
+ *   fetch(request: Request, env: { WEBHOOK_SECRET: string }) {
+ *     handle ??= createFetchHandler({ secret: env.WEBHOOK_SECRET, on: { ping: () => {} } });
  *     return handle(request);
  *   },
  * };
  * ```
  */
+import type { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import { createFetchReceiver } from '../receiver/core.js';
 import type { ReceiverOptions } from '../receiver/types.js';
 import { verifyWebhook } from './verify.js';
 
 /**
- * `(request: Request) => Promise<Response>`: 405 to anything but {{method}}, 413 over
- * `maxBodyBytes`, {{replay.rejectStatus}} with `{ error: reason }` when verification fails, 200 once the
+ * `(request: Request) => Promise<Response>`: 405 to anything but {@link WEBHOOK_METHOD}, 413 over
+ * `maxBodyBytes`, {@link REJECT_STATUS} with `{ error: reason }` when verification fails, 200 once the
  * handlers succeeded, 500 when one throws (so Chameleon retries).
  */
 export function createFetchHandler(options: ReceiverOptions) {
