@@ -36,6 +36,10 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'receiver/core.ts': INTERNAL,
   'receiver/node.ts': NODE,
   'web/receiver.ts': WEB,
+  'validate.ts': BOTH,
+  'validators/detailed.ts': INTERNAL,
+  'validators/formats.ts': INTERNAL,
+  'validators/issues.ts': INTERNAL,
 };
 
 /** Paths of every .ts file under `dir`, relative to it, with forward slashes. */

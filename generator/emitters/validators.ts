@@ -1,8 +1,10 @@
 /**
  * Validators: generator/validators/ writes a fast guard per document and the
- * schema table the detailed validator walks, and templates wrap both in the
- * public, never-throwing API of `validate.ts`. Templates hold the code; this module gathers the facts they
- * print (topics, models, how patterns and formats read to a person).
+ * schema table the detailed validator walks; the registry names each topic's
+ * and model's checks. The public, never-throwing API (`validate.ts`) and the
+ * detailed validator are runtime source that imports these modules; this
+ * module gathers the facts they print (topics, models, how patterns and
+ * formats read to a person).
  */
 import { walkSchemas } from '../lint.js';
 import type { SchemaDocument, SpecModel } from '../model.js';
@@ -64,12 +66,12 @@ export const validatorsEmitter: Emitter = {
       contents: render(`typescript/${template}`, context),
       ...(exportFrom ? { exportFrom } : {}),
     });
+    // validate.ts and the interpreter (detailed.ts, issues.ts, formats.ts) are runtime source.
     return [
-      file('validate.ts', 'validate.ts', ['.', './web']),
-      file('validators/detailed.ts', 'validators/detailed.ts'),
-      file('validators/formats.ts', 'validators/formats.ts'),
       file('validators/guards.ts', 'validators/guards.ts'),
-      file('validators/issues.ts', 'validators/issues.ts'),
+      file('validators/phrases.ts', 'validators/phrases.ts'),
+      file('validators/registry.ts', 'validators/registry.ts'),
+      file('validators/schemas.ts', 'validators/schemas.ts'),
     ];
   },
 };

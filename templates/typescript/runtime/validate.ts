@@ -1,6 +1,5 @@
-{{> header}}
 /**
- * Runtime validation of webhooks, generated from spec/. Nothing is compiled at
+ * Runtime validation of webhooks against the spec. Nothing is compiled at
  * start-up. Two paths that agree on every verdict (a differential test proves
  * it): generated guards (validators/guards.ts) decide `ok` at the speed of a
  * hand-written type guard, and a detailed validator (validators/detailed.ts,
@@ -25,14 +24,23 @@ import type {
   UnknownTopicWebhook,
   WebhookOf,
   WebhookTopic,
-{{#each models}}
-  {{typeName}},
-{{/each}}
 } from './types.js';
 import { detailedErrors } from './validators/detailed.js';
-import * as guards from './validators/guards.js';
-import type { Guard } from './validators/guards.js';
-import { classify, exceptionIssue, pointerSegments, unexplainedIssue, type Findings } from './validators/issues.js';
+import {
+  classify,
+  exceptionIssue,
+  pointerSegments,
+  unexplainedIssue,
+  type Findings,
+} from './validators/issues.js';
+import {
+  DEFAULT_MAX_ERRORS,
+  ENVELOPE_CHECKS,
+  MODEL_CHECKS,
+  TOPIC_CHECKS,
+  type Checks,
+  type ModelTypes,
+} from './validators/registry.js';
 
 export type ValidationMode = 'tolerant' | 'strict';
 
@@ -62,7 +70,7 @@ export interface ValidatorOptions {
   mode?: ValidationMode;
   /** Called once per warning, after validation (given it, the warnings are worked out at once rather than when first read). */
   onWarning?: (warning: ValidationWarning) => void;
-  /** The most errors reported (default {{defaultMaxErrors}}); at least one always is. */
+  /** The most errors reported (default {@link DEFAULT_MAX_ERRORS}); at least one always is. */
   maxErrors?: number;
 }
 
@@ -99,7 +107,12 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
 
 export type StandardSchemaV1Result<Output> =
   | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey> | undefined }> };
+  | {
+      readonly issues: ReadonlyArray<{
+        readonly message: string;
+        readonly path?: ReadonlyArray<PropertyKey> | undefined;
+      }>;
+    };
 
 /** A validator of one topic or model: call it, use it as a type guard, or hand it to any Standard Schema consumer. */
 export interface Validator<T> extends StandardSchemaV1<unknown, T> {
@@ -109,13 +122,6 @@ export interface Validator<T> extends StandardSchemaV1<unknown, T> {
 }
 
 const VENDOR = 'chameleon-webhooks';
-const DEFAULT_MAX_ERRORS = {{defaultMaxErrors}};
-
-/** The two checks of one topic or model: the fast guard and the name of its schema for the detailed errors. */
-interface Checks {
-  guard: Guard;
-  schema: string;
-}
 
 /** Replaces a lazy getter with the value it computed, so the work happens once. */
 function settle<T>(result: object, key: string, value: T): T {
@@ -126,7 +132,12 @@ function settle<T>(result: object, key: string, value: T): T {
 /** Errors and warnings from the detailed path; never throws, and a failure always has at least one error. */
 function findingsOf(checks: Checks, value: unknown, options: ValidatorOptions | undefined): Findings {
   try {
-    return classify(detailedErrors(checks.schema, value), value, options?.mode ?? 'tolerant', options?.maxErrors ?? DEFAULT_MAX_ERRORS);
+    return classify(
+      detailedErrors(checks.schema, value),
+      value,
+      options?.mode ?? 'tolerant',
+      options?.maxErrors ?? DEFAULT_MAX_ERRORS,
+    );
   } catch (error) {
     return { errors: [exceptionIssue(error)], warnings: [] };
   }
@@ -134,11 +145,18 @@ function findingsOf(checks: Checks, value: unknown, options: ValidatorOptions | 
 
 function errorsOf(checks: Checks, value: unknown, options: ValidatorOptions | undefined): Findings {
   const findings = findingsOf(checks, value, options);
-  return findings.errors.length > 0 ? findings : { errors: [unexplainedIssue()], warnings: findings.warnings };
+  return findings.errors.length > 0
+    ? findings
+    : { errors: [unexplainedIssue()], warnings: findings.warnings };
 }
 
 /** The warnings of a value that passed, with the unknown-topic warning when there is one. */
-function warningsOf(checks: Checks, value: unknown, options: ValidatorOptions | undefined, extra: ValidationWarning | undefined): ValidationWarning[] {
+function warningsOf(
+  checks: Checks,
+  value: unknown,
+  options: ValidatorOptions | undefined,
+  extra: ValidationWarning | undefined,
+): ValidationWarning[] {
   const found = findingsOf(checks, value, options).warnings;
   return extra ? [...found, extra] : found;
 }
@@ -163,7 +181,13 @@ class PassedWebhook {
   readonly #options: ValidatorOptions | undefined;
   readonly #extra: ValidationWarning | undefined;
 
-  constructor(known: boolean, webhook: unknown, checks: Checks, options: ValidatorOptions | undefined, extra?: ValidationWarning) {
+  constructor(
+    known: boolean,
+    webhook: unknown,
+    checks: Checks,
+    options: ValidatorOptions | undefined,
+    extra?: ValidationWarning,
+  ) {
     this.ok = true;
     this.known = known;
     this.webhook = webhook;
@@ -273,9 +297,14 @@ function report(result: { warnings: ValidationWarning[] }, options: ValidatorOpt
   if (onWarning) for (const warning of result.warnings) onWarning(warning);
 }
 
-function checkValue<T>(checks: Checks, value: unknown, options: ValidatorOptions | undefined): ValidationResult<T> {
+function checkValue<T>(
+  checks: Checks,
+  value: unknown,
+  options: ValidatorOptions | undefined,
+): ValidationResult<T> {
   try {
-    if (checks.guard(value, isStrict(options))) return new PassedValue(value, checks, options) as ValidationResult<T>;
+    if (checks.guard(value, isStrict(options)))
+      return new PassedValue(value, checks, options) as ValidationResult<T>;
     return failed(checks, value, options);
   } catch (error) {
     return failure(error);
@@ -294,47 +323,45 @@ function passes(checks: Checks, value: unknown): boolean {
 function toStandard<T>(checks: Checks, value: unknown): StandardSchemaV1Result<T> {
   const result = checkValue<T>(checks, value, undefined);
   if (result.ok) return { value: result.value };
-  return { issues: result.errors.map((issue) => ({ message: issue.message, path: pointerSegments(issue.path) })) };
+  return {
+    issues: result.errors.map((issue) => ({ message: issue.message, path: pointerSegments(issue.path) })),
+  };
 }
 
-function createValidator<T>(guard: Guard, schema: string): Validator<T> {
-  const checks: Checks = { guard, schema };
+function createValidator<T>(checks: Checks): Validator<T> {
   const validate = (value: unknown, options?: ValidatorOptions): ValidationResult<T> => {
     const result = checkValue<T>(checks, value, options);
     report(result, options);
     return result;
   };
   const is = (value: unknown): value is T => passes(checks, value);
-  const standard = { version: 1 as const, vendor: VENDOR, validate: (value: unknown) => toStandard<T>(checks, value) };
+  const standard = {
+    version: 1 as const,
+    vendor: VENDOR,
+    validate: (value: unknown) => toStandard<T>(checks, value),
+  };
   return Object.assign(validate, { is, '~standard': standard });
 }
 
+/** A validator per entry of a table of checks, under the same keys (the caller's type says what each checks). */
+function validatorsOf(table: { readonly [key: string]: Checks }): { [key: string]: Validator<unknown> } {
+  const built: { [key: string]: Validator<unknown> } = {};
+  for (const [key, checks] of Object.entries(table)) built[key] = createValidator(checks);
+  return built;
+}
+
 /** The validator of each topic, by `kind`. */
-export const validators: { readonly [Kind in WebhookTopic]: Validator<WebhookOf<Kind>> } = {
-{{#each topics}}
-  '{{topic}}': createValidator(guards.is{{typeName}}, '{{typeName}}'),
-{{/each}}
+export const validators = validatorsOf(TOPIC_CHECKS) as {
+  readonly [Kind in WebhookTopic]: Validator<WebhookOf<Kind>>;
 };
 
 /** The validator of each model, by type name. */
-export const modelValidators: {
-{{#each models}}
-  readonly {{typeName}}: Validator<{{typeName}}>;
-{{/each}}
-} = {
-{{#each models}}
-  {{typeName}}: createValidator(guards.is{{typeName}}, '{{typeName}}'),
-{{/each}}
+export const modelValidators = validatorsOf(MODEL_CHECKS) as {
+  readonly [Name in keyof ModelTypes]: Validator<ModelTypes[Name]>;
 };
 
 /** One lookup from `kind` to its topic's checks. */
-const TOPIC_CHECKS: ReadonlyMap<string, Checks> = new Map<string, Checks>([
-{{#each topics}}
-  ['{{topic}}', { guard: guards.is{{typeName}}, schema: '{{typeName}}' }],
-{{/each}}
-]);
-
-const ENVELOPE_CHECKS: Checks = { guard: guards.is{{envelope}}, schema: '{{envelope}}' };
+const CHECKS_BY_KIND: ReadonlyMap<string, Checks> = new Map(Object.entries(TOPIC_CHECKS));
 
 function kindOf(value: unknown): unknown {
   return value !== null && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
@@ -350,13 +377,19 @@ function unknownTopicWarning(kind: string): ValidationWarning {
 
 function unknownTopicIssue(kind: string): ValidationIssue {
   const received = JSON.stringify(kind.slice(0, 80));
-  const expected = `one of the {{topics.length}} topics this version knows`;
-  return { path: '/kind', message: `/kind: expected ${expected}, received ${received}`, expected, received, keyword: 'unknown-topic' };
+  const expected = `one of the ${CHECKS_BY_KIND.size} topics this version knows`;
+  return {
+    path: '/kind',
+    message: `/kind: expected ${expected}, received ${received}`,
+    expected,
+    received,
+    keyword: 'unknown-topic',
+  };
 }
 
 function validateUnguarded(value: unknown, options: ValidateOptions | undefined): WebhookValidationResult {
   const kind = kindOf(value);
-  const topic = typeof kind === 'string' ? TOPIC_CHECKS.get(kind) : undefined;
+  const topic = typeof kind === 'string' ? CHECKS_BY_KIND.get(kind) : undefined;
   const strict = isStrict(options);
   if (topic) {
     if (!topic.guard(value, strict)) return failed(topic, value, options);
@@ -369,7 +402,13 @@ function validateUnguarded(value: unknown, options: ValidateOptions | undefined)
     settle(rejected, 'errors', [unknownTopicIssue(kind as string)]);
     return rejected;
   }
-  return new PassedWebhook(false, value, ENVELOPE_CHECKS, options, unknownTopicWarning(kind as string)) as WebhookValidationResult;
+  return new PassedWebhook(
+    false,
+    value,
+    ENVELOPE_CHECKS,
+    options,
+    unknownTopicWarning(kind as string),
+  ) as WebhookValidationResult;
 }
 
 /**
@@ -381,7 +420,10 @@ function validateUnguarded(value: unknown, options: ValidateOptions | undefined)
  * given), so a caller who only reads `ok` pays for the verdict alone. They
  * describe the value as it is when first read: read them before changing it.
  */
-export function validateWebhook(value: unknown, options: ValidateOptions & { unknownTopics: 'reject' }): KnownWebhookValidationResult;
+export function validateWebhook(
+  value: unknown,
+  options: ValidateOptions & { unknownTopics: 'reject' },
+): KnownWebhookValidationResult;
 export function validateWebhook(value: unknown, options?: ValidateOptions): WebhookValidationResult;
 export function validateWebhook(value: unknown, options?: ValidateOptions): WebhookValidationResult {
   let result: WebhookValidationResult;
@@ -399,7 +441,7 @@ export function isWebhook(value: unknown): value is ChameleonWebhook;
 export function isWebhook<Kind extends WebhookTopic>(value: unknown, kind: Kind): value is WebhookOf<Kind>;
 export function isWebhook(value: unknown, kind?: string): boolean {
   if (kind === undefined) return validateWebhook(value, { unknownTopics: 'reject' }).ok;
-  const checks = TOPIC_CHECKS.get(kind);
+  const checks = CHECKS_BY_KIND.get(kind);
   return checks !== undefined && passes(checks, value);
 }
 
@@ -411,7 +453,9 @@ export const webhookSchema: StandardSchemaV1<unknown, AnyChameleonWebhook> = {
     validate: (value: unknown) => {
       const result = validateWebhook(value);
       if (result.ok) return { value: result.webhook };
-      return { issues: result.errors.map((issue) => ({ message: issue.message, path: pointerSegments(issue.path) })) };
+      return {
+        issues: result.errors.map((issue) => ({ message: issue.message, path: pointerSegments(issue.path) })),
+      };
     },
   },
 };

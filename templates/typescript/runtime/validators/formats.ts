@@ -1,4 +1,3 @@
-{{> header}}
 /**
  * The formats the compiled validators call, written for speed and agreement
  * with ajv-formats' full mode (which checks the spec's examples at generate
@@ -53,7 +52,14 @@ function offsetStart(text: string): number {
 }
 
 /** ajv-formats' leap-second rule, to the letter: 23:59 UTC by the offset, with a second below 61. */
-function isLeapSecond(hour: number, minute: number, second: number, sign: number, offsetHour: number, offsetMinute: number): boolean {
+function isLeapSecond(
+  hour: number,
+  minute: number,
+  second: number,
+  sign: number,
+  offsetHour: number,
+  offsetMinute: number,
+): boolean {
   const utcMinute = minute - offsetMinute * sign;
   const utcHour = hour - offsetHour * sign - (utcMinute < 0 ? 1 : 0);
   return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second <= 60;
@@ -80,7 +86,14 @@ export function isDateTime(text: string): boolean {
   const minute = twoDigits(text, 14);
   const second = twoDigits(text, 17);
   if (hour <= 23 && minute <= 59 && second <= 59) return true;
-  return isLeapSecond(hour, minute, second, offset >= 0 && text.charCodeAt(offset) === MINUS ? -1 : 1, offsetHour, offsetMinute);
+  return isLeapSecond(
+    hour,
+    minute,
+    second,
+    offset >= 0 && text.charCodeAt(offset) === MINUS ? -1 : 1,
+    offsetHour,
+    offsetMinute,
+  );
 }
 
 /** The formats by the name the spec uses, as the compiled validators look them up. */

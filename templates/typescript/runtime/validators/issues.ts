@@ -1,4 +1,3 @@
-{{> header}}
 /**
  * Turns the errors of the compiled validators into what callers read: one
  * issue per defect, with a JSON Pointer, what was expected and what was
@@ -6,6 +5,7 @@
  * become warnings instead.
  */
 import type { ValidationIssue, ValidationMode, ValidationWarning } from '../validate.js';
+import { FORMAT_NAMES, PATTERN_NAMES } from './phrases.js';
 
 /** An error as the detailed validator reports it: Ajv's shape, without `schemaPath` or messages. */
 export interface CompiledError {
@@ -18,20 +18,6 @@ export interface Findings {
   errors: ValidationIssue[];
   warnings: ValidationWarning[];
 }
-
-/** How the spec's patterns read to a person. */
-const PATTERN_NAMES: Readonly<Record<string, string>> = {
-{{#each patterns}}
-  {{{json pattern}}}: {{{json expected}}},
-{{/each}}
-};
-
-/** How the spec's formats read to a person. */
-const FORMAT_NAMES: Readonly<Record<string, string>> = {
-{{#each formats}}
-  {{{json format}}}: {{{json expected}}},
-{{/each}}
-};
 
 const TYPE_NAMES: Readonly<Record<string, string>> = {
   string: 'a string',
@@ -63,7 +49,8 @@ export function pointerSegments(pointer: string): string[] {
 function valueAt(root: unknown, pointer: string): unknown {
   let node = root;
   for (const segment of pointerSegments(pointer)) {
-    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, segment)) return undefined;
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, segment))
+      return undefined;
     node = (node as Record<string, unknown>)[segment];
   }
   return node;
@@ -133,7 +120,9 @@ function expectedOf(error: CompiledError): string {
 
 function messageOf(path: string, keyword: string, expected: string, received: string): string {
   const where = path === '' ? 'the webhook' : path;
-  return keyword === 'required' ? `${where} is missing (required)` : `${where}: expected ${expected}, received ${received}`;
+  return keyword === 'required'
+    ? `${where} is missing (required)`
+    : `${where}: expected ${expected}, received ${received}`;
 }
 
 function issue(path: string, keyword: string, expected: string, received: string): ValidationIssue {
@@ -145,7 +134,12 @@ function toIssue(error: CompiledError, root: unknown): ValidationIssue {
     const path = `${error.instancePath}/${encodeSegment(String(error.params.missingProperty))}`;
     return issue(path, 'required', expectedOf(error), 'nothing');
   }
-  return issue(error.instancePath, error.keyword, expectedOf(error), describeValue(valueAt(root, error.instancePath)));
+  return issue(
+    error.instancePath,
+    error.keyword,
+    expectedOf(error),
+    describeValue(valueAt(root, error.instancePath)),
+  );
 }
 
 function isWithin(path: string, parent: string): boolean {
@@ -166,7 +160,8 @@ function foldAlternatives(issues: ValidationIssue[], path: string, root: unknown
     issues.push(...deeper);
     return;
   }
-  const expected = [...new Set(branches.map((branch) => branch.expected))].join(' or ') || 'one of the alternatives';
+  const expected =
+    [...new Set(branches.map((branch) => branch.expected))].join(' or ') || 'one of the alternatives';
   issues.push(issue(path, 'anyOf', expected, describeValue(valueAt(root, path))));
 }
 
@@ -181,7 +176,11 @@ function allowNull(issues: ValidationIssue[], path: string): void {
 
 function unknownProperty(error: CompiledError): ValidationWarning {
   const path = `${error.instancePath}/${encodeSegment(String(error.params.additionalProperty))}`;
-  return { path, kind: 'unknown-property', message: `${path} is a property this version of the spec does not document` };
+  return {
+    path,
+    kind: 'unknown-property',
+    message: `${path} is a property this version of the spec does not document`,
+  };
 }
 
 function unknownEnumValue(error: CompiledError, value: string): ValidationWarning {
@@ -204,7 +203,12 @@ function firstPerPath(issues: ValidationIssue[]): ValidationIssue[] {
 }
 
 /** Sorts compiled errors into issues and warnings; `maxErrors` caps the issues. */
-export function classify(errors: CompiledError[], root: unknown, mode: ValidationMode, maxErrors: number): Findings {
+export function classify(
+  errors: CompiledError[],
+  root: unknown,
+  mode: ValidationMode,
+  maxErrors: number,
+): Findings {
   const issues: ValidationIssue[] = [];
   const warnings: ValidationWarning[] = [];
   for (const error of errors) {
@@ -230,7 +234,10 @@ export function classify(errors: CompiledError[], root: unknown, mode: Validatio
     issues.push(toIssue(error, root));
   }
   const distinct = firstPerPath(issues);
-  return { errors: distinct.length > maxErrors ? distinct.slice(0, Math.max(1, maxErrors)) : distinct, warnings };
+  return {
+    errors: distinct.length > maxErrors ? distinct.slice(0, Math.max(1, maxErrors)) : distinct,
+    warnings,
+  };
 }
 
 /** The one issue reported when reading the value itself threw (a hostile getter or Proxy). */
@@ -241,10 +248,20 @@ export function exceptionIssue(error: unknown): ValidationIssue {
   } catch {
     detail = 'an exception that could not be described';
   }
-  return issue('', 'exception', 'a JSON value', `a value that threw while being read (${detail.slice(0, 200)})`);
+  return issue(
+    '',
+    'exception',
+    'a JSON value',
+    `a value that threw while being read (${detail.slice(0, 200)})`,
+  );
 }
 
 /** The one issue of a value that failed its guard while the detailed path found nothing (it changed before its errors were read). */
 export function unexplainedIssue(): ValidationIssue {
-  return issue('', 'guard', 'a valid webhook', 'a value that failed validation and then changed before its errors were read');
+  return issue(
+    '',
+    'guard',
+    'a valid webhook',
+    'a value that failed validation and then changed before its errors were read',
+  );
 }

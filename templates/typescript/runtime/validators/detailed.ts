@@ -1,8 +1,7 @@
-{{> header}}
 /**
  * The detailed path: every error of a value, as Ajv (allErrors, objects
  * closed) reports them, so that issues.ts can sort them into errors and
- * warnings. It walks the compiled schemas below (written from spec/ by
+ * warnings. It walks the compiled schemas of schemas.ts (written from spec/ by
  * generator/validators/table.ts) instead of running code generated per
  * schema: it only runs when a value fails its guard or when a caller reads
  * the warnings, so its data stays small rather than its loop fast.
@@ -10,9 +9,10 @@
  */
 import { isDateTime } from './formats.js';
 import type { CompiledError } from './issues.js';
+import { SCHEMAS } from './schemas.js';
 
 /** A compiled schema: the keywords the spec uses, `$ref` by name. */
-interface Schema {
+export interface Schema {
   $ref?: string;
   type?: string | string[];
   enum?: unknown[];
@@ -34,9 +34,6 @@ interface Schema {
   else?: Schema;
 }
 
-/** The compiled schemas by name: shared definitions, the envelope, models and topics. */
-const SCHEMAS: Readonly<Record<string, Schema>> = {{{json schemas}}};
-
 const FORMATS: Readonly<Record<string, (text: string) => boolean>> = { 'date-time': isDateTime };
 
 const patterns = new Map<string, RegExp>();
@@ -47,7 +44,8 @@ function matches(pattern: string, text: string): boolean {
   return regex.test(text);
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** JSON Schema types as Ajv checks them (no NaN or Infinity for numbers). */
 const TYPE_CHECKS: Readonly<Record<string, (value: unknown) => boolean>> = {
@@ -96,17 +94,31 @@ const plans = new WeakMap<Schema, Plan>();
 function planOf(schema: Schema): Plan {
   let plan = plans.get(schema);
   if (plan) return plan;
-  const types = schema.type === undefined ? [] : typeof schema.type === 'string' ? [schema.type] : schema.type;
-  const groups = Object.keys(TYPED_KEYWORDS).filter((group) => TYPED_KEYWORDS[group]!.some((keyword) => schema[keyword] !== undefined));
+  const types =
+    schema.type === undefined ? [] : typeof schema.type === 'string' ? [schema.type] : schema.type;
+  const groups = Object.keys(TYPED_KEYWORDS).filter((group) =>
+    TYPED_KEYWORDS[group]!.some((keyword) => schema[keyword] !== undefined),
+  );
   // Ajv checks the type up front unless it is one type whose own keywords the schema uses.
   const typeWithKeywords = types.length === 1 && groups.includes(types[0]!) ? types[0] : undefined;
   const propertyNames = Object.keys(schema.properties ?? {});
-  plan = { types, typeWithKeywords, groups, propertyNames, propertySegments: propertyNames.map((name) => `/${escapeSegment(name)}`) };
+  plan = {
+    types,
+    typeWithKeywords,
+    groups,
+    propertyNames,
+    propertySegments: propertyNames.map((name) => `/${escapeSegment(name)}`),
+  };
   plans.set(schema, plan);
   return plan;
 }
 
-function report(out: CompiledError[], instancePath: string, keyword: string, params: Record<string, unknown>): void {
+function report(
+  out: CompiledError[],
+  instancePath: string,
+  keyword: string,
+  params: Record<string, unknown>,
+): void {
   out.push({ instancePath, keyword, params });
 }
 
@@ -117,32 +129,51 @@ function compare(keyword: (typeof COMPARISONS)[number][0], value: number, limit:
 }
 
 function objectKeywords(schema: Schema, plan: Plan, value: any, path: string, out: CompiledError[]): void {
-  if (schema.required) for (const name of schema.required) if (value[name] === undefined) report(out, path, 'required', { missingProperty: name });
+  if (schema.required)
+    for (const name of schema.required)
+      if (value[name] === undefined) report(out, path, 'required', { missingProperty: name });
   const properties = schema.properties ?? {};
   if (schema.additionalProperties === false) {
     // `for…in`, as Ajv's code does: inherited enumerable keys count too.
-    for (const key in value) if (!Object.prototype.hasOwnProperty.call(properties, key)) report(out, path, 'additionalProperties', { additionalProperty: key });
+    for (const key in value)
+      if (!Object.prototype.hasOwnProperty.call(properties, key))
+        report(out, path, 'additionalProperties', { additionalProperty: key });
   }
   const { propertyNames, propertySegments } = plan;
   for (let index = 0; index < propertyNames.length; index++) {
     const property = value[propertyNames[index]!];
-    if (property !== undefined) visit(properties[propertyNames[index]!]!, property, path + propertySegments[index]!, out);
+    if (property !== undefined)
+      visit(properties[propertyNames[index]!]!, property, path + propertySegments[index]!, out);
   }
 }
 
-function typedKeywords(group: string, schema: Schema, plan: Plan, value: any, path: string, out: CompiledError[]): void {
+function typedKeywords(
+  group: string,
+  schema: Schema,
+  plan: Plan,
+  value: any,
+  path: string,
+  out: CompiledError[],
+): void {
   if (group === 'number') {
     for (const [keyword, comparison] of COMPARISONS) {
       const limit = schema[keyword];
-      if (limit !== undefined && !compare(keyword, value, limit)) report(out, path, keyword, { comparison, limit });
+      if (limit !== undefined && !compare(keyword, value, limit))
+        report(out, path, keyword, { comparison, limit });
     }
   } else if (group === 'string') {
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) report(out, path, 'maxLength', { limit: schema.maxLength });
-    if (schema.minLength !== undefined && value.length < schema.minLength) report(out, path, 'minLength', { limit: schema.minLength });
-    if (schema.pattern !== undefined && !matches(schema.pattern, value)) report(out, path, 'pattern', { pattern: schema.pattern });
-    if (schema.format !== undefined && !FORMATS[schema.format]!(value)) report(out, path, 'format', { format: schema.format });
+    if (schema.maxLength !== undefined && value.length > schema.maxLength)
+      report(out, path, 'maxLength', { limit: schema.maxLength });
+    if (schema.minLength !== undefined && value.length < schema.minLength)
+      report(out, path, 'minLength', { limit: schema.minLength });
+    if (schema.pattern !== undefined && !matches(schema.pattern, value))
+      report(out, path, 'pattern', { pattern: schema.pattern });
+    if (schema.format !== undefined && !FORMATS[schema.format]!(value))
+      report(out, path, 'format', { format: schema.format });
   } else if (group === 'array') {
-    if (schema.items) for (let index = 0; index < value.length; index++) visit(schema.items, value[index], `${path}/${index}`, out);
+    if (schema.items)
+      for (let index = 0; index < value.length; index++)
+        visit(schema.items, value[index], `${path}/${index}`, out);
   } else {
     objectKeywords(schema, plan, value, path, out);
   }
@@ -150,7 +181,8 @@ function typedKeywords(group: string, schema: Schema, plan: Plan, value: any, pa
 
 /** The untyped keywords, in Ajv's order: const, enum, anyOf, if/else. */
 function untypedKeywords(schema: Schema, value: unknown, path: string, out: CompiledError[]): void {
-  if (schema.const !== undefined && value !== schema.const) report(out, path, 'const', { allowedValue: schema.const });
+  if (schema.const !== undefined && value !== schema.const)
+    report(out, path, 'const', { allowedValue: schema.const });
   if (schema.enum && !schema.enum.includes(value)) report(out, path, 'enum', { allowedValues: schema.enum });
   if (schema.anyOf) {
     const start = out.length;
@@ -175,7 +207,8 @@ function visit(schema: Schema, value: unknown, path: string, out: CompiledError[
   if (schema.$ref !== undefined) return visit(SCHEMAS[schema.$ref]!, value, path, out);
   const plan = planOf(schema);
   const { types, typeWithKeywords } = plan;
-  if (types.length > 0 && typeWithKeywords === undefined && !types.some((type) => TYPE_CHECKS[type]!(value))) report(out, path, 'type', { type: schema.type });
+  if (types.length > 0 && typeWithKeywords === undefined && !types.some((type) => TYPE_CHECKS[type]!(value)))
+    report(out, path, 'type', { type: schema.type });
   untypedKeywords(schema, value, path, out);
   for (const group of plan.groups) {
     if (TYPE_CHECKS[group]!(value)) typedKeywords(group, schema, plan, value, path, out);
