@@ -1,25 +1,23 @@
 /**
- * Data into Chameleon: the facts module (endpoints, limits, reserved keys and
- * identifier rules from spec/api.json and spec/incoming/), the pure
- * normalization that predicts what Chameleon stores, the incoming client, and
- * the `import` CLI subcommand. Every number and name the runtime uses comes
- * from the model through the template context.
+ * Data into Chameleon: the facts module `src/incoming/facts.ts` (endpoints,
+ * limits, reserved keys and identifier rules from spec/api.json and
+ * spec/incoming/). The normalization, the incoming client and the `import` CLI
+ * subcommand are runtime source (templates/typescript/runtime/) that reads
+ * every number and name it uses from that module.
  */
 import type { JsonSchema } from '../spec/load.js';
 import { render } from '../templates.js';
 import type { SchemaDocument, SpecModel } from '../model.js';
-import type { Emitter, GeneratedFile } from './emitter.js';
+import type { Emitter } from './emitter.js';
 
 /** What one incoming endpoint accepts, as the runtime needs it. */
 interface IncomingEndpointContext {
   model: string;
-  typeName: string;
   path: string;
   secretPath: string;
   batchPath?: string;
   /** The secret-in-path form of the batch path (the batch suffix after `secretPath`). */
   secretBatchPath?: string;
-  batchTypeName?: string;
   /** The key of the item array in a batch body (`profiles`). */
   batchKey?: string;
   /** Keys the schema documents: identifiers and known fields, never renamed. */
@@ -60,7 +58,6 @@ function endpointContext(
   const doc = documentAt(model, endpoint.schema);
   const context: IncomingEndpointContext = {
     model: endpoint.model,
-    typeName: doc.typeName,
     path: endpoint.path,
     secretPath: endpoint.secretPath,
     knownKeys: Object.keys((doc.schema.properties ?? {}) as object),
@@ -74,34 +71,10 @@ function endpointContext(
     const batchDoc = documentAt(model, endpoint.batchSchema);
     context.batchPath = endpoint.batchPath;
     context.secretBatchPath = endpoint.secretPath + endpoint.batchPath.slice(endpoint.path.length);
-    context.batchTypeName = batchDoc.typeName;
     context.batchKey = batchKeyOf(batchDoc.schema, batchDoc.path);
   }
   return context;
 }
-
-/** The modules of src/incoming (all free of `node:` imports) and the CLI subcommand. */
-const MODULES: Array<{ template: string; path: string; exportFrom?: string[] }> = [
-  {
-    template: 'typescript/incoming/facts.ts',
-    path: 'typescript/src/incoming/facts.ts',
-    exportFrom: ['.', './web'],
-  },
-  {
-    template: 'typescript/incoming/normalize.ts',
-    path: 'typescript/src/incoming/normalize.ts',
-    exportFrom: ['.', './web'],
-  },
-  { template: 'typescript/incoming/http.ts', path: 'typescript/src/incoming/http.ts' },
-  { template: 'typescript/incoming/batch.ts', path: 'typescript/src/incoming/batch.ts' },
-  {
-    template: 'typescript/incoming/client.ts',
-    path: 'typescript/src/incoming/client.ts',
-    exportFrom: ['.', './web'],
-  },
-  { template: 'typescript/incoming/csv.ts', path: 'typescript/src/incoming/csv.ts' },
-  { template: 'typescript/incoming/import.ts', path: 'typescript/src/cli/import.ts' },
-];
 
 export const incomingEmitter: Emitter = {
   name: 'incoming',
@@ -113,12 +86,13 @@ export const incomingEmitter: Emitter = {
       incoming: api.incoming,
       endpoints,
       batchEndpoints: endpoints.filter((endpoint) => endpoint.batchPath),
-      singleTypeNames: endpoints.map((endpoint) => endpoint.typeName),
     };
-    return MODULES.map(({ template, path, exportFrom }): GeneratedFile => ({
-      path,
-      contents: render(template, context),
-      ...(exportFrom ? { exportFrom } : {}),
-    }));
+    return [
+      {
+        path: 'typescript/src/incoming/facts.ts',
+        contents: render('typescript/incoming/facts.ts', context),
+        exportFrom: ['.', './web'],
+      },
+    ];
   },
 };

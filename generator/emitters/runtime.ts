@@ -40,6 +40,12 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'validators/detailed.ts': INTERNAL,
   'validators/formats.ts': INTERNAL,
   'validators/issues.ts': INTERNAL,
+  'incoming/normalize.ts': BOTH,
+  'incoming/http.ts': INTERNAL,
+  'incoming/batch.ts': INTERNAL,
+  'incoming/client.ts': BOTH,
+  'incoming/csv.ts': INTERNAL,
+  'cli/import.ts': INTERNAL,
 };
 
 /** Paths of every .ts file under `dir`, relative to it, with forward slashes. */

@@ -1,4 +1,3 @@
-{{> header}}
 // One POST to an incoming endpoint, with the retry policy: 429 (waiting as long as
 // Chameleon asks) and 5xx and network failures are retried with exponential backoff
 // and jitter inside a bounded budget; every other status is final. Uses only `fetch`,
@@ -106,7 +105,11 @@ async function readBody(response: Response): Promise<unknown> {
 /** Chameleon's error bodies are `{ code, messages: [...] }`. */
 function errorMessage(status: number, body: unknown): string {
   const messages = (body as { messages?: unknown } | null)?.messages;
-  const detail = Array.isArray(messages) ? messages.join('; ') : typeof body === 'string' ? body.slice(0, 200) : '';
+  const detail = Array.isArray(messages)
+    ? messages.join('; ')
+    : typeof body === 'string'
+      ? body.slice(0, 200)
+      : '';
   return detail ? `HTTP ${status}: ${detail}` : `HTTP ${status}`;
 }
 
@@ -119,7 +122,12 @@ function reasonFor(status: number): FailureReason {
   return 'rejected';
 }
 
-async function attemptOnce(transport: Transport, url: string, body: string, attempts: number): Promise<Attempt> {
+async function attemptOnce(
+  transport: Transport,
+  url: string,
+  body: string,
+  attempts: number,
+): Promise<Attempt> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), transport.timeoutMs);
   try {
@@ -131,10 +139,22 @@ async function attemptOnce(transport: Transport, url: string, body: string, atte
     });
     const responseBody = await readBody(response);
     const { status } = response;
-    if (status >= 200 && status < 300) return { outcome: { ok: true, status, body: responseBody, attempts }, retryable: false };
-    const outcome: SendOutcome = { ok: false, reason: reasonFor(status), status, message: errorMessage(status, responseBody), body: responseBody, attempts };
+    if (status >= 200 && status < 300)
+      return { outcome: { ok: true, status, body: responseBody, attempts }, retryable: false };
+    const outcome: SendOutcome = {
+      ok: false,
+      reason: reasonFor(status),
+      status,
+      message: errorMessage(status, responseBody),
+      body: responseBody,
+      attempts,
+    };
     const waitMs = status === 429 ? waitOf(response, responseBody) : undefined;
-    return { outcome, retryable: status === 429 || status >= 500, ...(waitMs === undefined ? {} : { waitMs }) };
+    return {
+      outcome,
+      retryable: status === 429 || status >= 500,
+      ...(waitMs === undefined ? {} : { waitMs }),
+    };
   } catch (error) {
     const message = controller.signal.aborted
       ? `No answer within ${transport.timeoutMs} ms`
@@ -158,7 +178,10 @@ export async function send(transport: Transport, url: string, body: string): Pro
     const { outcome, retryable, waitMs } = await attemptOnce(transport, url, body, attempt);
     if (outcome.ok || !retryable || attempt >= transport.retry.maxAttempts) return outcome;
     if (waitMs !== undefined && waitMs > transport.retry.maxDelayMs) {
-      return { ...outcome, message: `${outcome.message} (Chameleon asked to wait ${Math.ceil(waitMs / 1000)} s, beyond the retry budget of ${transport.retry.maxDelayMs} ms)` };
+      return {
+        ...outcome,
+        message: `${outcome.message} (Chameleon asked to wait ${Math.ceil(waitMs / 1000)} s, beyond the retry budget of ${transport.retry.maxDelayMs} ms)`,
+      };
     }
     await transport.sleep(waitMs ?? backoffMs(transport, attempt));
   }

@@ -1,4 +1,3 @@
-{{> header}}
 // A small RFC 4180 reader for the import CLI: quoted fields, doubled quotes inside
 // them, separators and line breaks inside quotes, CRLF, LF or CR line ends, a leading BOM.
 // It reads text in pieces (`CsvReader`), so a file of any size streams through it with
@@ -94,7 +93,10 @@ export class CsvReader {
   private addChar(char: string): void {
     this.field += char;
     if (++this.recordChars > this.maxRecordChars) {
-      throw new CsvSyntaxError(`the record is longer than ${this.maxRecordChars} characters (is a quote left open?)`, this.recordLine);
+      throw new CsvSyntaxError(
+        `the record is longer than ${this.maxRecordChars} characters (is a quote left open?)`,
+        this.recordLine,
+      );
     }
   }
 

@@ -1,4 +1,3 @@
-{{> header}}
 // Batches: items are split into requests that stay within the byte and item limits,
 // sent one after another, and every item ends in exactly one of two lists, accepted
 // or returned (with why). A 413 splits the request in two; a request that failed for
@@ -72,10 +71,18 @@ export interface BatchRun<Item> {
   itemAt: (index: number) => Item;
 }
 
-const FATAL: ReadonlySet<FailureReason> = new Set(['forbidden', 'not-found', 'rate-limited', 'server-error', 'network-error']);
+const FATAL: ReadonlySet<FailureReason> = new Set([
+  'forbidden',
+  'not-found',
+  'rate-limited',
+  'server-error',
+  'network-error',
+]);
 
 function bodyOf(request: BatchRequest, chunk: PreparedItem[]): string {
-  const extra = Object.entries(request.extra).map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`);
+  const extra = Object.entries(request.extra).map(
+    ([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`,
+  );
   return `{${JSON.stringify(request.key)}:[${chunk.map((item) => item.json).join(',')}]${extra.join('')}}`;
 }
 
@@ -107,15 +114,36 @@ export function chunkItems(items: PreparedItem[], request: BatchRequest): Prepar
 function itemErrorsOf(body: unknown): ItemError[] {
   const errors = (body as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) return [];
-  return errors.flatMap((error: { index?: unknown; code?: unknown; message?: unknown; messages?: unknown }) => {
-    if (typeof error?.index !== 'number') return [];
-    const message = typeof error.message === 'string' ? error.message : Array.isArray(error.messages) ? error.messages.join('; ') : 'Rejected by Chameleon';
-    return [{ index: error.index, ...(typeof error.code === 'number' ? { code: error.code } : {}), message }];
-  });
+  return errors.flatMap(
+    (error: { index?: unknown; code?: unknown; message?: unknown; messages?: unknown }) => {
+      if (typeof error?.index !== 'number') return [];
+      const message =
+        typeof error.message === 'string'
+          ? error.message
+          : Array.isArray(error.messages)
+            ? error.messages.join('; ')
+            : 'Rejected by Chameleon';
+      return [
+        { index: error.index, ...(typeof error.code === 'number' ? { code: error.code } : {}), message },
+      ];
+    },
+  );
 }
 
-export function returnItem<Item>(run: BatchRun<Item>, index: number, reason: FailureReason, message: string, status?: number): void {
-  run.report.returned.push({ index, item: run.itemAt(index), reason, ...(status === undefined ? {} : { status }), message });
+export function returnItem<Item>(
+  run: BatchRun<Item>,
+  index: number,
+  reason: FailureReason,
+  message: string,
+  status?: number,
+): void {
+  run.report.returned.push({
+    index,
+    item: run.itemAt(index),
+    reason,
+    ...(status === undefined ? {} : { status }),
+    message,
+  });
 }
 
 function acceptChunk<Item>(run: BatchRun<Item>, chunk: PreparedItem[], body: unknown): void {
@@ -131,11 +159,21 @@ function acceptChunk<Item>(run: BatchRun<Item>, chunk: PreparedItem[], body: unk
 
 function progressOf<Item>(report: BatchReport<Item>): BatchProgress {
   const { total, accepted, returned } = report;
-  return { total, done: accepted.length + returned.length, accepted: accepted.length, returned: returned.length };
+  return {
+    total,
+    done: accepted.length + returned.length,
+    accepted: accepted.length,
+    returned: returned.length,
+  };
 }
 
 /** Sends every item and records each one's outcome in `run.report`. */
-export async function sendBatches<Item>(transport: Transport, request: BatchRequest, items: PreparedItem[], run: BatchRun<Item>): Promise<void> {
+export async function sendBatches<Item>(
+  transport: Transport,
+  request: BatchRequest,
+  items: PreparedItem[],
+  run: BatchRun<Item>,
+): Promise<void> {
   const queue = chunkItems(items, request);
   while (queue.length) {
     const chunk = queue.shift()!;

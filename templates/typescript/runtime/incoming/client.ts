@@ -1,12 +1,32 @@
-{{> header}}
 // The incoming client: sends profiles, companies and events to Chameleon, checks
 // identifiers before sending, normalizes properties as Chameleon will, and accounts
 // for every item. Imports nothing from `node:`: it runs wherever `fetch` does.
-import { bodyOverhead, returnItem, sendBatches, type BatchProgress, type BatchReport, type BatchRequest, type BatchRun, type PreparedItem } from './batch.js';
-import { INCOMING_BASE_URL, INCOMING_ENDPOINTS, INCOMING_LIMITS, type BatchModel, type IncomingModel } from './facts.js';
+import {
+  bodyOverhead,
+  returnItem,
+  sendBatches,
+  type BatchProgress,
+  type BatchReport,
+  type BatchRequest,
+  type BatchRun,
+  type PreparedItem,
+} from './batch.js';
+import {
+  INCOMING_BASE_URL,
+  INCOMING_ENDPOINTS,
+  INCOMING_LIMITS,
+  type ACCOUNT_SECRET_HEADER,
+  type BatchModel,
+  type IncomingModel,
+} from './facts.js';
 import { endpointUrl, send, type FailureReason, type RetryOptions, type Transport } from './http.js';
-import { normalizeName, normalizeProperties, utf8ByteLength, type NormalizationWarning } from './normalize.js';
-import type { {{join singleTypeNames ", "}} } from '../types.js';
+import {
+  normalizeName,
+  normalizeProperties,
+  utf8ByteLength,
+  type NormalizationWarning,
+} from './normalize.js';
+import type { IncomingCompany, IncomingEvent, IncomingProfile } from '../types.js';
 
 export type { BatchProgress, BatchReport, IndexedWarning, ReturnedItem } from './batch.js';
 export type { FailureReason, RetryOptions } from './http.js';
@@ -20,13 +40,13 @@ export type EventInput = IncomingEvent & CustomProperties;
 export interface IncomingClientOptions {
   /** The Account Secret from Chameleon's dashboard. */
   accountSecret: string;
-  /** Default `{{incoming.baseUrl}}`. */
+  /** Default {@link INCOMING_BASE_URL}. */
   baseUrl?: string;
   /** Default: the global `fetch` (Node 20+, Workers, Deno, Bun, browsers). */
   fetch?: typeof fetch;
   retry?: RetryOptions;
   /**
-   * Put the secret in the URL path instead of the `{{incoming.secretHeader}}` header. Off by
+   * Put the secret in the URL path instead of the {@link ACCOUNT_SECRET_HEADER} header. Off by
    * default: a secret in a URL ends up in proxy and access logs.
    */
   secretInPath?: boolean;
@@ -34,9 +54,9 @@ export interface IncomingClientOptions {
   normalize?: boolean;
   /** Time allowed for each HTTP request (default 30,000 ms). */
   timeoutMs?: number;
-  /** Largest batch body in bytes (default and maximum {{incoming.limits.batchBytes}}, Chameleon's limit). */
+  /** Largest batch body in bytes (default and maximum `INCOMING_LIMITS.batchBytes`, Chameleon's limit). */
   maxBatchBytes?: number;
-  /** Most items per batch request (default {{incoming.limits.suggestedBatchItems}}, the size Chameleon suggests). */
+  /** Most items per batch request (default `INCOMING_LIMITS.suggestedBatchItems`, the size Chameleon suggests). */
   maxBatchItems?: number;
   /** Waits between retries; replace it in tests. */
   sleep?: (ms: number) => Promise<void>;
@@ -104,11 +124,15 @@ function listKeys(keys: readonly string[]): string {
 }
 
 /** Why `body` cannot be sent to the `model` endpoint, or undefined when its identifiers are there. */
-export function missingIdentifier(model: IncomingModel, body: Readonly<Record<string, unknown>>): string | undefined {
+export function missingIdentifier(
+  model: IncomingModel,
+  body: Readonly<Record<string, unknown>>,
+): string | undefined {
   const { required, identifierSets } = INCOMING_ENDPOINTS[model];
   const absent = required.filter((key) => !isPresent(body[key]));
   if (absent.length) return `A ${model} item needs ${absent.map((key) => `\`${key}\``).join(' and ')}.`;
-  if (!identifierSets.length || identifierSets.some((set) => set.every((key) => isPresent(body[key])))) return undefined;
+  if (!identifierSets.length || identifierSets.some((set) => set.every((key) => isPresent(body[key]))))
+    return undefined;
   return `A ${model} item needs ${listKeys(identifierSets.map((set) => set.join(' + ')))}.`;
 }
 
@@ -118,15 +142,23 @@ interface Prepared {
 }
 
 /** Identifier check, then normalization; returns the problem when the item cannot be sent. */
-function prepare(model: IncomingModel, item: Readonly<Record<string, unknown>>, normalize: boolean): Prepared | string {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return `A ${model} item must be an object.`;
+function prepare(
+  model: IncomingModel,
+  item: Readonly<Record<string, unknown>>,
+  normalize: boolean,
+): Prepared | string {
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    return `A ${model} item must be an object.`;
   const missing = missingIdentifier(model, item);
   if (missing) return missing;
   if (!normalize) return { json: JSON.stringify(item), warnings: [] };
-  const { properties, warnings } = normalizeProperties(item, { keepKeys: INCOMING_ENDPOINTS[model].knownKeys });
+  const { properties, warnings } = normalizeProperties(item, {
+    keepKeys: INCOMING_ENDPOINTS[model].knownKeys,
+  });
   if (model === 'events' && typeof properties.name === 'string') {
     properties.name = normalizeName(properties.name);
-    if (properties.name === '') return 'The event `name` has no letter or digit, so Chameleon cannot store it.';
+    if (properties.name === '')
+      return 'The event `name` has no letter or digit, so Chameleon cannot store it.';
   }
   return { json: JSON.stringify(properties), warnings };
 }
@@ -143,7 +175,8 @@ function recordIdOf(body: unknown): string | undefined {
 function transportOf(options: IncomingClientOptions): Transport {
   if (!options.accountSecret) throw new TypeError('createIncomingClient: accountSecret is required');
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== 'function') throw new TypeError('createIncomingClient: no global fetch here; pass options.fetch');
+  if (typeof fetchImpl !== 'function')
+    throw new TypeError('createIncomingClient: no global fetch here; pass options.fetch');
   return {
     fetch: fetchImpl,
     baseUrl: options.baseUrl ?? INCOMING_BASE_URL,
@@ -167,13 +200,33 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
     const prepared = prepare(model, item, normalize);
     if (typeof prepared === 'string') throw new IncomingRequestError('missing-identifier', prepared);
     const endpoint = INCOMING_ENDPOINTS[model];
-    const outcome = await send(transport, endpointUrl(transport, endpoint.path, endpoint.secretPath), prepared.json);
-    if (!outcome.ok) throw new IncomingRequestError(outcome.reason, outcome.message, outcome.status, outcome.body, outcome.attempts);
+    const outcome = await send(
+      transport,
+      endpointUrl(transport, endpoint.path, endpoint.secretPath),
+      prepared.json,
+    );
+    if (!outcome.ok)
+      throw new IncomingRequestError(
+        outcome.reason,
+        outcome.message,
+        outcome.status,
+        outcome.body,
+        outcome.attempts,
+      );
     const id = recordIdOf(outcome.body);
-    return { ...(id === undefined ? {} : { id }), status: outcome.status, warnings: prepared.warnings, response: outcome.body };
+    return {
+      ...(id === undefined ? {} : { id }),
+      status: outcome.status,
+      warnings: prepared.warnings,
+      response: outcome.body,
+    };
   }
 
-  async function sendMany<Item extends Record<string, unknown>>(model: BatchModel, items: readonly Item[], batchOptions: BatchOptions = {}): Promise<BatchReport<Item>> {
+  async function sendMany<Item extends Record<string, unknown>>(
+    model: BatchModel,
+    items: readonly Item[],
+    batchOptions: BatchOptions = {},
+  ): Promise<BatchReport<Item>> {
     const endpoint = INCOMING_ENDPOINTS[model];
     const run: BatchRun<Item> = {
       report: { total: items.length, accepted: [], returned: [], batchIds: [], requests: 0, warnings: [] },
@@ -194,7 +247,13 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
       if (typeof prepared === 'string') return returnItem(run, index, 'missing-identifier', prepared);
       run.report.warnings.push(...prepared.warnings.map((warning) => ({ ...warning, index })));
       const bytes = utf8ByteLength(prepared.json);
-      if (bytes > room) return returnItem(run, index, 'too-large', `The item is ${bytes} bytes; a batch holds at most ${maxBytes}.`);
+      if (bytes > room)
+        return returnItem(
+          run,
+          index,
+          'too-large',
+          `The item is ${bytes} bytes; a batch holds at most ${maxBytes}.`,
+        );
       ready.push({ index, json: prepared.json, bytes });
     });
     await sendBatches(transport, request, ready, run);

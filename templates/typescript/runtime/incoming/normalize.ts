@@ -1,4 +1,3 @@
-{{> header}}
 // Predicts what Chameleon stores for the properties you send it, so problems show
 // up in your own logs instead of as a warning in Chameleon's data-management UI.
 // Pure and synchronous; docs/normalization.md explains each choice the vendor leaves open.
@@ -12,9 +11,9 @@ export type NormalizationWarningKind =
   | 'empty-name'
   /** A key Chameleon's identify call reserves: it may be ignored or mean something else. */
   | 'reserved-key'
-  /** A value longer than {{incoming.limits.valueBytes}} bytes (UTF-8), cut at a character boundary. */
+  /** A value longer than `INCOMING_LIMITS.valueBytes` bytes (UTF-8), cut at a character boundary. */
   | 'truncated'
-  /** A hash nested deeper than {{incoming.limits.maxHashDepth}} levels: dropped. */
+  /** A hash nested deeper than `INCOMING_LIMITS.maxHashDepth` levels: dropped. */
   | 'too-deep'
   /** A hash inside an array: dropped. */
   | 'hash-in-array'
@@ -49,7 +48,8 @@ export interface NormalizeOptions {
 
 const SEPARATORS = /[^\p{L}\p{N}]+/u;
 const MARKS = /\p{M}/gu;
-const LONE_SURROGATE_PATTERN = '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+const LONE_SURROGATE_PATTERN =
+  '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
 const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE_PATTERN);
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE_PATTERN, 'g');
 const RESERVED: ReadonlySet<string> = new Set(RESERVED_KEYS);
@@ -181,7 +181,11 @@ class Normalizer {
     }
     const bytes = utf8ByteLength(text);
     if (bytes <= INCOMING_LIMITS.valueBytes) return text;
-    this.warn(path, 'truncated', `The value is ${bytes} bytes long; Chameleon keeps the first ${INCOMING_LIMITS.valueBytes}.`);
+    this.warn(
+      path,
+      'truncated',
+      `The value is ${bytes} bytes long; Chameleon keeps the first ${INCOMING_LIMITS.valueBytes}.`,
+    );
     return truncateUtf8(text, INCOMING_LIMITS.valueBytes);
   }
 
@@ -210,7 +214,11 @@ class Normalizer {
   /** Keys inside a hash are kept as sent: Chameleon documents normalization for property names only. */
   private hash(hash: Record<string, unknown>, path: string, depth: number): Normalized {
     if (depth > INCOMING_LIMITS.maxHashDepth) {
-      this.warn(path, 'too-deep', `Hashes nest at most ${INCOMING_LIMITS.maxHashDepth} levels; this one is level ${depth}: dropped.`);
+      this.warn(
+        path,
+        'too-deep',
+        `Hashes nest at most ${INCOMING_LIMITS.maxHashDepth} levels; this one is level ${depth}: dropped.`,
+      );
       return DROP;
     }
     const entries: Array<[string, unknown]> = [];
@@ -259,8 +267,8 @@ function place(slots: Map<string, Slot>, name: string, slot: Slot, normalizer: N
 
 /**
  * Normalizes custom properties exactly as Chameleon will store them: names
- * lower-cased and underscored, values cut at {{incoming.limits.valueBytes}} bytes, hashes deeper than
- * {{incoming.limits.maxHashDepth}} levels or inside arrays dropped, nulls inside arrays dropped. Every loss
+ * lower-cased and underscored, values cut at {@link INCOMING_LIMITS} `valueBytes`, hashes deeper than
+ * `maxHashDepth` levels or inside arrays dropped, nulls inside arrays dropped. Every loss
  * is reported in `warnings` with the path of the value in your input.
  *
  * Idempotent: normalizing the result again changes nothing.
@@ -277,11 +285,19 @@ export function normalizeProperties(
     const name = kept ? key : normalizeName(key);
     const path = pointer('', key);
     if (name === '') {
-      normalizer.warn(path, 'empty-name', `"${key}" has no letter or digit, so it has no name in Chameleon: dropped.`);
+      normalizer.warn(
+        path,
+        'empty-name',
+        `"${key}" has no letter or digit, so it has no name in Chameleon: dropped.`,
+      );
       continue;
     }
     if (!kept && (RESERVED.has(key) || RESERVED.has(name))) {
-      normalizer.warn(path, 'reserved-key', `"${key}" is reserved by Chameleon's identify call; it may be ignored or mean something else.`);
+      normalizer.warn(
+        path,
+        'reserved-key',
+        `"${key}" is reserved by Chameleon's identify call; it may be ignored or mean something else.`,
+      );
     }
     const normalized = normalizer.value(value, path, 0);
     if (normalized !== DROP) place(slots, name, { source: key, kept, value: normalized }, normalizer);

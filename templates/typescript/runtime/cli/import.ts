@@ -1,15 +1,21 @@
-{{> header}}
 // `chameleon-webhooks import profiles|companies|events FILE`: backfills a file of
 // NDJSON or CSV rows into Chameleon through the incoming client. The file is streamed:
 // rows are read, sent and let go one chunk at a time (`--chunk-rows` rows, and about
-// {{incoming.limits.batchBytes}} characters of row text), so memory stays bounded whatever
+// one batch body's worth of row text), so memory stays bounded whatever
 // the file's size. Progress goes to stderr, a summary to stdout, and every row not
 // accepted goes, with its reason and line, to FILE.rejected.ndjson: nothing is lost.
 import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createIncomingClient, IncomingRequestError, type BatchProgress, type IncomingClient, type IncomingClientOptions } from '../incoming/client.js';
+import {
+  createIncomingClient,
+  IncomingRequestError,
+  type BatchProgress,
+  type IncomingClient,
+  type IncomingClientOptions,
+} from '../incoming/client.js';
 import { CsvReader, CsvSyntaxError, type CsvRecord } from '../incoming/csv.js';
+import { INCOMING_BASE_URL, INCOMING_LIMITS } from '../incoming/facts.js';
 import type { FailureReason } from '../incoming/http.js';
 
 export const IMPORT_USAGE = `Usage: chameleon-webhooks import <profiles|companies|events> FILE [options]
@@ -20,10 +26,10 @@ The file is streamed, a chunk of rows at a time, so it may be of any size.
 
 Options:
   --secret SECRET             the Account Secret (default: $CHAMELEON_ACCOUNT_SECRET)
-  --base-url URL              default {{incoming.baseUrl}}
+  --base-url URL              default ${INCOMING_BASE_URL}
   --on-model-missing MODE     create (default) or ignore: for items whose record does not exist
-  --batch-size N              items per batch request (default {{incoming.limits.suggestedBatchItems}})
-  --chunk-rows N              rows read into memory at a time (default {{incoming.limits.suggestedBatchItems}},
+  --batch-size N              items per batch request (default ${INCOMING_LIMITS.suggestedBatchItems})
+  --chunk-rows N              rows read into memory at a time (default ${INCOMING_LIMITS.suggestedBatchItems},
                               or the batch size if larger)
   --rejected FILE             where rows not accepted go (default: FILE.rejected.ndjson)
   --help
@@ -34,7 +40,7 @@ const MODELS = ['profiles', 'companies', 'events'] as const;
 type ImportModel = (typeof MODELS)[number];
 
 /** Row text a chunk may hold, in characters: one batch body's worth, Chameleon's limit. */
-const CHUNK_CHARS = {{incoming.limits.batchBytes}};
+const CHUNK_CHARS = INCOMING_LIMITS.batchBytes;
 /** A batch request that failed this way stops the run: later rows are returned as not sent. */
 const FATAL: readonly string[] = ['forbidden', 'not-found', 'rate-limited', 'server-error', 'network-error'];
 
@@ -94,7 +100,9 @@ async function* readPieces(file: string, io: CliIo): AsyncGenerator<{ text: stri
 function ndjsonRow(raw: string, line: number): Row {
   try {
     const value: unknown = JSON.parse(raw);
-    return isObject(value) ? { line, item: value } : { line, raw, problem: 'The line is JSON but not an object.' };
+    return isObject(value)
+      ? { line, item: value }
+      : { line, raw, problem: 'The line is JSON but not an object.' };
   } catch (error) {
     return { line, raw, problem: `Not JSON: ${(error as Error).message}` };
   }
@@ -114,7 +122,12 @@ async function* readNdjson(file: string, io: CliIo): AsyncGenerator<Row & { byte
     for (const text of lines) {
       line++;
       if (overlong !== undefined) {
-        yield { line, raw: `${overlong}…`, problem: `The line is longer than ${CHUNK_CHARS} characters.`, bytesRead };
+        yield {
+          line,
+          raw: `${overlong}…`,
+          problem: `The line is longer than ${CHUNK_CHARS} characters.`,
+          bytesRead,
+        };
         overlong = undefined;
         continue;
       }
@@ -138,9 +151,15 @@ async function* readNdjson(file: string, io: CliIo): AsyncGenerator<Row & { byte
 /** CSV cells are strings (Chameleon parses numbers, booleans and dates from them); empty cells are left out. */
 function csvRow(header: CsvRecord, { line, fields }: CsvRecord): Row {
   if (fields.length > header.fields.length) {
-    return { line, raw: fields.join(','), problem: `The row has ${fields.length} fields; the header has ${header.fields.length}.` };
+    return {
+      line,
+      raw: fields.join(','),
+      problem: `The row has ${fields.length} fields; the header has ${header.fields.length}.`,
+    };
   }
-  const entries = fields.flatMap((value, column): Array<[string, string]> => (value === '' ? [] : [[header.fields[column]!, value]]));
+  const entries = fields.flatMap((value, column): Array<[string, string]> =>
+    value === '' ? [] : [[header.fields[column]!, value]],
+  );
   return { line, item: Object.fromEntries(entries) };
 }
 
@@ -216,7 +235,8 @@ function parseOptions(args: readonly string[], env: CliIo['env']): Options | 'he
   });
   if (values.help) return 'help';
   const [model, file, ...rest] = positionals;
-  if (!model || !(MODELS as readonly string[]).includes(model)) throw new UsageError(`Name what to import: ${MODELS.join(', ')}.`);
+  if (!model || !(MODELS as readonly string[]).includes(model))
+    throw new UsageError(`Name what to import: ${MODELS.join(', ')}.`);
   if (!file || rest.length) throw new UsageError('Name exactly one file to import.');
   const secret = values.secret ?? env.CHAMELEON_ACCOUNT_SECRET;
   if (!secret) throw new UsageError('No account secret: pass --secret or set CHAMELEON_ACCOUNT_SECRET.');
@@ -225,7 +245,9 @@ function parseOptions(args: readonly string[], env: CliIo['env']): Options | 'he
     throw new UsageError('--on-model-missing is create or ignore.');
   }
   const batchSize = positiveInteger(values['batch-size'], '--batch-size');
-  const chunkRows = positiveInteger(values['chunk-rows'], '--chunk-rows') ?? Math.max(batchSize ?? 0, {{incoming.limits.suggestedBatchItems}});
+  const chunkRows =
+    positiveInteger(values['chunk-rows'], '--chunk-rows') ??
+    Math.max(batchSize ?? 0, INCOMING_LIMITS.suggestedBatchItems);
   return {
     model: model as ImportModel,
     file,
@@ -259,7 +281,13 @@ interface Chunk {
  * otherwise. The count is of rows read so far (the file's total is not known until its
  * end); the bar is how far through the file's bytes the import is.
  */
-function progressPrinter(io: CliIo, label: string, fileBytes: number, totals: Totals, chunk: Chunk): (progress: BatchProgress) => void {
+function progressPrinter(
+  io: CliIo,
+  label: string,
+  fileBytes: number,
+  totals: Totals,
+  chunk: Chunk,
+): (progress: BatchProgress) => void {
   return ({ total, done, accepted, returned }) => {
     const counts = `${totals.items + done}/${totals.items + total} rows (${totals.accepted + accepted} accepted, ${totals.returned + returned} returned)`;
     if (!io.stderr.isTTY) {
@@ -267,10 +295,14 @@ function progressPrinter(io: CliIo, label: string, fileBytes: number, totals: To
       return;
     }
     const width = 30;
-    const through = chunk.fromByte + (total ? (chunk.toByte - chunk.fromByte) * (done / total) : chunk.toByte - chunk.fromByte);
+    const through =
+      chunk.fromByte +
+      (total ? (chunk.toByte - chunk.fromByte) * (done / total) : chunk.toByte - chunk.fromByte);
     const filled = fileBytes ? Math.min(width, Math.round((through / fileBytes) * width)) : width;
     const finished = filled === width && done === total;
-    io.stderr.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${counts}${finished ? '\n' : ''}`);
+    io.stderr.write(
+      `\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${counts}${finished ? '\n' : ''}`,
+    );
   };
 }
 
@@ -294,9 +326,13 @@ async function importBatch(run: Run, chunk: Chunk): Promise<Rejected[]> {
   const resource = options.model === 'companies' ? client.companies : client.profiles;
   const report = await resource.batch(
     chunk.items.map(({ item }) => item),
-    { ...(options.onModelMissing ? { onModelMissing: options.onModelMissing } : {}), onProgress: progressPrinter(io, `import ${options.model}`, run.fileBytes, run.totals, chunk) },
+    {
+      ...(options.onModelMissing ? { onModelMissing: options.onModelMissing } : {}),
+      onProgress: progressPrinter(io, `import ${options.model}`, run.fileBytes, run.totals, chunk),
+    },
   );
-  for (const warning of report.warnings) io.stderr.write(`line ${chunk.items[warning.index]!.line}: ${warning.path}: ${warning.message}\n`);
+  for (const warning of report.warnings)
+    io.stderr.write(`line ${chunk.items[warning.index]!.line}: ${warning.path}: ${warning.message}\n`);
   const fatal = report.returned.find(({ reason }) => FATAL.includes(reason));
   if (fatal) run.stopped = `Not sent: an earlier request failed for good (${fatal.message}).`;
   return report.returned.map(({ index, reason, status, message, item }) => ({
@@ -321,15 +357,24 @@ async function importEvents(run: Run, chunk: Chunk): Promise<Rejected[]> {
       try {
         const result = await client.events.track(item as Parameters<IncomingClient['events']['track']>[0]);
         accepted++;
-        for (const warning of result.warnings) io.stderr.write(`line ${line}: ${warning.path}: ${warning.message}\n`);
+        for (const warning of result.warnings)
+          io.stderr.write(`line ${line}: ${warning.path}: ${warning.message}\n`);
       } catch (error) {
         if (!(error instanceof IncomingRequestError)) throw error;
-        rejected.push({ line, reason: error.reason, ...(error.status === undefined ? {} : { status: error.status }), message: error.message, item });
-        if (FATAL.includes(error.reason)) run.stopped = `Not sent: an earlier request failed for good (${error.message}).`;
+        rejected.push({
+          line,
+          reason: error.reason,
+          ...(error.status === undefined ? {} : { status: error.status }),
+          message: error.message,
+          item,
+        });
+        if (FATAL.includes(error.reason))
+          run.stopped = `Not sent: an earlier request failed for good (${error.message}).`;
       }
     }
     const done = accepted + rejected.length;
-    if (done === chunk.items.length || done % 100 === 0 || !io.stderr.isTTY) progress({ total: chunk.items.length, done, accepted, returned: rejected.length });
+    if (done === chunk.items.length || done % 100 === 0 || !io.stderr.isTTY)
+      progress({ total: chunk.items.length, done, accepted, returned: rejected.length });
   }
   return rejected;
 }
@@ -347,13 +392,22 @@ function rejectedWriter(file: string): { write(entries: Rejected[]): Promise<voi
   };
 }
 
-/** Groups rows into chunks of at most `chunkRows` rows and about {{incoming.limits.batchBytes}} characters of row text. */
-async function* chunksOf(rows: AsyncIterable<Row & { bytesRead: number }>, chunkRows: number): AsyncGenerator<Chunk> {
+/** Groups rows into chunks of at most `chunkRows` rows and about `CHUNK_CHARS` characters of row text. */
+async function* chunksOf(
+  rows: AsyncIterable<Row & { bytesRead: number }>,
+  chunkRows: number,
+): AsyncGenerator<Chunk> {
   let chunk: Chunk = { items: [], unreadable: [], fromByte: 0, toByte: 0 };
   let chars = 0;
   for await (const row of rows) {
     if (row.item) chunk.items.push({ line: row.line, item: row.item });
-    else chunk.unreadable.push({ line: row.line, reason: 'unreadable', message: row.problem ?? 'Unreadable.', ...(row.raw === undefined ? {} : { raw: row.raw }) });
+    else
+      chunk.unreadable.push({
+        line: row.line,
+        reason: 'unreadable',
+        message: row.problem ?? 'Unreadable.',
+        ...(row.raw === undefined ? {} : { raw: row.raw }),
+      });
     chunk.toByte = row.bytesRead;
     chars += row.raw?.length ?? JSON.stringify(row.item).length;
     if (chunk.items.length + chunk.unreadable.length >= chunkRows || chars >= CHUNK_CHARS) {
@@ -383,7 +437,8 @@ async function runWith(options: Options, io: CliIo): Promise<number> {
   const rejectedFile = rejectedWriter(options.rejectedFile);
   try {
     for await (const chunk of chunksOf(rows, options.chunkRows)) {
-      const returned = options.model === 'events' ? await importEvents(run, chunk) : await importBatch(run, chunk);
+      const returned =
+        options.model === 'events' ? await importEvents(run, chunk) : await importBatch(run, chunk);
       // Chunks come in file order, so sorting within one keeps the whole file in line order.
       const rejected = [...chunk.unreadable, ...returned].sort((a, b) => a.line - b.line);
       await rejectedFile.write(rejected);
@@ -397,9 +452,13 @@ async function runWith(options: Options, io: CliIo): Promise<number> {
     await rejectedFile.close();
   }
   const rejectedCount = [...reasons.values()].reduce((sum, count) => sum + count, 0);
-  io.stdout.write(`Imported ${options.model} from ${options.file}: ${run.totals.accepted} of ${run.totals.rows} rows accepted, ${rejectedCount} rejected.\n`);
+  io.stdout.write(
+    `Imported ${options.model} from ${options.file}: ${run.totals.accepted} of ${run.totals.rows} rows accepted, ${rejectedCount} rejected.\n`,
+  );
   if (rejectedCount) {
-    io.stdout.write(`Rejected rows (${[...reasons].map(([reason, count]) => `${count} ${reason}`).join(', ')}) are in ${options.rejectedFile}; each line holds the row under "item".\n`);
+    io.stdout.write(
+      `Rejected rows (${[...reasons].map(([reason, count]) => `${count} ${reason}`).join(', ')}) are in ${options.rejectedFile}; each line holds the row under "item".\n`,
+    );
   }
   return rejectedCount ? 1 : 0;
 }
@@ -419,7 +478,10 @@ export async function runImport(args: readonly string[], io: CliIo = processIo()
     return await runWith(options, io);
   } catch (error) {
     // Usage mistakes, unreadable files and bad CSV are the user's to fix; anything else is a bug.
-    const expected = error instanceof UsageError || error instanceof CsvSyntaxError || typeof (error as { code?: unknown }).code === 'string';
+    const expected =
+      error instanceof UsageError ||
+      error instanceof CsvSyntaxError ||
+      typeof (error as { code?: unknown }).code === 'string';
     if (!expected) throw error;
     io.stderr.write(`chameleon-webhooks import: ${(error as Error).message}\n\n${IMPORT_USAGE}\n`);
     return 2;
