@@ -1,10 +1,10 @@
 /**
- * Typed fixture factories (`src/fixtures.ts`) and the CLI that sends them
- * (`src/cli/main.ts`, the subcommand dispatcher, and `src/cli/send.ts`).
+ * Typed fixture factories (`src/fixtures.ts`, from the docs' examples) and the
+ * facts of the CLI that sends them (`src/cli/facts.ts`: the package version,
+ * the delivery timeout and retry schedule). The CLI itself is runtime source.
  *
- * The facts the runtime needs (header names, the sender's User-Agent, the
- * delivery timeout and retry schedule) are computed here from `api.outgoing`
- * and handed to the templates.
+ * The sender's User-Agent, the request headers and the retry schedule are
+ * computed here from `api.outgoing` and handed to the templates.
  */
 import { render } from '../templates.js';
 import type { ApiFacts, SpecModel } from '../model.js';
@@ -60,7 +60,7 @@ function requestHeaders(api: ApiFacts): Array<{ name: string; value: string; des
 
 export function factoriesContext(model: SpecModel) {
   const { api } = model;
-  const { delivery, signature } = api.outgoing;
+  const { delivery } = api.outgoing;
   const schedule = retryScheduleSeconds(delivery.retries, delivery.retrySpanHours);
   return {
     api,
@@ -72,13 +72,9 @@ export function factoriesContext(model: SpecModel) {
     }),
     headers: requestHeaders(api),
     userAgent: senderUserAgent(api),
-    signature,
     delivery,
     retrySchedule: schedule,
     retrySpanSeconds: schedule.reduce((sum, delay) => sum + delay, 0),
-    firstRetryMinutes: Math.round((schedule[0] ?? 0) / 60),
-    /** The whole span at --time-scale 0.001, for the help text's example. */
-    thousandthSpanMinutes: ((delivery.retrySpanHours * 3600 * 0.001) / 60).toFixed(1),
   };
 }
 
@@ -89,11 +85,10 @@ export const factoriesEmitter: Emitter = {
     return [
       {
         path: 'typescript/src/fixtures.ts',
-        contents: render('typescript/factories.ts', context),
+        contents: render('typescript/fixtures.ts', context),
         exportFrom: ['.'],
       },
-      { path: 'typescript/src/cli/main.ts', contents: render('typescript/cli/main.ts', context) },
-      { path: 'typescript/src/cli/send.ts', contents: render('typescript/cli/send.ts', context) },
+      { path: 'typescript/src/cli/facts.ts', contents: render('typescript/cli/facts.ts', context) },
     ];
   },
 };

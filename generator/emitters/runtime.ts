@@ -46,6 +46,8 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'incoming/client.ts': BOTH,
   'incoming/csv.ts': INTERNAL,
   'cli/import.ts': INTERNAL,
+  'cli/main.ts': INTERNAL,
+  'cli/send.ts': INTERNAL,
 };
 
 /** Paths of every .ts file under `dir`, relative to it, with forward slashes. */

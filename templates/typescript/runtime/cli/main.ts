@@ -1,10 +1,11 @@
-{{> header}}
 /**
  * `chameleon-webhooks <command>`: the package's command line. Each subcommand
  * lives in its own module of src/cli/ and is listed once in `COMMANDS`.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { API_VERSION } from '../topics.js';
+import { PACKAGE_VERSION } from './facts.js';
 import { runImport } from './import.js';
 import { runSend } from './send.js';
 
@@ -30,7 +31,9 @@ export const COMMANDS: { readonly [name: string]: CliCommand } = {
 /** What `chameleon-webhooks --help` prints. */
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
-  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  const lines = Object.entries(COMMANDS).map(
+    ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`,
+  );
   return [
     'Usage: chameleon-webhooks <command> [options]',
     '',
@@ -38,7 +41,7 @@ export function usage(): string {
     ...lines,
     '',
     'Run `chameleon-webhooks <command> --help` for the options of a command.',
-    `Version {{version}} (Chameleon API {{api.apiVersion}}).`,
+    `Version ${PACKAGE_VERSION} (Chameleon API ${API_VERSION}).`,
   ].join('\n');
 }
 
@@ -47,14 +50,18 @@ interface Output {
 }
 
 /** Dispatches `argv` (without `node` and the script) to a subcommand; resolves to the exit code (2: usage error). */
-export async function main(argv: readonly string[], stdout: Output = process.stdout, stderr: Output = process.stderr): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  stdout: Output = process.stdout,
+  stderr: Output = process.stderr,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? stderr : stdout).write(`${usage()}\n`);
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    stdout.write('{{version}}\n');
+    stdout.write(`${PACKAGE_VERSION}\n`);
     return 0;
   }
   const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;

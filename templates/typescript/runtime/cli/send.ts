@@ -1,27 +1,31 @@
-{{> header}}
 /**
  * `chameleon-webhooks send`: exercises your endpoint the way Chameleon does.
  * It takes a fixture (or a file), gives it a fresh `id` and `sent_at`, signs
  * the exact bytes it sends, and POSTs them with Chameleon's headers and its
- * {{delivery.timeoutSeconds}} s timeout. With `--retries` it replays the delivery policy on failure
- * ({{delivery.retries}} retries over {{delivery.retrySpanHours}} hours): every attempt keeps the webhook's id and
- * carries a fresh `sent_at` and signature.
+ * timeout ({@link DELIVERY_TIMEOUT_SECONDS}). With `--retries` it replays the delivery
+ * policy on failure ({@link RETRY_DELAYS_SECONDS}): every attempt keeps the webhook's id
+ * and carries a fresh `sent_at` and signature.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createFixture, newWebhookId, signedRequest } from '../fixtures.js';
 import { isTopic, TOPIC_INFO, WEBHOOK_TOPICS } from '../topics.js';
+import { SECRET_ENV } from '../facts.js';
+import { WEBHOOK_HEADERS } from '../headers.js';
 import type { AnyChameleonWebhook } from '../types.js';
+import {
+  DELIVERY_RETRIES,
+  DELIVERY_TIMEOUT_SECONDS,
+  RETRY_DELAYS_SECONDS,
+  RETRY_SPAN_HOURS,
+} from './facts.js';
 
-/** Chameleon's delivery timeout: an attempt that takes longer counts as failed. */
-export const DELIVERY_TIMEOUT_SECONDS = {{delivery.timeoutSeconds}};
+export { DELIVERY_TIMEOUT_SECONDS, RETRY_DELAYS_SECONDS };
 
-/**
- * The wait before each retry, in seconds. Chameleon documents "{{delivery.retries}} retries over
- * {{delivery.retrySpanHours}} hours" with exponential backoff but not the schedule; this one doubles
- * from ≈{{retrySchedule.[0]}} s so that the waits add up to {{retrySpanSeconds}} s ({{delivery.retrySpanHours}} h).
- */
-export const RETRY_DELAYS_SECONDS: readonly number[] = {{{json retrySchedule}}};
+/** The first wait of `--retries`, in whole minutes, for the help text. */
+const FIRST_RETRY_MINUTES = Math.round((RETRY_DELAYS_SECONDS[0] ?? 0) / 60);
+/** The whole retry span at `--time-scale 0.001`, in minutes, for the help text's example. */
+const THOUSANDTH_SPAN_MINUTES = ((RETRY_SPAN_HOURS * 3600 * 0.001) / 60).toFixed(1);
 
 /** Exit codes, for scripts. */
 export const SEND_EXIT = {
@@ -42,22 +46,22 @@ export const SEND_USAGE = `Usage:
   chameleon-webhooks send --list
 
 Signs a webhook with your Webhook Secret and POSTs it to URL with the headers
-Chameleon sends ({{#each headers}}{{name}}{{#unless @last}}, {{/unless}}{{/each}}).
+Chameleon sends (${Object.values(WEBHOOK_HEADERS).join(', ')}).
 The payload is the topic's documented example, or --file, with a fresh id and
 sent_at. The body is pretty-printed JSON by default: a receiver that verifies a
 re-serialised body instead of the raw bytes fails, as it would in production.
 
 Options:
   --url URL           your endpoint (http or https)
-  --secret SECRET     the Webhook Secret (default: \${{signature.secretEnv}})
+  --secret SECRET     the Webhook Secret (default: \$${SECRET_ENV})
   --file FILE         send this JSON payload instead of a fixture (its kind is kept
                       unless a topic is given too)
   --all               send one webhook of every topic
   --list              list the topics and exit
   --retries           on a non-2xx answer or no answer, retry as Chameleon does:
-                      {{delivery.retries}} retries over {{delivery.retrySpanHours}} hours, doubling from about {{firstRetryMinutes}} minutes
+                      ${DELIVERY_RETRIES} retries over ${RETRY_SPAN_HOURS} hours, doubling from about ${FIRST_RETRY_MINUTES} minutes
   --time-scale N      multiply the waits between retries by N (e.g. 0.001 turns
-                      {{delivery.retrySpanHours}} hours into about {{thousandthSpanMinutes}} minutes); default 1
+                      ${RETRY_SPAN_HOURS} hours into about ${THOUSANDTH_SPAN_MINUTES} minutes); default 1
   --compact           send compact JSON instead of pretty-printed
   -h, --help          show this help
 
@@ -108,21 +112,24 @@ interface AttemptResult {
 type Outcome = 'delivered' | 'rejected' | 'unreachable';
 
 function readUrl(value: string | undefined): URL {
-  if (!value) throw new UsageError('--url is required (your endpoint, e.g. --url http://localhost:3000/webhooks)');
+  if (!value)
+    throw new UsageError('--url is required (your endpoint, e.g. --url http://localhost:3000/webhooks)');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new UsageError(`--url "${value}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http or https, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--url must be http or https, not ${url.protocol}`);
   return url;
 }
 
 function readTimeScale(value: string | undefined): number {
   if (value === undefined) return 1;
   const scale = Number(value);
-  if (!Number.isFinite(scale) || scale <= 0) throw new UsageError(`--time-scale must be a positive number, not "${value}"`);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new UsageError(`--time-scale must be a positive number, not "${value}"`);
   return scale;
 }
 
@@ -133,13 +140,19 @@ function closestTopic(wanted: string): string | undefined {
     for (let i = 1; i <= a.length; i++) {
       const current = [i];
       for (let j = 1; j <= b.length; j++) {
-        current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        current[j] = Math.min(
+          previous[j]! + 1,
+          current[j - 1]! + 1,
+          previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
       }
       previous = current;
     }
     return previous[b.length]!;
   };
-  const ranked = WEBHOOK_TOPICS.map((topic) => ({ topic, score: distance(wanted, topic) })).sort((x, y) => x.score - y.score);
+  const ranked = WEBHOOK_TOPICS.map((topic) => ({ topic, score: distance(wanted, topic) })).sort(
+    (x, y) => x.score - y.score,
+  );
   const best = ranked[0];
   return best && best.score <= Math.max(3, wanted.length / 3) ? best.topic : undefined;
 }
@@ -147,7 +160,9 @@ function closestTopic(wanted: string): string | undefined {
 function checkTopic(topic: string): void {
   if (isTopic(topic)) return;
   const suggestion = closestTopic(topic);
-  throw new UsageError(`unknown topic "${topic}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}; run \`chameleon-webhooks send --list\``);
+  throw new UsageError(
+    `unknown topic "${topic}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}; run \`chameleon-webhooks send --list\``,
+  );
 }
 
 /** A webhook read from a file: a JSON object with a non-empty `kind` and an object `data`. */
@@ -156,7 +171,9 @@ async function readPayloadFile(file: string): Promise<Payload> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -165,9 +182,12 @@ async function readPayloadFile(file: string): Promise<Payload> {
     throw new UsageError(`--file ${file} is not JSON: ${(error as Error).message}`);
   }
   const webhook = parsed as Record<string, unknown> | null;
-  if (webhook === null || typeof webhook !== 'object' || Array.isArray(webhook)) throw new UsageError(`--file ${file} must hold a JSON object (a webhook)`);
-  if (typeof webhook.kind !== 'string' || webhook.kind === '') throw new UsageError(`--file ${file} has no "kind" (the webhook's topic)`);
-  if (webhook.data === null || typeof webhook.data !== 'object' || Array.isArray(webhook.data)) throw new UsageError(`--file ${file} has no "data" object`);
+  if (webhook === null || typeof webhook !== 'object' || Array.isArray(webhook))
+    throw new UsageError(`--file ${file} must hold a JSON object (a webhook)`);
+  if (typeof webhook.kind !== 'string' || webhook.kind === '')
+    throw new UsageError(`--file ${file} has no "kind" (the webhook's topic)`);
+  if (webhook.data === null || typeof webhook.data !== 'object' || Array.isArray(webhook.data))
+    throw new UsageError(`--file ${file} has no "data" object`);
   return webhook as unknown as Payload;
 }
 
@@ -175,7 +195,11 @@ function formatDuration(seconds: number): string {
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   const parts: string[] = [];
   let rest = Math.round(seconds);
-  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;
@@ -186,7 +210,8 @@ function formatDuration(seconds: number): string {
 
 function describeFailure(error: unknown): string {
   const err = error as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${DELIVERY_TIMEOUT_SECONDS} s`;
+  if (err.name === 'TimeoutError' || err.name === 'AbortError')
+    return `no answer within ${DELIVERY_TIMEOUT_SECONDS} s`;
   return err.cause?.code ?? err.cause?.message ?? err.message;
 }
 
@@ -204,7 +229,11 @@ async function attempt(payload: Payload, options: SendOptions, io: SendIo): Prom
       signal: AbortSignal.timeout(DELIVERY_TIMEOUT_SECONDS * 1000),
     });
     await response.arrayBuffer();
-    return { status: response.status, statusText: response.statusText, milliseconds: performance.now() - started };
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      milliseconds: performance.now() - started,
+    };
   } catch (error) {
     return { error: describeFailure(error), milliseconds: performance.now() - started };
   }
@@ -217,7 +246,9 @@ async function deliver(payload: Payload, options: SendOptions, io: SendIo): Prom
   for (let index = 0; index < attempts; index++) {
     const result = await attempt(payload, options, io);
     const took = `${Math.round(result.milliseconds)} ms`;
-    const answer = result.error ? `no answer (${result.error})` : `${result.status} ${result.statusText ?? ''}`.trim();
+    const answer = result.error
+      ? `no answer (${result.error})`
+      : `${result.status} ${result.statusText ?? ''}`.trim();
     io.stdout.write(`${payload.kind} ${payload.id} attempt ${index + 1}/${attempts}: ${answer} in ${took}\n`);
     if (result.status !== undefined && result.status >= 200 && result.status < 300) return 'delivered';
     outcome = result.error ? 'unreachable' : 'rejected';
@@ -257,17 +288,23 @@ function parse(args: readonly string[]) {
 
 function listTopics(io: SendIo): number {
   const width = Math.max(...WEBHOOK_TOPICS.map((topic) => topic.length));
-  for (const topic of WEBHOOK_TOPICS) io.stdout.write(`${topic.padEnd(width)}  ${TOPIC_INFO[topic].description.split('\n')[0]}\n`);
+  for (const topic of WEBHOOK_TOPICS)
+    io.stdout.write(`${topic.padEnd(width)}  ${TOPIC_INFO[topic].description.split('\n')[0]}\n`);
   return SEND_EXIT.delivered;
 }
 
 /** The webhooks to send, in order, from the topic, --file or --all. */
-async function payloadsFor(positionals: string[], values: ReturnType<typeof parse>['values']): Promise<Payload[]> {
-  if (positionals.length > 1) throw new UsageError(`one topic at a time (got ${positionals.join(', ')}); use --all for every topic`);
+async function payloadsFor(
+  positionals: string[],
+  values: ReturnType<typeof parse>['values'],
+): Promise<Payload[]> {
+  if (positionals.length > 1)
+    throw new UsageError(`one topic at a time (got ${positionals.join(', ')}); use --all for every topic`);
   const [topic] = positionals;
   if (topic !== undefined) checkTopic(topic);
   if (values.all) {
-    if (topic !== undefined || values.file) throw new UsageError('--all sends every topic: give no topic and no --file');
+    if (topic !== undefined || values.file)
+      throw new UsageError('--all sends every topic: give no topic and no --file');
     return WEBHOOK_TOPICS.map((kind) => createFixture(kind) as Payload);
   }
   if (values.file) {
@@ -286,8 +323,8 @@ async function run(args: readonly string[], io: SendIo): Promise<number> {
   }
   if (values.list) return listTopics(io);
   const payloads = await payloadsFor(positionals, values);
-  const secret = values.secret ?? io.env['{{signature.secretEnv}}'];
-  if (!secret) throw new UsageError('--secret is required (or set {{signature.secretEnv}})');
+  const secret = values.secret ?? io.env[SECRET_ENV];
+  if (!secret) throw new UsageError(`--secret is required (or set ${SECRET_ENV})`);
   const options: SendOptions = {
     url: readUrl(values.url),
     secret,
