@@ -1,7 +1,7 @@
 /**
  * The detailed path's data: every compilable schema (schemas.ts) by the name
  * of its guard, with `$ref`s rewritten to those names, so the runtime's small
- * interpreter (templates/typescript/validators/detailed.ts.hbs) can walk them
+ * interpreter (templates/typescript/runtime/validators/detailed.ts) can walk them
  * and report every error as Ajv would. Only the keywords the interpreter reads
  * are kept; the guards reject every other keyword at generate time.
  */

@@ -1,16 +1,16 @@
 /**
  * `chameleon-webhooks send`: exercises your endpoint the way Chameleon does.
- * It takes a fixture (or a file), gives it a fresh `id` and `sent_at`, signs
+ * It takes a fixture (or a file), gives it a fresh `id` and {@link SENT_AT_FIELD}, signs
  * the exact bytes it sends, and POSTs them with Chameleon's headers and its
  * timeout ({@link DELIVERY_TIMEOUT_SECONDS}). With `--retries` it replays the delivery
  * policy on failure ({@link RETRY_DELAYS_SECONDS}): every attempt keeps the webhook's id
- * and carries a fresh `sent_at` and signature.
+ * and carries a fresh {@link SENT_AT_FIELD} and signature.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createFixture, newWebhookId, signedRequest } from '../fixtures.js';
 import { isTopic, TOPIC_INFO, WEBHOOK_TOPICS } from '../topics.js';
-import { SECRET_ENV } from '../facts.js';
+import { SECRET_ENV, SENT_AT_FIELD, WEBHOOK_METHOD } from '../facts.js';
 import { WEBHOOK_HEADERS } from '../headers.js';
 import type { AnyChameleonWebhook } from '../types.js';
 import {
@@ -48,7 +48,7 @@ export const SEND_USAGE = `Usage:
 Signs a webhook with your Webhook Secret and POSTs it to URL with the headers
 Chameleon sends (${Object.values(WEBHOOK_HEADERS).join(', ')}).
 The payload is the topic's documented example, or --file, with a fresh id and
-sent_at. The body is pretty-printed JSON by default: a receiver that verifies a
+${SENT_AT_FIELD}. The body is pretty-printed JSON by default: a receiver that verifies a
 re-serialised body instead of the raw bytes fails, as it would in production.
 
 Options:
@@ -215,14 +215,14 @@ function describeFailure(error: unknown): string {
   return err.cause?.code ?? err.cause?.message ?? err.message;
 }
 
-/** One POST of `payload` with a fresh sent_at and signature. */
+/** One delivery of `payload` with a fresh {@link SENT_AT_FIELD} and signature. */
 async function attempt(payload: Payload, options: SendOptions, io: SendIo): Promise<AttemptResult> {
-  const fresh = { ...payload, sent_at: new Date().toISOString() } as Payload;
+  const fresh = { ...payload, [SENT_AT_FIELD]: new Date().toISOString() } as Payload;
   const { body, headers } = signedRequest(fresh, options.secret, { compact: options.compact });
   const started = performance.now();
   try {
     const response = await io.fetch(options.url, {
-      method: 'POST',
+      method: WEBHOOK_METHOD,
       body,
       headers,
       redirect: 'manual',
