@@ -44,11 +44,15 @@ import type {
   User,
 } from '../types.js';
 import * as guards from './guards.js';
-import type { Guard } from './guards.js';
 
 /** The two checks of one topic or model: the fast guard and the name of its schema for the detailed errors. */
 export interface Checks {
-  readonly guard: Guard;
+  /**
+   * A guard of guards.ts (its `Guard` type, spelled out: validate.ts's declarations
+   * reach this module, and importing the type would put every guard's declaration
+   * in a consumer's program).
+   */
+  readonly guard: (value: unknown, strict: boolean) => boolean;
   readonly schema: string;
 }
 
