@@ -48,6 +48,7 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'cli/import.ts': INTERNAL,
   'cli/main.ts': INTERNAL,
   'cli/send.ts': INTERNAL,
+  'fixture-tools.ts': INTERNAL,
 };
 
 /** Paths of every .ts file under `dir`, relative to it, with forward slashes. */

@@ -47,17 +47,23 @@ import type {
   WebhookTopic,
   WebhookTopicMap,
 } from './types.js';
+import {
+  freshFixture,
+  serializeWebhook,
+  type FixtureOverrides,
+  type SignedRequest,
+  type SignedRequestOptions,
+} from './fixture-tools.js';
 import { signWebhook } from './verify.js';
 
-/** Every property optional, at every depth; arrays are replaced whole, so they stay as they are. */
-export type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [Key in keyof T]?: DeepPartial<T[Key]> }
-    : T;
-
-/** What a factory of topic `Kind` accepts: any part of its webhook. */
-export type FixtureOverrides<Kind extends WebhookTopic> = DeepPartial<WebhookTopicMap[Kind]>;
+export {
+  newWebhookId,
+  serializeWebhook,
+  type DeepPartial,
+  type FixtureOverrides,
+  type SignedRequest,
+  type SignedRequestOptions,
+} from './fixture-tools.js';
 
 /** The User-Agent `signedRequest` and the sender CLI send, in the format Chameleon uses. */
 export const SENDER_USER_AGENT = 'Chameleon Webhooks/v3 (chameleon-webhooks-cli; test)';
@@ -1008,44 +1014,6 @@ const BASES: { readonly [Kind in WebhookTopic]: WebhookTopicMap[Kind] } = {
   },
 };
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** `overrides` merged into `target` (which is mutated): objects merge, everything else replaces. */
-function mergeInto(
-  target: Record<string, unknown>,
-  overrides: Record<string, unknown>,
-): Record<string, unknown> {
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined || FORBIDDEN_KEYS.has(key)) continue;
-    const current = target[key];
-    target[key] =
-      isPlainObject(value) && isPlainObject(current) ? mergeInto(current, value) : structuredClone(value);
-  }
-  return target;
-}
-
-function randomHex(bytes: number): string {
-  const buffer = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(buffer, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-/**
- * A fresh Chameleon-style ID: like Chameleon's own, its first 8 hex digits are
- * the current unix time in seconds, the other 16 are random.
- */
-export function newWebhookId(now: Date = new Date()): string {
-  return (
-    Math.floor(now.getTime() / 1000)
-      .toString(16)
-      .padStart(8, '0')
-      .slice(-8) + randomHex(8)
-  );
-}
-
 /**
  * A valid webhook of topic `kind`: the documented example with a fresh `id`
  * and `sent_at` (now), then `overrides` merged in deeply.
@@ -1054,10 +1022,7 @@ export function createFixture<Kind extends WebhookTopic>(
   kind: Kind,
   overrides?: FixtureOverrides<Kind>,
 ): WebhookTopicMap[Kind] {
-  const now = new Date();
-  const base = structuredClone(BASES[kind]) as unknown as Record<string, unknown>;
-  const webhook = { ...base, id: newWebhookId(now), sent_at: now.toISOString() };
-  return mergeInto(webhook, (overrides ?? {}) as Record<string, unknown>) as unknown as WebhookTopicMap[Kind];
+  return freshFixture<Kind>(BASES[kind], overrides);
 }
 
 /** One factory per topic, named in camelCase: `fixtures.tourCompleted(overrides)`. */
@@ -1251,31 +1216,6 @@ export const fixtures = {
   demoEmailAdded: (overrides?: FixtureOverrides<'demo.email.added'>): DemoEmailAddedWebhook =>
     createFixture('demo.email.added', overrides),
 } as const;
-
-export interface SignedRequestOptions {
-  /** Send compact JSON instead of pretty-printed (default false). */
-  compact?: boolean;
-  /** Override the User-Agent (default `SENDER_USER_AGENT`). */
-  userAgent?: string;
-}
-
-/** The exact bytes to send and the headers Chameleon sends with them. */
-export interface SignedRequest {
-  /** The body: sign these bytes, send these bytes. */
-  body: string;
-  headers: Record<string, string>;
-}
-
-/**
- * The body exactly as it will be sent (pretty-printed by default, so a receiver
- * that re-serialises the JSON before verifying fails, as it would in production).
- */
-export function serializeWebhook(
-  payload: AnyChameleonWebhook | Record<string, unknown>,
-  options: SignedRequestOptions = {},
-): string {
-  return options.compact ? JSON.stringify(payload) : JSON.stringify(payload, null, 2);
-}
 
 /**
  * Serialises `payload` and signs the exact bytes with `secret`, returning the
