@@ -37,7 +37,8 @@ function keyFor(secret: string): KeyObject {
   let key = keys.get(secret);
   if (!key) {
     if (keys.size >= 16) keys.clear();
-    keys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+    key = createSecretKey(Buffer.from(secret));
+    keys.set(secret, key);
   }
   return key;
 }

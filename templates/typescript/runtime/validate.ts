@@ -254,7 +254,8 @@ class Failed {
   }
 
   #find(): Findings {
-    return (this.#findings ??= errorsOf(this.#checks, this.#value, this.#options));
+    this.#findings ??= errorsOf(this.#checks, this.#value, this.#options);
+    return this.#findings;
   }
 
   get errors(): ValidationIssue[] {

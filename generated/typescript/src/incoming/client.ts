@@ -243,20 +243,20 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
     };
     const room = maxBytes - bodyOverhead(request);
     const ready: PreparedItem[] = [];
-    items.forEach((item, index) => {
-      const prepared = prepare(model, item, normalize);
-      if (typeof prepared === 'string') return returnItem(run, index, 'missing-identifier', prepared);
+    for (let index = 0; index < items.length; index++) {
+      const prepared = prepare(model, items[index]!, normalize);
+      if (typeof prepared === 'string') {
+        returnItem(run, index, 'missing-identifier', prepared);
+        continue;
+      }
       run.report.warnings.push(...prepared.warnings.map((warning) => ({ ...warning, index })));
       const bytes = utf8ByteLength(prepared.json);
-      if (bytes > room)
-        return returnItem(
-          run,
-          index,
-          'too-large',
-          `The item is ${bytes} bytes; a batch holds at most ${maxBytes}.`,
-        );
+      if (bytes > room) {
+        returnItem(run, index, 'too-large', `The item is ${bytes} bytes; a batch holds at most ${maxBytes}.`);
+        continue;
+      }
       ready.push({ index, json: prepared.json, bytes });
-    });
+    }
     await sendBatches(transport, request, ready, run);
     run.report.accepted.sort((a, b) => a - b);
     run.report.returned.sort((a, b) => a.index - b.index);

@@ -12,7 +12,21 @@ import { FORMAT_NAMES, PATTERN_NAMES } from './phrases.js';
 export interface CompiledError {
   instancePath: string;
   keyword: string;
-  params: Record<string, any>;
+  params: ErrorParams;
+}
+
+/** The parameters an error carries, by keyword (Ajv's names). */
+export interface ErrorParams {
+  type?: string | readonly string[];
+  format?: string;
+  pattern?: string;
+  allowedValue?: unknown;
+  allowedValues?: readonly unknown[];
+  comparison?: string;
+  limit?: number;
+  missingProperty?: string;
+  additionalProperty?: string;
+  failingKeyword?: string;
 }
 
 export interface Findings {
@@ -50,8 +64,7 @@ export function pointerSegments(pointer: string): string[] {
 function valueAt(root: unknown, pointer: string): unknown {
   let node = root;
   for (const segment of pointerSegments(pointer)) {
-    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, segment))
-      return undefined;
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return undefined;
     node = (node as Record<string, unknown>)[segment];
   }
   return node;
@@ -92,9 +105,9 @@ function expectedOf(error: CompiledError): string {
     case 'type':
       return typeNames(params.type);
     case 'format':
-      return FORMAT_NAMES[params.format] ?? `a string in the ${params.format} format`;
+      return FORMAT_NAMES[params.format ?? ''] ?? `a string in the ${params.format} format`;
     case 'pattern':
-      return PATTERN_NAMES[params.pattern] ?? `a string matching /${params.pattern}/`;
+      return PATTERN_NAMES[params.pattern ?? ''] ?? `a string matching /${params.pattern}/`;
     case 'const':
       return JSON.stringify(params.allowedValue);
     case 'enum':

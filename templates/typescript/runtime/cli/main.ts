@@ -64,7 +64,7 @@ export async function main(
     stdout.write(`${PACKAGE_VERSION}\n`);
     return 0;
   }
-  const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     stderr.write(`chameleon-webhooks: unknown command "${name}"\n\n${usage()}\n`);
     return 2;

@@ -53,7 +53,7 @@ re-serialised body instead of the raw bytes fails, as it would in production.
 
 Options:
   --url URL           your endpoint (http or https)
-  --secret SECRET     the Webhook Secret (default: \$${SECRET_ENV})
+  --secret SECRET     the Webhook Secret (default: $${SECRET_ENV})
   --file FILE         send this JSON payload instead of a fixture (its kind is kept
                       unless a topic is given too)
   --all               send one webhook of every topic

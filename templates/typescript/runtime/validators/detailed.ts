@@ -8,7 +8,7 @@
  * test/validate-differential.test.ts checks it against Ajv itself, error for error.
  */
 import { isDateTime } from './formats.js';
-import type { CompiledError } from './issues.js';
+import type { CompiledError, ErrorParams } from './issues.js';
 import { SCHEMAS } from './schemas.js';
 
 /** A compiled schema: the keywords the spec uses, `$ref` by name. */
@@ -40,7 +40,10 @@ const patterns = new Map<string, RegExp>();
 
 function matches(pattern: string, text: string): boolean {
   let regex = patterns.get(pattern);
-  if (!regex) patterns.set(pattern, (regex = new RegExp(pattern, 'u')));
+  if (!regex) {
+    regex = new RegExp(pattern, 'u');
+    patterns.set(pattern, regex);
+  }
   return regex.test(text);
 }
 
@@ -113,12 +116,7 @@ function planOf(schema: Schema): Plan {
   return plan;
 }
 
-function report(
-  out: CompiledError[],
-  instancePath: string,
-  keyword: string,
-  params: Record<string, unknown>,
-): void {
+function report(out: CompiledError[], instancePath: string, keyword: string, params: ErrorParams): void {
   out.push({ instancePath, keyword, params });
 }
 
@@ -128,7 +126,13 @@ function compare(keyword: (typeof COMPARISONS)[number][0], value: number, limit:
   return keyword === 'exclusiveMaximum' ? value < limit : value > limit;
 }
 
-function objectKeywords(schema: Schema, plan: Plan, value: any, path: string, out: CompiledError[]): void {
+function objectKeywords(
+  schema: Schema,
+  plan: Plan,
+  value: Record<string, unknown>,
+  path: string,
+  out: CompiledError[],
+): void {
   if (schema.required)
     for (const name of schema.required)
       if (value[name] === undefined) report(out, path, 'required', { missingProperty: name });
@@ -136,7 +140,7 @@ function objectKeywords(schema: Schema, plan: Plan, value: any, path: string, ou
   if (schema.additionalProperties === false) {
     // `for…in`, as Ajv's code does: inherited enumerable keys count too.
     for (const key in value)
-      if (!Object.prototype.hasOwnProperty.call(properties, key))
+      if (!Object.hasOwn(properties, key))
         report(out, path, 'additionalProperties', { additionalProperty: key });
   }
   const { propertyNames, propertySegments } = plan;
@@ -151,31 +155,34 @@ function typedKeywords(
   group: string,
   schema: Schema,
   plan: Plan,
-  value: any,
+  value: unknown,
   path: string,
   out: CompiledError[],
 ): void {
+  // `group` names the type `value` was found to have, so each branch may read it as that type.
   if (group === 'number') {
     for (const [keyword, comparison] of COMPARISONS) {
       const limit = schema[keyword];
-      if (limit !== undefined && !compare(keyword, value, limit))
+      if (limit !== undefined && !compare(keyword, value as number, limit))
         report(out, path, keyword, { comparison, limit });
     }
   } else if (group === 'string') {
-    if (schema.maxLength !== undefined && value.length > schema.maxLength)
+    const text = value as string;
+    if (schema.maxLength !== undefined && text.length > schema.maxLength)
       report(out, path, 'maxLength', { limit: schema.maxLength });
-    if (schema.minLength !== undefined && value.length < schema.minLength)
+    if (schema.minLength !== undefined && text.length < schema.minLength)
       report(out, path, 'minLength', { limit: schema.minLength });
-    if (schema.pattern !== undefined && !matches(schema.pattern, value))
+    if (schema.pattern !== undefined && !matches(schema.pattern, text))
       report(out, path, 'pattern', { pattern: schema.pattern });
-    if (schema.format !== undefined && !FORMATS[schema.format]!(value))
+    if (schema.format !== undefined && !FORMATS[schema.format]!(text))
       report(out, path, 'format', { format: schema.format });
   } else if (group === 'array') {
+    const items = value as unknown[];
     if (schema.items)
-      for (let index = 0; index < value.length; index++)
-        visit(schema.items, value[index], `${path}/${index}`, out);
+      for (let index = 0; index < items.length; index++)
+        visit(schema.items, items[index], `${path}/${index}`, out);
   } else {
-    objectKeywords(schema, plan, value, path, out);
+    objectKeywords(schema, plan, value as Record<string, unknown>, path, out);
   }
 }
 
@@ -204,7 +211,10 @@ function untypedKeywords(schema: Schema, value: unknown, path: string, out: Comp
 }
 
 function visit(schema: Schema, value: unknown, path: string, out: CompiledError[]): void {
-  if (schema.$ref !== undefined) return visit(SCHEMAS[schema.$ref]!, value, path, out);
+  if (schema.$ref !== undefined) {
+    visit(SCHEMAS[schema.$ref]!, value, path, out);
+    return;
+  }
   const plan = planOf(schema);
   const { types, typeWithKeywords } = plan;
   if (types.length > 0 && typeWithKeywords === undefined && !types.some((type) => TYPE_CHECKS[type]!(value)))
