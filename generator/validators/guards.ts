@@ -20,7 +20,7 @@ import type { SchemaDocument } from '../model.js';
 import type { JsonSchema } from '../spec/load.js';
 import { schemaTable } from './table.js';
 
-/** One generated guard function: `name(v, s)` with `s` true in strict mode. */
+/** One generated guard function: `name(v)`, or `name(v, s)` when it reads the strict flag `s`. */
 export interface GuardFunction {
   name: string;
   /** What it checks, for the JSDoc line above it. */
@@ -29,6 +29,17 @@ export interface GuardFunction {
   body: string[];
   /** True for the guards of documents (envelope, topics, models); definitions and anyOf branches stay private. */
   exported: boolean;
+  /** True when it takes `s`: it tests a closed enum, or calls a guard that does. */
+  readsStrict: boolean;
+  /** True when it reads `v` (a schema that checks nothing does not). */
+  readsValue: boolean;
+}
+
+/** A pattern the guards test, as a module constant named after the schema that owns it. */
+export interface GuardPattern {
+  name: string;
+  source: string;
+  flags: string;
 }
 
 /** Keywords a guard reads or may ignore (annotations and the closing of objects, which guards leave open). */
@@ -57,13 +68,18 @@ const HANDLED = new Set([
   'definitions',
 ]);
 
+/**
+ * How a guard tests each JSON type. Each test narrows `v` for TypeScript, so the
+ * checks after it compile on an `unknown` value; `isObject` is the module's own
+ * type guard (templates/typescript/validators/guards.ts.hbs).
+ */
 const TYPE_TESTS: Record<string, (v: string) => string> = {
-  object: (v) => `typeof ${v} === 'object' && ${v} !== null && !Array.isArray(${v})`,
+  object: (v) => `isObject(${v})`,
   array: (v) => `Array.isArray(${v})`,
   string: (v) => `typeof ${v} === 'string'`,
   // As Ajv compiles them (strictNumbers): no NaN or Infinity.
-  number: (v) => `Number.isFinite(${v})`,
-  integer: (v) => `Number.isInteger(${v})`,
+  number: (v) => `typeof ${v} === 'number' && Number.isFinite(${v})`,
+  integer: (v) => `typeof ${v} === 'number' && Number.isInteger(${v})`,
   boolean: (v) => `typeof ${v} === 'boolean'`,
   null: (v) => `${v} === null`,
 };
@@ -74,6 +90,19 @@ const COMPARISONS: Record<string, string> = {
   exclusiveMinimum: '>',
   exclusiveMaximum: '<',
 };
+
+/** Names a local variable may not take: reserved words, and the names the guards module itself uses. */
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally ' +
+    'for function if implements import in instanceof interface let new null package private protected public ' +
+    'return static super switch this throw true try typeof var void while with yield await arguments eval ' +
+    'undefined NaN Infinity Array Number Object isObject isDateTime v s'
+  ).split(' '),
+);
+
+/** Loop indices by nesting depth. */
+const INDICES = ['i', 'j', 'k'];
 
 function literal(value: unknown): string {
   if (value !== null && typeof value === 'object')
@@ -94,45 +123,150 @@ function accessor(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 
+/** `TourStarted`, `data`, `step` → `TOUR_STARTED_DATA_STEP`. */
+function constantCase(parts: string[]): string {
+  return parts
+    .join('_')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
+}
+
+/** Where a check stands inside the function being written: its value's variable and property path. */
+interface Place {
+  /** The expression of the value (`v`, or a local variable). */
+  v: string;
+  /** Property names from the function's value to this one (`item` for an array's items). */
+  path: string[];
+  /** Nesting depth of array loops, which picks the loop index. */
+  loops: number;
+}
+
+/** The function being written: its local names and whether it reads `s`. */
+class Scope {
+  private readonly names = new Set<string>();
+  readsStrict = false;
+
+  constructor(readonly owner: string) {}
+
+  /** A local name for the value at `path`, e.g. `data_steps_item`, unique in this function. */
+  local(path: string[]): string {
+    let name = path.map((part) => part.replace(/[^\w$]/g, '_')).join('_');
+    if (/^\d/.test(name)) name = `_${name}`;
+    if (RESERVED.has(name) || /^is[A-Z]/.test(name)) name = `${name}_`;
+    return this.claim(name);
+  }
+
+  /** The loop index at `depth` (`i`, `j`, `k`, then `i3`…), unique in this function. */
+  index(depth: number): string {
+    return this.claim(INDICES[depth] ?? `i${depth}`);
+  }
+
+  private claim(wanted: string): string {
+    let name = wanted;
+    for (let n = 2; this.names.has(name); n++) name = `${wanted}_${n}`;
+    this.names.add(name);
+    return name;
+  }
+}
+
 /** Resolves a `$ref` written in `doc` to the name of the guard of its target. */
 export type RefResolver = (ref: string, doc: SchemaDocument) => string;
 
-/** Writes the guard functions of a set of documents; the patterns they test are collected as shared constants. */
+/** One guard to write: a document's schema or one of its definitions. */
+export interface GuardSource {
+  /** The guard's name, `is` + the schema's name. */
+  name: string;
+  summary: string;
+  schema: JsonSchema;
+  /** The document the schema is written in (its `$ref`s are relative to it). */
+  doc: SchemaDocument;
+  exported: boolean;
+}
+
+/**
+ * Writes the guard functions of a set of schemas and the patterns they test.
+ * Every name is local to the schema it comes from (variables by property path,
+ * patterns and anyOf branches after their owner and path), so a change to one
+ * schema changes only the lines of its own checks.
+ */
 export class GuardWriter {
   readonly functions: GuardFunction[] = [];
-  readonly patterns: Array<{ source: string; flags: string }> = [];
-  private branches = 0;
-  private variables = 0;
+  readonly patterns: GuardPattern[] = [];
+  private scope = new Scope('');
+  /** The anyOf branches written so far that take `s`. */
+  private readonly strictBranches = new Set<string>();
 
-  constructor(private readonly resolve: RefResolver) {}
+  /** `readsStrict(guard)` tells whether the guard `guard` (a document's or a definition's) takes `s`. */
+  constructor(
+    private readonly resolve: RefResolver,
+    private readonly readsStrict: (guard: string) => boolean,
+  ) {}
 
-  /** Adds the guard `name` of `schema` (a document or a definition of `doc`). */
-  add(name: string, summary: string, schema: JsonSchema, doc: SchemaDocument, exported: boolean): void {
-    const body = this.statements(schema, 'v', doc, false);
-    this.functions.push({ name, summary, body: [...body, 'return true;'], exported });
+  /** Adds the guard of `source`. */
+  add({ name, summary, schema, doc, exported }: GuardSource): void {
+    this.write(name, summary, exported, () =>
+      this.statements(schema, { v: 'v', path: [], loops: 0 }, doc, false),
+    );
   }
 
-  private variable(): string {
-    return `x${this.variables++}`;
+  /** Writes one function in a scope of its own; the functions it needs (its branches) come before it. */
+  private write(name: string, summary: string, exported: boolean, statements: () => string[]): GuardFunction {
+    const outer = this.scope;
+    this.scope = new Scope(name);
+    const body = statements();
+    const written: GuardFunction = {
+      name,
+      summary,
+      body: [...body, 'return true;'],
+      exported,
+      readsStrict: this.scope.readsStrict,
+      readsValue: body.length > 0,
+    };
+    this.functions.push(written);
+    this.scope = outer;
+    return written;
   }
 
-  private pattern(source: string): string {
-    let index = this.patterns.findIndex((pattern) => pattern.source === source);
-    if (index < 0) index = this.patterns.push({ source, flags: regexFlags(source) }) - 1;
-    return `PATTERN_${index}`;
+  /** `guard(v)`, with `s` when that guard reads it. */
+  private call(guard: string, v: string): string {
+    const strict = this.readsStrict(guard) || this.strictBranches.has(guard);
+    if (strict) this.scope.readsStrict = true;
+    return strict ? `${guard}(${v}, s)` : `${guard}(${v})`;
   }
 
-  /** Statements that `return false;` unless `v` satisfies `schema`. */
-  private statements(schema: JsonSchema, v: string, doc: SchemaDocument, insideAnyOf: boolean): string[] {
+  /**
+   * The constant of a pattern, named after the first schema that tests it: the
+   * definition it comes from (`CHAMELEON_ID_PATTERN`) or the property at `path`
+   * in the current function (`URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN`).
+   */
+  private pattern(source: string, path: string[]): string {
+    const known = this.patterns.find((pattern) => pattern.source === source);
+    if (known) return known.name;
+    const wanted = `${constantCase([this.scope.owner.replace(/^is/, ''), ...path])}_PATTERN`;
+    let name = wanted;
+    for (let n = 2; this.patterns.some((pattern) => pattern.name === name); n++) name = `${wanted}_${n}`;
+    this.patterns.push({ name, source, flags: regexFlags(source) });
+    return name;
+  }
+
+  /** Statements that `return false;` unless the value at `place` satisfies `schema`. */
+  private statements(schema: JsonSchema, place: Place, doc: SchemaDocument, insideAnyOf: boolean): string[] {
     const unknown = Object.keys(schema).filter((key) => !HANDLED.has(key));
     if (unknown.length)
       throw new Error(`guards: keyword(s) ${unknown.join(', ')} in ${doc.id} have no guard`);
+    const { v } = place;
     const fail = (condition: string) => `if (${condition}) return false;`;
     const out: string[] = [];
-    if (typeof schema.$ref === 'string') out.push(fail(`!${this.resolve(schema.$ref, doc)}(${v}, s)`));
+    if (typeof schema.$ref === 'string') out.push(fail(`!${this.call(this.resolve(schema.$ref, doc), v)}`));
 
     const types = schema.type === undefined ? [] : ([] as string[]).concat(schema.type as string | string[]);
-    if (types.length) out.push(fail(`!(${types.map((type) => `(${TYPE_TESTS[type]!(v)})`).join(' || ')})`));
+    const unknownType = types.find((type) => !TYPE_TESTS[type]);
+    if (unknownType) throw new Error(`guards: type ${unknownType} in ${doc.id} has no guard`);
+    if (types.length === 1) out.push(fail(`!(${TYPE_TESTS[types[0]!]!(v)})`));
+    else if (types.length)
+      out.push(fail(`!(${types.map((type) => `(${TYPE_TESTS[type]!(v)})`).join(' || ')})`));
     /** Guards a keyword that applies to one type: no test needed when that is the only type allowed. */
     const onlyFor = (type: string, check: string) =>
       types.length === 1 && types[0] === type ? check : `${TYPE_TESTS[type]!(v)} && ${check}`;
@@ -145,6 +279,7 @@ export class GuardWriter {
         );
       const known = schema.enum.map((value) => `${v} === ${literal(value)}`).join(' || ');
       // Tolerant mode lets through any string this version does not know (a warning, not an error).
+      this.scope.readsStrict = true;
       out.push(fail(`!(${known} || (!s && typeof ${v} === 'string'))`));
     }
     if (typeof schema.minLength === 'number')
@@ -152,7 +287,7 @@ export class GuardWriter {
     if (typeof schema.maxLength === 'number')
       out.push(fail(onlyFor('string', `${v}.length > ${schema.maxLength}`)));
     if (typeof schema.pattern === 'string')
-      out.push(fail(onlyFor('string', `!${this.pattern(schema.pattern)}.test(${v})`)));
+      out.push(fail(onlyFor('string', `!${this.pattern(schema.pattern, place.path)}.test(${v})`)));
     if (schema.format !== undefined) {
       if (schema.format !== 'date-time')
         throw new Error(`guards: format ${String(schema.format)} has no guard`);
@@ -160,13 +295,15 @@ export class GuardWriter {
     }
     for (const [keyword, operator] of Object.entries(COMPARISONS)) {
       if (typeof schema[keyword] !== 'number') continue;
-      out.push(fail(`${TYPE_TESTS.number!(v)} && !(${v} ${operator} ${schema[keyword]})`));
+      out.push(fail(`${numberTest(v, types)}!(${v} ${operator} ${schema[keyword]})`));
     }
-    out.push(...this.objectStatements(schema, v, doc, insideAnyOf, types));
-    out.push(...this.arrayStatements(schema, v, doc, insideAnyOf, types));
+    out.push(...this.objectStatements(schema, place, doc, insideAnyOf, types));
+    out.push(...this.arrayStatements(schema, place, doc, insideAnyOf, types));
     if (Array.isArray(schema.anyOf)) {
-      const names = (schema.anyOf as JsonSchema[]).map((branch) => this.branch(branch, doc));
-      out.push(fail(`!(${names.map((name) => `${name}(${v}, s)`).join(' || ')})`));
+      const names = (schema.anyOf as JsonSchema[]).map((branch, index) =>
+        this.branch(branch, index, place.path, doc),
+      );
+      out.push(fail(`!(${names.map((name) => this.call(name, v)).join(' || ')})`));
     }
     if (schema.if !== undefined) {
       if (!isNullTest(schema.if) || schema.then !== undefined)
@@ -174,7 +311,7 @@ export class GuardWriter {
       if (schema.else)
         out.push(
           `if (${v} !== null) {`,
-          ...indent(this.statements(schema.else as JsonSchema, v, doc, insideAnyOf)),
+          ...indent(this.statements(schema.else as JsonSchema, place, doc, insideAnyOf)),
           '}',
         );
     }
@@ -183,7 +320,7 @@ export class GuardWriter {
 
   private objectStatements(
     schema: JsonSchema,
-    v: string,
+    place: Place,
     doc: SchemaDocument,
     insideAnyOf: boolean,
     types: string[],
@@ -194,12 +331,14 @@ export class GuardWriter {
     const body: string[] = [];
     const names = [...new Set([...required, ...Object.keys(properties)])];
     for (const name of names) {
-      const x = this.variable();
       const sub = properties[name];
-      const checks = sub ? this.statements(sub, x, doc, insideAnyOf) : [];
+      if (!sub && !required.includes(name)) continue;
+      const path = [...place.path, name];
+      const x = this.scope.local(path);
+      const checks = sub ? this.statements(sub, { ...place, v: x, path }, doc, insideAnyOf) : [];
       const single = checks.length === 1 ? /^if \((.*)\) return false;$/.exec(checks[0]!)?.[1] : undefined;
       if (!checks.length && !required.includes(name)) continue;
-      body.push(`const ${x} = ${v}${accessor(name)};`);
+      body.push(`const ${x} = ${place.v}${accessor(name)};`);
       // One line per property when its checks are one condition (most are), which keeps the module small.
       if (required.includes(name))
         body.push(
@@ -215,12 +354,12 @@ export class GuardWriter {
         );
     }
     if (types.length === 1 && types[0] === 'object') return body;
-    return [`if (${TYPE_TESTS.object!(v)}) {`, ...indent(body), '}'];
+    return [`if (${TYPE_TESTS.object!(place.v)}) {`, ...indent(body), '}'];
   }
 
   private arrayStatements(
     schema: JsonSchema,
-    v: string,
+    place: Place,
     doc: SchemaDocument,
     insideAnyOf: boolean,
     types: string[],
@@ -228,12 +367,19 @@ export class GuardWriter {
     if (schema.items === undefined) return [];
     if (Array.isArray(schema.items) || typeof schema.items !== 'object')
       throw new Error(`guards: only one items schema is supported (${doc.id})`);
-    const index = this.variable();
-    const item = this.variable();
-    const checks = this.statements(schema.items as JsonSchema, item, doc, insideAnyOf);
+    const { v } = place;
+    const path = [...place.path, 'item'];
+    const index = this.scope.index(place.loops);
+    const item = this.scope.local(path);
+    const checks = this.statements(
+      schema.items as JsonSchema,
+      { v: item, path, loops: place.loops + 1 },
+      doc,
+      insideAnyOf,
+    );
     const loop = [
       `for (let ${index} = 0; ${index} < ${v}.length; ${index}++) {`,
-      `  const ${item} = ${v}[${index}];`,
+      `  const ${item}: unknown = ${v}[${index}];`,
       ...indent(checks),
       '}',
     ];
@@ -241,20 +387,34 @@ export class GuardWriter {
     return [`if (Array.isArray(${v})) {`, ...indent(loop), '}'];
   }
 
-  /** A branch of an anyOf as its own function (so `a || b` stays an expression); a `$ref` branch calls its target directly. */
-  private branch(schema: JsonSchema, doc: SchemaDocument): string {
+  /**
+   * Branch `index` of an anyOf at `path` as its own function (so `a || b` stays an
+   * expression), named after its owner and place: `isTourStartedWebhook_data_step_branch1`.
+   * A branch that is only a `$ref` calls its target directly.
+   */
+  private branch(schema: JsonSchema, index: number, path: string[], doc: SchemaDocument): string {
     if (typeof schema.$ref === 'string' && Object.keys(schema).length === 1)
       return this.resolve(schema.$ref, doc);
-    const name = `anyOf${this.branches++}`;
-    const body = this.statements(schema, 'v', doc, true);
-    this.functions.push({
-      name,
-      summary: `A branch of an anyOf in ${doc.id.split('/').slice(-2).join('/')}.`,
-      body: [...body, 'return true;'],
-      exported: false,
-    });
+    const owner = this.scope.owner;
+    const name = [owner, ...path.map((part) => part.replace(/[^\w$]/g, '_')), `branch${index + 1}`].join('_');
+    const where = path.length ? ` at \`${path.join('.')}\`` : '';
+    const written = this.write(name, `Branch ${index + 1} of the anyOf${where} in ${owner}.`, false, () =>
+      this.statements(schema, { v: 'v', path: [], loops: 0 }, doc, true),
+    );
+    if (written.readsStrict) this.strictBranches.add(name);
     return name;
   }
+}
+
+/**
+ * The test that lets a comparison apply: none when `number` or `integer` is the
+ * only type (already tested), a plain typeof when the type test let only finite
+ * numbers through, else the full finite-number test (Ajv ignores NaN and Infinity there).
+ */
+function numberTest(v: string, types: string[]): string {
+  if (types.length === 1 && (types[0] === 'number' || types[0] === 'integer')) return '';
+  if (types.length) return `typeof ${v} === 'number' && `;
+  return `${TYPE_TESTS.number!(v)} && `;
 }
 
 function isNullTest(schema: unknown): boolean {
@@ -266,6 +426,46 @@ function indent(lines: string[]): string[] {
   return lines.map((line) => `  ${line}`);
 }
 
+/** Guard names that take `s`: those whose schema has a closed enum, or refers to a guard that takes it. */
+export function strictReaders(sources: GuardSource[], resolve: RefResolver): Set<string> {
+  const readers = new Set<string>();
+  const callees = new Map<string, string[]>();
+  for (const { name, schema, doc } of sources) {
+    const refs: string[] = [];
+    const visit = (node: unknown, key?: string): void => {
+      if (key === 'enum' && Array.isArray(node)) readers.add(name);
+      if (key === 'enum' || key === 'const' || node === null || typeof node !== 'object') return;
+      if (Array.isArray(node)) return node.forEach((item) => visit(item));
+      for (const [child, value] of Object.entries(node as JsonSchema)) {
+        if (child === '$ref' && typeof value === 'string') refs.push(resolve(value, doc));
+        else visit(value, child);
+      }
+    };
+    visit(schema);
+    callees.set(name, refs);
+  }
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [name, refs] of callees) {
+      if (readers.has(name) || !refs.some((ref) => readers.has(ref))) continue;
+      readers.add(name);
+      changed = true;
+    }
+  }
+  return readers;
+}
+
+/** The guards of `sources`, in order, each after the anyOf branches it calls. */
+export function writeGuards(
+  sources: GuardSource[],
+  resolve: RefResolver,
+): { functions: GuardFunction[]; patterns: GuardPattern[] } {
+  const readers = strictReaders(sources, resolve);
+  const writer = new GuardWriter(resolve, (guard) => readers.has(guard));
+  for (const source of sources) writer.add(source);
+  return { functions: writer.functions, patterns: writer.patterns };
+}
+
 /** The name of a document or of one of its definitions (its guard is `is` + name). */
 function targetName(doc: SchemaDocument, fragment: string): string {
   if (fragment === '') return doc.typeName;
@@ -275,7 +475,7 @@ function targetName(doc: SchemaDocument, fragment: string): string {
 }
 
 export interface WrittenValidators {
-  guards: GuardWriter;
+  guards: { functions: GuardFunction[]; patterns: GuardPattern[] };
   /** The compilable schemas by name, refs by name: the detailed path's data. */
   schemas: Record<string, JsonSchema>;
 }
@@ -297,17 +497,25 @@ export function writeValidators(
     if (!target) throw new Error(`guards: $ref ${ref} in ${doc.id} points outside the spec`);
     return targetName(target, decodeURIComponent(fragment));
   };
-  const writer = new GuardWriter((ref, doc) => `is${resolveName(ref, doc)}`);
   const entries: Array<[string, JsonSchema, SchemaDocument]> = [];
   const common = compile(definitionsDoc);
   for (const [name, schema] of Object.entries((common.definitions ?? {}) as Record<string, JsonSchema>))
     entries.push([name, schema, definitionsDoc]);
   for (const doc of exports) entries.push([doc.typeName, compile(doc), doc]);
   const names = new Set<string>();
-  for (const [name, schema, doc] of entries) {
+  for (const [name] of entries) {
     if (names.has(name)) throw new Error(`guards: two schemas would be named ${name}`);
     names.add(name);
-    writer.add(`is${name}`, `${name} (${doc.path}).`, schema, doc, doc !== definitionsDoc);
   }
-  return { guards: writer, schemas: schemaTable(entries, resolveName) };
+  const sources = entries.map(([name, schema, doc]) => ({
+    name: `is${name}`,
+    summary: `${name} (${doc.path}).`,
+    schema,
+    doc,
+    exported: doc !== definitionsDoc,
+  }));
+  return {
+    guards: writeGuards(sources, (ref, doc) => `is${resolveName(ref, doc)}`),
+    schemas: schemaTable(entries, resolveName),
+  };
 }
