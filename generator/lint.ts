@@ -5,7 +5,7 @@
  */
 import { createSpecAjv } from './spec/ajv.js';
 import { SPEC_ID_BASE, type JsonSchema } from './spec/load.js';
-import { toJsonSchema, walkNodes, type SchemaNode } from './schema/index.js';
+import { toJsonSchema, walkNodes, type DocumentNode, type SchemaNode } from './schema/index.js';
 import type { SchemaDocument, SpecDocuments, SpecModel } from './model.js';
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
@@ -49,11 +49,12 @@ function nodesOf(doc: SchemaDocument): SchemaNode[] {
 }
 
 /** The spec's own rules, stricter than what the builder can read. */
-function lintDocument(doc: SchemaDocument): string[] {
+function lintDocument(doc: SchemaDocument, written: DocumentNode): string[] {
   const problems: string[] = [];
   const where = `spec/${doc.path}`;
   if (doc.dialect !== DRAFT_07) problems.push(`${where}: $schema must be ${DRAFT_07}`);
-  if (doc.id !== SPEC_ID_BASE + doc.path) problems.push(`${where}: $id must be ${SPEC_ID_BASE + doc.path}`);
+  if (written.id !== SPEC_ID_BASE + doc.path)
+    problems.push(`${where}: $id must be ${SPEC_ID_BASE + doc.path}`);
   if (!doc.typeName) problems.push(`${where}: needs a title (it names the TypeScript type)`);
   if (!doc.description) problems.push(`${where}: needs a description (it becomes the JSDoc)`);
 
@@ -140,7 +141,11 @@ function lintTopics(model: SpecModel): string[] {
  * keywords, refs to nothing, each with file and pointer), then the spec's own rules.
  */
 export function lintDocuments(read: SpecDocuments): string[] {
-  return [...read.problems, ...read.documents.flatMap(lintDocument), ...lintUniqueNames(read.documents)];
+  return [
+    ...read.problems,
+    ...read.documents.flatMap((doc) => lintDocument(doc, read.schemas.document(doc.path))),
+    ...lintUniqueNames(read.documents),
+  ];
 }
 
 /** Problems in the resolved model: the topic list, names and examples. */
