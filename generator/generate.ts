@@ -29,9 +29,10 @@ export class SpecError extends Error {
 /** Loads, lints and resolves a spec directory into the model. */
 export async function loadModel(specDir = SPEC_DIR): Promise<SpecModel> {
   const spec = await loadSpec(specDir);
-  const documentProblems = lintDocuments(readDocuments(spec));
+  const read = readDocuments(spec);
+  const documentProblems = lintDocuments(read);
   if (documentProblems.length) throw new SpecError(documentProblems);
-  const model = await buildModel(spec);
+  const model = await buildModel(spec, read);
   const modelProblems = lintModel(model);
   if (modelProblems.length) throw new SpecError(modelProblems);
   return model;

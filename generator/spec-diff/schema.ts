@@ -3,8 +3,8 @@
  * written (refs intact): a change inside `Profile` is reported once, on
  * Profile, not on every topic that carries a profile.
  */
-import path from 'node:path';
-import type { JsonSchema } from '../spec/load.js';
+import { SPEC_ID_BASE, type JsonSchema } from '../spec/load.js';
+import { resolveRef } from '../schema/index.js';
 import { ChangeList, show } from './change.js';
 
 /** Keywords that only document: any change is a patch. */
@@ -137,12 +137,11 @@ export class SchemaComparer {
     else this.list.breaking(where, 'no longer accepts null (validators reject what they accepted)');
   }
 
+  /** `file` or `file#pointer`, by the builder's one resolver (relative to the document's `$id`). */
   private resolveRef(ref: string): string {
-    const [file = '', fragment] = ref.split('#');
-    const target = file
-      ? path.posix.normalize(path.posix.join(path.posix.dirname(this.docPath), file))
-      : this.docPath;
-    return fragment ? `${target}#${fragment}` : target;
+    const target = resolveRef(ref, SPEC_ID_BASE + this.docPath);
+    if (!target) return ref;
+    return target.pointer ? `${target.file}#${target.pointer}` : target.file;
   }
 
   /** True when either side is a `$ref` (its target is compared as its own document). */
