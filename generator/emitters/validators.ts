@@ -9,7 +9,6 @@ import type { SchemaDocument, SpecModel } from '../model.js';
 import type { JsonSchema } from '../spec/load.js';
 import { render } from '../templates.js';
 import { writeValidators } from '../validators/guards.js';
-import { validatedDocuments, validatedSchema } from '../validators/documents.js';
 import type { Emitter, GeneratedFile } from './emitter.js';
 
 /** Errors reported by default before the list is cut. */
@@ -57,7 +56,7 @@ export const validatorsEmitter: Emitter = {
       defaultMaxErrors: DEFAULT_MAX_ERRORS,
       patterns: patternNames(documents),
       formats: formatNames(model),
-      ...writeValidators(model.common, validatedDocuments(model), (doc) => validatedSchema(model, doc)),
+      ...writeValidators(model),
     };
     const file = (path: string, template: string, exportFrom?: string[]): GeneratedFile => ({
       path: `typescript/src/${path}`,

@@ -1,24 +1,38 @@
 /**
- * The fast verdict: straight-line guard functions written from the same
- * compilable schemas Ajv compiles (schemas.ts), one function per document and
- * per shared definition, so a model's checks exist once and topics call them.
+ * The fast verdict: straight-line guard functions written from the spec's
+ * schema nodes (generator/schema), one function per document and per shared
+ * definition, so a model's checks exist once and topics call them.
  *
- * A guard answers only "does this value pass?", in the order the schema is
- * written, and returns false at the first failure. Objects are open (an
+ * A guard answers only "does this value pass?" and returns false at the first
+ * failure. It checks exactly what the detailed path checks (the compilable
+ * schemas of schemas.ts, which Ajv also compiles): objects are open (an
  * undocumented property is a warning, never a failure, so the guard never has
- * to look at keys it does not know), and a closed enum takes any string unless
- * `strict` is set, exactly as the runtime's classification of Ajv's errors
- * does. The detailed Ajv validator runs only when a caller reads the errors or
- * warnings; test/validate-differential.test.ts proves both give one verdict.
+ * to look at keys it does not know), an open enum takes any value of its
+ * values' types, a closed enum takes any string unless `strict` is set, and a
+ * nullable whose other side has one type is that type or null (else: null, or
+ * the other side). test/validate-differential.test.ts proves both paths give one verdict.
  *
- * The spec uses a small subset of JSON Schema (type, enum, const, pattern,
- * format, minLength, maxLength, minimum, maximum, required, properties, items,
- * anyOf, and the `if: null / else` the rewrite makes of nullable anyOfs).
- * Any other keyword stops generation rather than being silently ignored.
+ * Node kinds and rules a guard cannot check (allOf, not, oneOf, multipleOf,
+ * array and property counts, schemas for additional properties, formats other
+ * than date-time) stop generation, naming the file and pointer, rather than
+ * being silently ignored.
  */
-import type { SchemaDocument } from '../model.js';
+import type { SpecModel } from '../model.js';
+import {
+  walkNodes,
+  type ArrayNode,
+  type DocumentNode,
+  type NumberRules,
+  type ObjectNode,
+  type Origin,
+  type RefNode,
+  type SchemaIndex,
+  type SchemaNode,
+  type StringRules,
+} from '../schema/index.js';
 import type { JsonSchema } from '../spec/load.js';
-import { schemaTable } from './table.js';
+import { validatedDocuments, validatedSchema } from './documents.js';
+import { validatorTable } from './table.js';
 
 /** One generated guard function: `name(v)`, or `name(v, s)` when it reads the strict flag `s`. */
 export interface GuardFunction {
@@ -42,32 +56,6 @@ export interface GuardPattern {
   flags: string;
 }
 
-/** Keywords a guard reads or may ignore (annotations and the closing of objects, which guards leave open). */
-const HANDLED = new Set([
-  '$schema',
-  '$id',
-  '$ref',
-  'type',
-  'enum',
-  'const',
-  'pattern',
-  'format',
-  'minLength',
-  'maxLength',
-  'minimum',
-  'maximum',
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'required',
-  'properties',
-  'items',
-  'anyOf',
-  'if',
-  'else',
-  'additionalProperties',
-  'definitions',
-]);
-
 /**
  * How a guard tests each JSON type. Each test narrows `v` for TypeScript, so the
  * checks after it compile on an `unknown` value; `isObject` is the module's own
@@ -90,6 +78,136 @@ const COMPARISONS: Record<string, string> = {
   exclusiveMinimum: '>',
   exclusiveMaximum: '<',
 };
+
+/** Where a node is written, for errors: `spec/models/step.json#/properties/preset`. */
+function at(origin: Origin): string {
+  return `spec/${origin.file}#${origin.pointer}`;
+}
+
+/**
+ * What a guard checks of one node, flattened as the compilable schema states it
+ * (schemas.ts): the JSON types allowed, then the rules, in the order a guard tests them.
+ */
+interface Shape {
+  origin: Origin;
+  ref?: RefNode;
+  types: string[];
+  const?: { value: unknown };
+  /** A closed enum's values. */
+  enum?: unknown[];
+  string: StringRules;
+  number: NumberRules;
+  object?: ObjectNode;
+  array?: ArrayNode;
+  anyOf?: SchemaNode[];
+  /** A nullable whose other side cannot simply take `null` as one more type: checked unless the value is null. */
+  unlessNull?: SchemaNode;
+}
+
+/** JSON types of an open enum's values: it takes any value of those types. */
+function typesOfValues(values: unknown[]): string[] {
+  return [...new Set(values.map((value) => (value === null ? 'null' : typeof value)))].sort();
+}
+
+/** Rules a guard has no check for, by node kind. */
+function refuseUnchecked(node: SchemaNode): void {
+  const unchecked: string[] = [];
+  if (node.kind === 'primitive' || node.kind === 'multiType') {
+    if (node.multipleOf !== undefined) unchecked.push('multipleOf');
+    if (node.format !== undefined && node.format !== 'date-time') unchecked.push(`format ${node.format}`);
+  }
+  if (node.kind === 'array') {
+    for (const rule of ['minItems', 'maxItems', 'uniqueItems'] as const)
+      if (node[rule] !== undefined) unchecked.push(rule);
+  }
+  if (node.kind === 'object') {
+    for (const rule of ['minProperties', 'maxProperties'] as const)
+      if (node[rule] !== undefined) unchecked.push(rule);
+    if (node.requiredAlternatives.length) unchecked.push('anyOf of required key sets');
+    if (typeof node.additional === 'object') unchecked.push('a schema for additionalProperties');
+  }
+  if (node.kind === 'allOf' || node.kind === 'not') unchecked.push(node.kind);
+  if (node.kind === 'union' && node.combinator === 'oneOf') unchecked.push('oneOf');
+  if (unchecked.length)
+    throw new Error(`guards: ${unchecked.join(', ')} at ${at(node.origin)} have no guard`);
+}
+
+const NULL_TYPE = (origin: Origin): SchemaNode => ({
+  kind: 'primitive',
+  origin,
+  annotations: {},
+  type: 'null',
+});
+
+/**
+ * The shape of `node`. `inline` gives the target of a ref to a shared definition that
+ * is a single check (Timestamp, ChameleonId), which a nullable merges with `null`.
+ */
+function shapeOf(node: SchemaNode, inline: (ref: RefNode) => SchemaNode | undefined): Shape {
+  refuseUnchecked(node);
+  const shape: Shape = { origin: node.origin, types: [], string: {}, number: {} };
+  switch (node.kind) {
+    case 'ref':
+      return { ...shape, ref: node };
+    case 'primitive':
+    case 'multiType': {
+      const { format, pattern, minLength, maxLength, minimum, maximum, exclusiveMinimum, exclusiveMaximum } =
+        node;
+      const types = node.kind === 'primitive' ? [node.type] : node.types;
+      return {
+        ...shape,
+        types,
+        string: { format, pattern, minLength, maxLength },
+        number: { minimum, maximum, exclusiveMinimum, exclusiveMaximum },
+      };
+    }
+    case 'enum':
+      if (node.open) return { ...shape, types: typesOfValues(node.values) };
+      return { ...shape, types: node.type ? [node.type] : [], enum: node.values };
+    case 'const':
+      return { ...shape, types: node.type ? [node.type] : [], const: { value: node.value } };
+    case 'object':
+      return { ...shape, types: node.typeWritten ? ['object'] : [], object: node };
+    case 'array':
+      return { ...shape, types: node.typeWritten ? ['array'] : [], array: node };
+    case 'union':
+      return { ...shape, anyOf: node.branches };
+    case 'nullable':
+      return nullableShape(node.node, node.form, node.origin, inline);
+    default:
+      return shape;
+  }
+}
+
+function nullableShape(
+  inner: SchemaNode,
+  form: string,
+  origin: Origin,
+  inline: (ref: RefNode) => SchemaNode | undefined,
+): Shape {
+  if (form.startsWith('oneOf')) throw new Error(`guards: oneOf at ${at(origin)} has no guard`);
+  if (form === 'type') {
+    // `type: [T, "null"]`: every other rule applies as written, to null too (an open enum's values decide).
+    const shape = shapeOf(inner, inline);
+    return inner.kind === 'enum' && inner.open ? shape : { ...shape, types: [...shape.types, 'null'] };
+  }
+  if (inner.kind === 'union') {
+    const branches = form.endsWith('first')
+      ? [NULL_TYPE(origin), ...inner.branches]
+      : [...inner.branches, NULL_TYPE(origin)];
+    return { origin, types: [], string: {}, number: {}, anyOf: branches };
+  }
+  const target = inner.kind === 'ref' ? inline(inner) : inner;
+  const oneType =
+    target !== undefined &&
+    ((target.kind === 'primitive' && target.type !== 'null') ||
+      ((target.kind === 'object' || target.kind === 'array') && target.typeWritten));
+  if (oneType) {
+    const shape = shapeOf(target, inline);
+    return { ...shape, origin, types: [...shape.types, 'null'] };
+  }
+  return { origin, types: [], string: {}, number: {}, unlessNull: inner };
+}
 
 /** Names a local variable may not take: reserved words, and the names the guards module itself uses. */
 const RESERVED = new Set(
@@ -171,19 +289,27 @@ class Scope {
   }
 }
 
-/** Resolves a `$ref` written in `doc` to the name of the guard of its target. */
-export type RefResolver = (ref: string, doc: SchemaDocument) => string;
+/** The guard of a ref's target: `is` + the document's name, or + the definition's key. */
+export function guardOf(ref: RefNode): string {
+  if (!ref.target.file)
+    throw new Error(`guards: $ref ${ref.ref} at ${at(ref.origin)} points outside the spec`);
+  if (ref.target.pointer === '') return `is${ref.typeName}`;
+  const definition = /^\/definitions\/([A-Za-z]\w*)$/.exec(ref.target.pointer);
+  if (!definition) throw new Error(`guards: cannot name the target of ${ref.ref} at ${at(ref.origin)}`);
+  return `is${definition[1]!}`;
+}
 
-/** One guard to write: a document's schema or one of its definitions. */
+/** One guard to write: a document's root or one of its definitions. */
 export interface GuardSource {
   /** The guard's name, `is` + the schema's name. */
   name: string;
   summary: string;
-  schema: JsonSchema;
-  /** The document the schema is written in (its `$ref`s are relative to it). */
-  doc: SchemaDocument;
+  node: SchemaNode;
   exported: boolean;
 }
+
+/** A ref's target when it is a shared definition a nullable may merge with `null` (undefined otherwise). */
+export type InlineTarget = (ref: RefNode) => SchemaNode | undefined;
 
 /**
  * Writes the guard functions of a set of schemas and the patterns they test.
@@ -200,15 +326,13 @@ export class GuardWriter {
 
   /** `readsStrict(guard)` tells whether the guard `guard` (a document's or a definition's) takes `s`. */
   constructor(
-    private readonly resolve: RefResolver,
+    private readonly inline: InlineTarget,
     private readonly readsStrict: (guard: string) => boolean,
   ) {}
 
   /** Adds the guard of `source`. */
-  add({ name, summary, schema, doc, exported }: GuardSource): void {
-    this.write(name, summary, exported, () =>
-      this.statements(schema, { v: 'v', path: [], loops: 0 }, doc, false),
-    );
+  add({ name, summary, node, exported }: GuardSource): void {
+    this.write(name, summary, exported, () => this.statements(node, { v: 'v', path: [], loops: 0 }, false));
   }
 
   /** Writes one function in a scope of its own; the functions it needs (its branches) come before it. */
@@ -251,19 +375,15 @@ export class GuardWriter {
     return name;
   }
 
-  /** Statements that `return false;` unless the value at `place` satisfies `schema`. */
-  private statements(schema: JsonSchema, place: Place, doc: SchemaDocument, insideAnyOf: boolean): string[] {
-    const unknown = Object.keys(schema).filter((key) => !HANDLED.has(key));
-    if (unknown.length)
-      throw new Error(`guards: keyword(s) ${unknown.join(', ')} in ${doc.id} have no guard`);
+  /** Statements that `return false;` unless the value at `place` satisfies `node`. */
+  private statements(node: SchemaNode, place: Place, insideAnyOf: boolean): string[] {
+    const shape = shapeOf(node, this.inline);
     const { v } = place;
+    const { types, string, number } = shape;
     const fail = (condition: string) => `if (${condition}) return false;`;
     const out: string[] = [];
-    if (typeof schema.$ref === 'string') out.push(fail(`!${this.call(this.resolve(schema.$ref, doc), v)}`));
+    if (shape.ref) out.push(fail(`!${this.call(guardOf(shape.ref), v)}`));
 
-    const types = schema.type === undefined ? [] : ([] as string[]).concat(schema.type as string | string[]);
-    const unknownType = types.find((type) => !TYPE_TESTS[type]);
-    if (unknownType) throw new Error(`guards: type ${unknownType} in ${doc.id} has no guard`);
     if (types.length === 1) out.push(fail(`!(${TYPE_TESTS[types[0]!]!(v)})`));
     else if (types.length)
       out.push(fail(`!(${types.map((type) => `(${TYPE_TESTS[type]!(v)})`).join(' || ')})`));
@@ -271,71 +391,57 @@ export class GuardWriter {
     const onlyFor = (type: string, check: string) =>
       types.length === 1 && types[0] === type ? check : `${TYPE_TESTS[type]!(v)} && ${check}`;
 
-    if (schema.const !== undefined) out.push(fail(`${v} !== ${literal(schema.const)}`));
-    if (Array.isArray(schema.enum)) {
+    if (shape.const) out.push(fail(`${v} !== ${literal(shape.const.value)}`));
+    if (shape.enum) {
       if (insideAnyOf)
         throw new Error(
-          `guards: an enum inside anyOf in ${doc.id}: the runtime cannot tell its warnings from failures`,
+          `guards: an enum inside anyOf at ${at(shape.origin)}: the runtime cannot tell its warnings from failures`,
         );
-      const known = schema.enum.map((value) => `${v} === ${literal(value)}`).join(' || ');
+      const known = shape.enum.map((value) => `${v} === ${literal(value)}`).join(' || ');
       // Tolerant mode lets through any string this version does not know (a warning, not an error).
       this.scope.readsStrict = true;
       out.push(fail(`!(${known} || (!s && typeof ${v} === 'string'))`));
     }
-    if (typeof schema.minLength === 'number')
-      out.push(fail(onlyFor('string', `${v}.length < ${schema.minLength}`)));
-    if (typeof schema.maxLength === 'number')
-      out.push(fail(onlyFor('string', `${v}.length > ${schema.maxLength}`)));
-    if (typeof schema.pattern === 'string')
-      out.push(fail(onlyFor('string', `!${this.pattern(schema.pattern, place.path)}.test(${v})`)));
-    if (schema.format !== undefined) {
-      if (schema.format !== 'date-time')
-        throw new Error(`guards: format ${String(schema.format)} has no guard`);
-      out.push(fail(onlyFor('string', `!isDateTime(${v})`)));
-    }
+    if (string.minLength !== undefined)
+      out.push(fail(onlyFor('string', `${v}.length < ${string.minLength}`)));
+    if (string.maxLength !== undefined)
+      out.push(fail(onlyFor('string', `${v}.length > ${string.maxLength}`)));
+    if (string.pattern !== undefined)
+      out.push(fail(onlyFor('string', `!${this.pattern(string.pattern, place.path)}.test(${v})`)));
+    if (string.format !== undefined) out.push(fail(onlyFor('string', `!isDateTime(${v})`)));
     for (const [keyword, operator] of Object.entries(COMPARISONS)) {
-      if (typeof schema[keyword] !== 'number') continue;
-      out.push(fail(`${numberTest(v, types)}!(${v} ${operator} ${schema[keyword]})`));
+      const bound = number[keyword as keyof NumberRules];
+      if (bound === undefined) continue;
+      out.push(fail(`${numberTest(v, types)}!(${v} ${operator} ${bound})`));
     }
-    out.push(...this.objectStatements(schema, place, doc, insideAnyOf, types));
-    out.push(...this.arrayStatements(schema, place, doc, insideAnyOf, types));
-    if (Array.isArray(schema.anyOf)) {
-      const names = (schema.anyOf as JsonSchema[]).map((branch, index) =>
-        this.branch(branch, index, place.path, doc),
-      );
+    if (shape.object) out.push(...this.objectStatements(shape.object, place, insideAnyOf, types));
+    if (shape.array) out.push(...this.arrayStatements(shape.array, place, insideAnyOf, types));
+    if (shape.anyOf) {
+      const names = shape.anyOf.map((branch, index) => this.branch(branch, index, place.path));
       out.push(fail(`!(${names.map((name) => this.call(name, v)).join(' || ')})`));
     }
-    if (schema.if !== undefined) {
-      if (!isNullTest(schema.if) || schema.then !== undefined)
-        throw new Error(`guards: only "if: {type: null}, else: X" is supported (${doc.id})`);
-      if (schema.else)
-        out.push(
-          `if (${v} !== null) {`,
-          ...indent(this.statements(schema.else as JsonSchema, place, doc, insideAnyOf)),
-          '}',
-        );
-    }
+    if (shape.unlessNull)
+      out.push(`if (${v} !== null) {`, ...indent(this.statements(shape.unlessNull, place, insideAnyOf)), '}');
     return out;
   }
 
   private objectStatements(
-    schema: JsonSchema,
+    object: ObjectNode,
     place: Place,
-    doc: SchemaDocument,
     insideAnyOf: boolean,
     types: string[],
   ): string[] {
-    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-    const required = (schema.required ?? []) as string[];
-    if (!Object.keys(properties).length && !required.length) return [];
+    const { required } = object;
+    if (!object.properties.length && !required.length) return [];
+    const properties = new Map(object.properties.map((property) => [property.name, property.node]));
     const body: string[] = [];
-    const names = [...new Set([...required, ...Object.keys(properties)])];
+    const names = [...new Set([...required, ...properties.keys()])];
     for (const name of names) {
-      const sub = properties[name];
+      const sub = properties.get(name);
       if (!sub && !required.includes(name)) continue;
       const path = [...place.path, name];
       const x = this.scope.local(path);
-      const checks = sub ? this.statements(sub, { ...place, v: x, path }, doc, insideAnyOf) : [];
+      const checks = sub ? this.statements(sub, { ...place, v: x, path }, insideAnyOf) : [];
       const single = checks.length === 1 ? /^if \((.*)\) return false;$/.exec(checks[0]!)?.[1] : undefined;
       if (!checks.length && !required.includes(name)) continue;
       body.push(`const ${x} = ${place.v}${accessor(name)};`);
@@ -357,26 +463,13 @@ export class GuardWriter {
     return [`if (${TYPE_TESTS.object!(place.v)}) {`, ...indent(body), '}'];
   }
 
-  private arrayStatements(
-    schema: JsonSchema,
-    place: Place,
-    doc: SchemaDocument,
-    insideAnyOf: boolean,
-    types: string[],
-  ): string[] {
-    if (schema.items === undefined) return [];
-    if (Array.isArray(schema.items) || typeof schema.items !== 'object')
-      throw new Error(`guards: only one items schema is supported (${doc.id})`);
+  private arrayStatements(array: ArrayNode, place: Place, insideAnyOf: boolean, types: string[]): string[] {
+    if (array.items === undefined) return [];
     const { v } = place;
     const path = [...place.path, 'item'];
     const index = this.scope.index(place.loops);
     const item = this.scope.local(path);
-    const checks = this.statements(
-      schema.items as JsonSchema,
-      { v: item, path, loops: place.loops + 1 },
-      doc,
-      insideAnyOf,
-    );
+    const checks = this.statements(array.items, { v: item, path, loops: place.loops + 1 }, insideAnyOf);
     const loop = [
       `for (let ${index} = 0; ${index} < ${v}.length; ${index}++) {`,
       `  const ${item}: unknown = ${v}[${index}];`,
@@ -392,14 +485,13 @@ export class GuardWriter {
    * expression), named after its owner and place: `isTourStartedWebhook_data_step_branch1`.
    * A branch that is only a `$ref` calls its target directly.
    */
-  private branch(schema: JsonSchema, index: number, path: string[], doc: SchemaDocument): string {
-    if (typeof schema.$ref === 'string' && Object.keys(schema).length === 1)
-      return this.resolve(schema.$ref, doc);
+  private branch(node: SchemaNode, index: number, path: string[]): string {
+    if (node.kind === 'ref') return guardOf(node);
     const owner = this.scope.owner;
     const name = [owner, ...path.map((part) => part.replace(/[^\w$]/g, '_')), `branch${index + 1}`].join('_');
     const where = path.length ? ` at \`${path.join('.')}\`` : '';
     const written = this.write(name, `Branch ${index + 1} of the anyOf${where} in ${owner}.`, false, () =>
-      this.statements(schema, { v: 'v', path: [], loops: 0 }, doc, true),
+      this.statements(node, { v: 'v', path: [], loops: 0 }, true),
     );
     if (written.readsStrict) this.strictBranches.add(name);
     return name;
@@ -417,31 +509,20 @@ function numberTest(v: string, types: string[]): string {
   return `${TYPE_TESTS.number!(v)} && `;
 }
 
-function isNullTest(schema: unknown): boolean {
-  const node = schema as JsonSchema | null;
-  return node?.type === 'null' && Object.keys(node).length === 1;
-}
-
 function indent(lines: string[]): string[] {
   return lines.map((line) => `  ${line}`);
 }
 
 /** Guard names that take `s`: those whose schema has a closed enum, or refers to a guard that takes it. */
-export function strictReaders(sources: GuardSource[], resolve: RefResolver): Set<string> {
+export function strictReaders(sources: GuardSource[]): Set<string> {
   const readers = new Set<string>();
   const callees = new Map<string, string[]>();
-  for (const { name, schema, doc } of sources) {
+  for (const { name, node } of sources) {
     const refs: string[] = [];
-    const visit = (node: unknown, key?: string): void => {
-      if (key === 'enum' && Array.isArray(node)) readers.add(name);
-      if (key === 'enum' || key === 'const' || node === null || typeof node !== 'object') return;
-      if (Array.isArray(node)) return node.forEach((item) => visit(item));
-      for (const [child, value] of Object.entries(node as JsonSchema)) {
-        if (child === '$ref' && typeof value === 'string') refs.push(resolve(value, doc));
-        else visit(value, child);
-      }
-    };
-    visit(schema);
+    walkNodes(node, (inner) => {
+      if (inner.kind === 'enum' && !inner.open) readers.add(name);
+      if (inner.kind === 'ref') refs.push(guardOf(inner));
+    });
     callees.set(name, refs);
   }
   for (let changed = true; changed;) {
@@ -455,67 +536,67 @@ export function strictReaders(sources: GuardSource[], resolve: RefResolver): Set
   return readers;
 }
 
+export interface WrittenGuards {
+  functions: GuardFunction[];
+  patterns: GuardPattern[];
+}
+
 /** The guards of `sources`, in order, each after the anyOf branches it calls. */
-export function writeGuards(
-  sources: GuardSource[],
-  resolve: RefResolver,
-): { functions: GuardFunction[]; patterns: GuardPattern[] } {
-  const readers = strictReaders(sources, resolve);
-  const writer = new GuardWriter(resolve, (guard) => readers.has(guard));
+export function writeGuards(sources: GuardSource[], inline: InlineTarget = () => undefined): WrittenGuards {
+  const names = new Set<string>();
+  for (const { name } of sources) {
+    if (names.has(name)) throw new Error(`guards: two schemas would be named ${name.replace(/^is/, '')}`);
+    names.add(name);
+  }
+  const readers = strictReaders(sources);
+  const writer = new GuardWriter(inline, (guard) => readers.has(guard));
   for (const source of sources) writer.add(source);
   return { functions: writer.functions, patterns: writer.patterns };
 }
 
-/** The name of a document or of one of its definitions (its guard is `is` + name). */
-function targetName(doc: SchemaDocument, fragment: string): string {
-  if (fragment === '') return doc.typeName;
-  const definition = /^\/definitions\/([A-Za-z]\w*)$/.exec(fragment);
-  if (!definition) throw new Error(`guards: cannot name the target of #${fragment} in ${doc.id}`);
-  return definition[1]!;
+/** A document as the guards need it (a SchemaDocument or a DocumentNode). */
+type GuardedDocument = Pick<DocumentNode, 'path' | 'typeName' | 'root' | 'definitions'>;
+
+/** The guards of `common`'s definitions (private) and of `documents` (exported), in that order. */
+export function guardSources(common: GuardedDocument, documents: GuardedDocument[]): GuardSource[] {
+  const definitions = common.definitions.map((definition) => ({
+    name: `is${definition.key}`,
+    summary: `${definition.key} (${common.path}).`,
+    node: definition.node,
+    exported: false,
+  }));
+  const exported = documents.map((doc) => ({
+    name: `is${doc.typeName}`,
+    summary: `${doc.typeName} (${doc.path}).`,
+    node: doc.root,
+    exported: true,
+  }));
+  return [...definitions, ...exported];
+}
+
+/** A ref's target when it is one of `commonPath`'s definitions that are a single check (Timestamp, ChameleonId). */
+export function sharedDefinitions(commonPath: string, schemas: SchemaIndex): InlineTarget {
+  return (ref) => {
+    if (ref.target.file !== commonPath || !ref.target.pointer.startsWith('/definitions/')) return undefined;
+    const target = schemas.target(ref);
+    return target.kind === 'object' && target.properties.length ? undefined : target;
+  };
 }
 
 export interface WrittenValidators {
-  guards: { functions: GuardFunction[]; patterns: GuardPattern[] };
+  guards: WrittenGuards;
   /** The compilable schemas by name, refs by name: the detailed path's data. */
   schemas: Record<string, JsonSchema>;
 }
 
-/**
- * The guards and the schema table of every shared definition, the envelope,
- * every model and every topic, in that order. `compile` gives a document's
- * compilable schema (schemas.ts), so both paths check the very same rules.
- */
-export function writeValidators(
-  definitionsDoc: SchemaDocument,
-  exports: SchemaDocument[],
-  compile: (doc: SchemaDocument) => JsonSchema,
-): WrittenValidators {
-  const byId = new Map([definitionsDoc, ...exports].map((doc) => [doc.id, doc]));
-  const resolveName = (ref: string, doc: SchemaDocument) => {
-    const [file, fragment = ''] = new URL(ref, doc.id).href.split('#');
-    const target = byId.get(file!);
-    if (!target) throw new Error(`guards: $ref ${ref} in ${doc.id} points outside the spec`);
-    return targetName(target, decodeURIComponent(fragment));
-  };
-  const entries: Array<[string, JsonSchema, SchemaDocument]> = [];
-  const common = compile(definitionsDoc);
-  for (const [name, schema] of Object.entries((common.definitions ?? {}) as Record<string, JsonSchema>))
-    entries.push([name, schema, definitionsDoc]);
-  for (const doc of exports) entries.push([doc.typeName, compile(doc), doc]);
-  const names = new Set<string>();
-  for (const [name] of entries) {
-    if (names.has(name)) throw new Error(`guards: two schemas would be named ${name}`);
-    names.add(name);
-  }
-  const sources = entries.map(([name, schema, doc]) => ({
-    name: `is${name}`,
-    summary: `${name} (${doc.path}).`,
-    schema,
-    doc,
-    exported: doc !== definitionsDoc,
-  }));
+/** The guards and the schema table of the spec; both check the very same rules (schemas.ts). */
+export function writeValidators(model: SpecModel): WrittenValidators {
+  const documents = validatedDocuments(model);
   return {
-    guards: writeGuards(sources, (ref, doc) => `is${resolveName(ref, doc)}`),
-    schemas: schemaTable(entries, resolveName),
+    guards: writeGuards(
+      guardSources(model.common, documents),
+      sharedDefinitions(model.common.path, model.schemas),
+    ),
+    schemas: validatorTable(model.common, documents, (doc) => validatedSchema(model, doc)),
   };
 }

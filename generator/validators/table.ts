@@ -66,3 +66,40 @@ export function schemaTable(
 ): Record<string, JsonSchema> {
   return Object.fromEntries(entries.map(([name, schema, doc]) => [name, rewrite(schema, doc, resolve)]));
 }
+
+/** The name of a document or of one of its definitions (its guard is `is` + name). */
+function targetName(doc: SchemaDocument, fragment: string): string {
+  if (fragment === '') return doc.typeName;
+  const definition = /^\/definitions\/([A-Za-z]\w*)$/.exec(fragment);
+  if (!definition) throw new Error(`validators: cannot name the target of #${fragment} in ${doc.id}`);
+  return definition[1]!;
+}
+
+/**
+ * The table of `definitionsDoc`'s definitions and of `exports`, in the order the
+ * guards are written; `compile` gives a document's compilable schema (schemas.ts).
+ */
+export function validatorTable(
+  definitionsDoc: SchemaDocument,
+  exports: SchemaDocument[],
+  compile: (doc: SchemaDocument) => JsonSchema,
+): Record<string, JsonSchema> {
+  const byId = new Map([definitionsDoc, ...exports].map((doc) => [doc.id, doc]));
+  const resolveName = (ref: string, doc: SchemaDocument) => {
+    const [file, fragment = ''] = new URL(ref, doc.id).href.split('#');
+    const target = byId.get(file!);
+    if (!target) throw new Error(`validators: $ref ${ref} in ${doc.id} points outside the spec`);
+    return targetName(target, decodeURIComponent(fragment));
+  };
+  const entries: Array<[string, JsonSchema, SchemaDocument]> = [];
+  const common = compile(definitionsDoc);
+  for (const [name, schema] of Object.entries((common.definitions ?? {}) as Record<string, JsonSchema>))
+    entries.push([name, schema, definitionsDoc]);
+  for (const doc of exports) entries.push([doc.typeName, compile(doc), doc]);
+  const names = new Set<string>();
+  for (const [name] of entries) {
+    if (names.has(name)) throw new Error(`validators: two schemas would be named ${name}`);
+    names.add(name);
+  }
+  return schemaTable(entries, resolveName);
+}

@@ -7,8 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SchemaDocument } from '../../generator/model.js';
 import type { JsonSchema } from '../../generator/spec/load.js';
-import { writeValidators } from '../../generator/validators/guards.js';
-import { schemaTable } from '../../generator/validators/table.js';
+import { schemaTable, validatorTable } from '../../generator/validators/table.js';
 
 const DOC: SchemaDocument = {
   kind: 'model',
@@ -17,6 +16,9 @@ const DOC: SchemaDocument = {
   typeName: 'Thing',
   description: '',
   schema: {},
+  // The table reads the compilable JSON Schema, not the nodes.
+  root: { kind: 'any', origin: { file: 'models/thing.json', pointer: '' }, annotations: {} },
+  definitions: [],
   errata: [],
 };
 
@@ -116,7 +118,7 @@ describe('schemaTable: given a schema, want its table entry', () => {
   });
 });
 
-describe('writeValidators: the table of a small spec', () => {
+describe('validatorTable: the table of a small spec', () => {
   it('names every schema as its guard does and resolves refs across documents', () => {
     const common: SchemaDocument = {
       ...DOC,
@@ -141,7 +143,8 @@ describe('writeValidators: the table of a small spec', () => {
       typeName: 'Other',
       schema: { type: 'object', properties: { back: { $ref: 'thing.json' } } },
     };
-    const { schemas, guards } = writeValidators(common, [thing, other], (doc) => doc.schema);
+    const schemas = validatorTable(common, [thing, other], (doc) => doc.schema);
+    expect(Object.keys(schemas)).toEqual(['Code', 'Thing', 'Other']);
     expect(schemas).toEqual({
       Code: { type: 'string', pattern: '^[a-z]{3}$' },
       Thing: {
@@ -151,7 +154,6 @@ describe('writeValidators: the table of a small spec', () => {
       },
       Other: { type: 'object', properties: { back: { $ref: 'Thing' } } },
     });
-    expect(guards.functions.map((guard) => guard.name)).toEqual(['isCode', 'isThing', 'isOther']);
   });
 
   it('refuses two schemas that would share a name', () => {
@@ -162,7 +164,7 @@ describe('writeValidators: the table of a small spec', () => {
       id: 'https://spec.test/v1/common.json',
       schema: { definitions: { Thing: { type: 'string' } } },
     };
-    expect(() => writeValidators(common, [DOC], (doc) => doc.schema)).toThrow(
+    expect(() => validatorTable(common, [DOC], (doc) => doc.schema)).toThrow(
       /two schemas would be named Thing/,
     );
   });
