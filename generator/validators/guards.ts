@@ -26,12 +26,11 @@ import {
   type ObjectNode,
   type Origin,
   type RefNode,
-  type SchemaIndex,
   type SchemaNode,
   type StringRules,
 } from '../schema/index.js';
 import type { JsonSchema } from '../spec/load.js';
-import { validatedDocuments, validatedSchema } from './documents.js';
+import { at, schemaName, sharedDefinitions, validatedDocuments } from './documents.js';
 import { validatorTable } from './table.js';
 
 /** One generated guard function: `name(v)`, or `name(v, s)` when it reads the strict flag `s`. */
@@ -78,11 +77,6 @@ const COMPARISONS: Record<string, string> = {
   exclusiveMinimum: '>',
   exclusiveMaximum: '<',
 };
-
-/** Where a node is written, for errors: `spec/models/step.json#/properties/preset`. */
-function at(origin: Origin): string {
-  return `spec/${origin.file}#${origin.pointer}`;
-}
 
 /**
  * What a guard checks of one node, flattened as the compilable schema states it
@@ -291,12 +285,7 @@ class Scope {
 
 /** The guard of a ref's target: `is` + the document's name, or + the definition's key. */
 export function guardOf(ref: RefNode): string {
-  if (!ref.target.file)
-    throw new Error(`guards: $ref ${ref.ref} at ${at(ref.origin)} points outside the spec`);
-  if (ref.target.pointer === '') return `is${ref.typeName}`;
-  const definition = /^\/definitions\/([A-Za-z]\w*)$/.exec(ref.target.pointer);
-  if (!definition) throw new Error(`guards: cannot name the target of ${ref.ref} at ${at(ref.origin)}`);
-  return `is${definition[1]!}`;
+  return `is${schemaName(ref)}`;
 }
 
 /** One guard to write: a document's root or one of its definitions. */
@@ -574,15 +563,6 @@ export function guardSources(common: GuardedDocument, documents: GuardedDocument
   return [...definitions, ...exported];
 }
 
-/** A ref's target when it is one of `commonPath`'s definitions that are a single check (Timestamp, ChameleonId). */
-export function sharedDefinitions(commonPath: string, schemas: SchemaIndex): InlineTarget {
-  return (ref) => {
-    if (ref.target.file !== commonPath || !ref.target.pointer.startsWith('/definitions/')) return undefined;
-    const target = schemas.target(ref);
-    return target.kind === 'object' && target.properties.length ? undefined : target;
-  };
-}
-
 export interface WrittenValidators {
   guards: WrittenGuards;
   /** The compilable schemas by name, refs by name: the detailed path's data. */
@@ -591,12 +571,13 @@ export interface WrittenValidators {
 
 /** The guards and the schema table of the spec; both check the very same rules (schemas.ts). */
 export function writeValidators(model: SpecModel): WrittenValidators {
-  const documents = validatedDocuments(model);
+  const sources = guardSources(model.common, validatedDocuments(model));
+  const inline = sharedDefinitions(model.common.path, model.schemas);
   return {
-    guards: writeGuards(
-      guardSources(model.common, documents),
-      sharedDefinitions(model.common.path, model.schemas),
+    guards: writeGuards(sources, inline),
+    schemas: validatorTable(
+      sources.map(({ name, node }) => ({ name: name.replace(/^is/, ''), node })),
+      inline,
     ),
-    schemas: validatorTable(model.common, documents, (doc) => validatedSchema(model, doc)),
   };
 }

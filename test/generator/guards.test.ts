@@ -13,9 +13,9 @@ import { isDateTime } from '../../generated/typescript/src/validators/formats.js
 import { buildDocuments, SchemaIndex } from '../../generator/schema/index.js';
 import { SPEC_ID_BASE, type JsonSchema } from '../../generator/spec/load.js';
 import { render } from '../../generator/templates.js';
+import { sharedDefinitions } from '../../generator/validators/documents.js';
 import {
   guardSources,
-  sharedDefinitions,
   writeGuards,
   type GuardFunction,
   type WrittenGuards,
