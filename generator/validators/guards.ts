@@ -24,13 +24,12 @@ import {
   type DocumentNode,
   type NumberRules,
   type ObjectNode,
-  type Origin,
   type RefNode,
   type SchemaNode,
-  type StringRules,
 } from '../schema/index.js';
 import type { JsonSchema } from '../spec/load.js';
 import { at, schemaName, sharedDefinitions, validatedDocuments } from './documents.js';
+import { shapeOf } from './shape.js';
 import { validatorTable } from './table.js';
 
 /** One generated guard function: `name(v)`, or `name(v, s)` when it reads the strict flag `s`. */
@@ -77,131 +76,6 @@ const COMPARISONS: Record<string, string> = {
   exclusiveMinimum: '>',
   exclusiveMaximum: '<',
 };
-
-/**
- * What a guard checks of one node, flattened as the compilable schema states it
- * (schemas.ts): the JSON types allowed, then the rules, in the order a guard tests them.
- */
-interface Shape {
-  origin: Origin;
-  ref?: RefNode;
-  types: string[];
-  const?: { value: unknown };
-  /** A closed enum's values. */
-  enum?: unknown[];
-  string: StringRules;
-  number: NumberRules;
-  object?: ObjectNode;
-  array?: ArrayNode;
-  anyOf?: SchemaNode[];
-  /** A nullable whose other side cannot simply take `null` as one more type: checked unless the value is null. */
-  unlessNull?: SchemaNode;
-}
-
-/** JSON types of an open enum's values: it takes any value of those types. */
-function typesOfValues(values: unknown[]): string[] {
-  return [...new Set(values.map((value) => (value === null ? 'null' : typeof value)))].sort();
-}
-
-/** Rules a guard has no check for, by node kind. */
-function refuseUnchecked(node: SchemaNode): void {
-  const unchecked: string[] = [];
-  if (node.kind === 'primitive' || node.kind === 'multiType') {
-    if (node.multipleOf !== undefined) unchecked.push('multipleOf');
-    if (node.format !== undefined && node.format !== 'date-time') unchecked.push(`format ${node.format}`);
-  }
-  if (node.kind === 'array') {
-    for (const rule of ['minItems', 'maxItems', 'uniqueItems'] as const)
-      if (node[rule] !== undefined) unchecked.push(rule);
-  }
-  if (node.kind === 'object') {
-    for (const rule of ['minProperties', 'maxProperties'] as const)
-      if (node[rule] !== undefined) unchecked.push(rule);
-    if (node.requiredAlternatives.length) unchecked.push('anyOf of required key sets');
-    if (typeof node.additional === 'object') unchecked.push('a schema for additionalProperties');
-  }
-  if (node.kind === 'allOf' || node.kind === 'not') unchecked.push(node.kind);
-  if (node.kind === 'union' && node.combinator === 'oneOf') unchecked.push('oneOf');
-  if (unchecked.length)
-    throw new Error(`guards: ${unchecked.join(', ')} at ${at(node.origin)} have no guard`);
-}
-
-const NULL_TYPE = (origin: Origin): SchemaNode => ({
-  kind: 'primitive',
-  origin,
-  annotations: {},
-  type: 'null',
-});
-
-/**
- * The shape of `node`. `inline` gives the target of a ref to a shared definition that
- * is a single check (Timestamp, ChameleonId), which a nullable merges with `null`.
- */
-function shapeOf(node: SchemaNode, inline: (ref: RefNode) => SchemaNode | undefined): Shape {
-  refuseUnchecked(node);
-  const shape: Shape = { origin: node.origin, types: [], string: {}, number: {} };
-  switch (node.kind) {
-    case 'ref':
-      return { ...shape, ref: node };
-    case 'primitive':
-    case 'multiType': {
-      const { format, pattern, minLength, maxLength, minimum, maximum, exclusiveMinimum, exclusiveMaximum } =
-        node;
-      const types = node.kind === 'primitive' ? [node.type] : node.types;
-      return {
-        ...shape,
-        types,
-        string: { format, pattern, minLength, maxLength },
-        number: { minimum, maximum, exclusiveMinimum, exclusiveMaximum },
-      };
-    }
-    case 'enum':
-      if (node.open) return { ...shape, types: typesOfValues(node.values) };
-      return { ...shape, types: node.type ? [node.type] : [], enum: node.values };
-    case 'const':
-      return { ...shape, types: node.type ? [node.type] : [], const: { value: node.value } };
-    case 'object':
-      return { ...shape, types: node.typeWritten ? ['object'] : [], object: node };
-    case 'array':
-      return { ...shape, types: node.typeWritten ? ['array'] : [], array: node };
-    case 'union':
-      return { ...shape, anyOf: node.branches };
-    case 'nullable':
-      return nullableShape(node.node, node.form, node.origin, inline);
-    default:
-      return shape;
-  }
-}
-
-function nullableShape(
-  inner: SchemaNode,
-  form: string,
-  origin: Origin,
-  inline: (ref: RefNode) => SchemaNode | undefined,
-): Shape {
-  if (form.startsWith('oneOf')) throw new Error(`guards: oneOf at ${at(origin)} has no guard`);
-  if (form === 'type') {
-    // `type: [T, "null"]`: every other rule applies as written, to null too (an open enum's values decide).
-    const shape = shapeOf(inner, inline);
-    return inner.kind === 'enum' && inner.open ? shape : { ...shape, types: [...shape.types, 'null'] };
-  }
-  if (inner.kind === 'union') {
-    const branches = form.endsWith('first')
-      ? [NULL_TYPE(origin), ...inner.branches]
-      : [...inner.branches, NULL_TYPE(origin)];
-    return { origin, types: [], string: {}, number: {}, anyOf: branches };
-  }
-  const target = inner.kind === 'ref' ? inline(inner) : inner;
-  const oneType =
-    target !== undefined &&
-    ((target.kind === 'primitive' && target.type !== 'null') ||
-      ((target.kind === 'object' || target.kind === 'array') && target.typeWritten));
-  if (oneType) {
-    const shape = shapeOf(target, inline);
-    return { ...shape, origin, types: [...shape.types, 'null'] };
-  }
-  return { origin, types: [], string: {}, number: {}, unlessNull: inner };
-}
 
 /** Names a local variable may not take: reserved words, and the names the guards module itself uses. */
 const RESERVED = new Set(

@@ -33,9 +33,14 @@ export interface CompileOptions {
   inline: (node: RefNode) => SchemaNode | undefined;
 }
 
-/** JSON types of an open enum's values, as a `type` keyword. */
-export function typeOfValues(values: unknown[]): string | string[] {
-  const types = [...new Set(values.map((value) => (value === null ? 'null' : typeof value)))].sort();
+/** JSON types of an open enum's values, sorted: it takes any value of those types. */
+export function typesOfValues(values: unknown[]): string[] {
+  return [...new Set(values.map((value) => (value === null ? 'null' : typeof value)))].sort();
+}
+
+/** The same, as a `type` keyword. */
+function typeOfValues(values: unknown[]): string | string[] {
+  const types = typesOfValues(values);
   return types.length === 1 ? types[0]! : types;
 }
 
@@ -128,33 +133,60 @@ function compile(node: SchemaNode, inside: boolean, options: CompileOptions): Js
   }
 }
 
-/** A nullable: one more type where the other side has one, else `if: null / else`, else the union as written. */
-function nullable(node: NullableNode, inside: boolean, options: CompileOptions): JsonSchema {
+/**
+ * The one nullability rule of both validator paths, for a nullable node:
+ * - `type`: written `type: [T, "null"]`; its other rules apply as written (an open enum's values decide);
+ * - `union`: null beside two or more branches, or a oneOf: null stays a branch where it is written;
+ * - `one-more-type`: the other side (a ref to a shared single check inlined) has one type: that type or null;
+ * - `unless-null`: otherwise: null, or a value the other side accepts.
+ */
+export type NullableRule =
+  | { rule: 'type'; inner: SchemaNode }
+  | { rule: 'union'; combinator: 'anyOf' | 'oneOf'; branches: SchemaNode[] }
+  | { rule: 'one-more-type'; target: SchemaNode }
+  | { rule: 'unless-null'; inner: SchemaNode };
+
+export function nullableRule(node: NullableNode, inline: CompileOptions['inline']): NullableRule {
   const inner = node.node;
-  if (node.form === 'type') {
-    const json = compile(inner, inside, options);
-    // An open enum's values decide its types, null included.
-    if (inner.kind === 'enum' && inner.open) return json;
-    return { ...json, type: [...([] as unknown[]).concat(json.type ?? []), 'null'] };
-  }
+  if (node.form === 'type') return { rule: 'type', inner };
   const [combinator, , position] = node.form.split('-') as ['anyOf' | 'oneOf', 'null', 'first' | 'last'];
-  const withNull = (branches: JsonSchema[]) => ({
-    [combinator]: position === 'first' ? [{ type: 'null' }, ...branches] : [...branches, { type: 'null' }],
-  });
-  if (inner.kind === 'union' && inner.origin.pointer === node.origin.pointer)
-    return withNull(inner.branches.map((branch) => compile(branch, true, options)));
-  if (combinator === 'oneOf') return withNull([compile(inner, true, options)]);
-  const target = inner.kind === 'ref' ? options.inline(inner) : inner;
+  const sides =
+    inner.kind === 'union' && inner.origin.pointer === node.origin.pointer ? inner.branches : [inner];
+  if (sides.length > 1 || combinator === 'oneOf') {
+    const nullBranch: SchemaNode = { kind: 'primitive', origin: node.origin, annotations: {}, type: 'null' };
+    return {
+      rule: 'union',
+      combinator,
+      branches: position === 'first' ? [nullBranch, ...sides] : [...sides, nullBranch],
+    };
+  }
+  const target = inner.kind === 'ref' ? inline(inner) : inner;
   const oneType =
     target !== undefined &&
     ((target.kind === 'primitive' && target.type !== 'null') ||
       ((target.kind === 'object' || target.kind === 'array') && target.typeWritten));
-  if (oneType) {
-    const json = compile(target, inside, options);
-    return { ...json, type: [json.type, 'null'] };
+  return oneType ? { rule: 'one-more-type', target } : { rule: 'unless-null', inner };
+}
+
+/** A nullable, compiled by the rule above. */
+function nullable(node: NullableNode, inside: boolean, options: CompileOptions): JsonSchema {
+  const decided = nullableRule(node, options.inline);
+  switch (decided.rule) {
+    case 'type': {
+      const json = compile(decided.inner, inside, options);
+      if (decided.inner.kind === 'enum' && decided.inner.open) return json;
+      return { ...json, type: [...([] as unknown[]).concat(json.type ?? []), 'null'] };
+    }
+    case 'union':
+      return { [decided.combinator]: decided.branches.map((branch) => compile(branch, true, options)) };
+    case 'one-more-type': {
+      const json = compile(decided.target, inside, options);
+      return { ...json, type: [json.type, 'null'] };
+    }
+    case 'unless-null':
+      // The non-null side is compiled as if it stood alone: it is no longer inside a combinator.
+      return { if: { type: 'null' }, else: compile(decided.inner, inside, options) };
   }
-  // The non-null side is compiled as if it stood alone: it is no longer inside a combinator.
-  return { if: { type: 'null' }, else: compile(inner, inside, options) };
 }
 
 /** A schema node as the validators compile it (see the module comment). */
