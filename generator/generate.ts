@@ -1,6 +1,6 @@
 /**
  * The pipeline, top to bottom:
- * load spec/ → lint documents → resolve refs into one model → lint the model →
+ * load spec/ → read it into typed schema nodes (refs resolved) → lint → one model → lint the model →
  * run every emitter → barrels → format → write (or check) generated/.
  */
 import path from 'node:path';

@@ -4,7 +4,6 @@
  * package version are decided.
  */
 import { createHash } from 'node:crypto';
-import { bundleDocument, dereferenceDocument } from './spec/resolve.js';
 import type { JsonSchema, LoadedSpec, SpecFile } from './spec/load.js';
 import {
   acceptsNull,
@@ -221,6 +220,7 @@ function dataKeysOf(data: ObjectNode): Topic['dataKeys'] {
 
 async function toTopic(
   spec: LoadedSpec,
+  schemas: SchemaIndex,
   doc: SchemaDocument,
   entry: ApiTopicEntry | undefined,
 ): Promise<Topic> {
@@ -242,8 +242,8 @@ async function toTopic(
     data,
     dataKeys: dataKeysOf(data),
     examples: examples.map((payload, index) => ({ name: exampleName(index), payload })),
-    dereferenced: await dereferenceDocument(spec, doc.path),
-    bundled: await bundleDocument(spec, doc.path),
+    dereferenced: schemas.dereference(doc.path),
+    bundled: schemas.bundle(doc.path),
   };
 }
 
@@ -292,7 +292,7 @@ export async function buildModel(spec: LoadedSpec, read = readDocuments(spec)): 
 
   const topicDocs = documents.filter((doc) => doc.kind === 'topic');
   const topics = await Promise.all(
-    topicDocs.map((doc) => toTopic(spec, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
+    topicDocs.map((doc) => toTopic(spec, schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
   );
   topics.sort(
     (a, b) =>
