@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { JsonSchema, LoadedSpec, SpecFile } from './spec/load.js';
+import { parseChangelog, type ChangelogEntry } from './spec/changelog.js';
 import {
   acceptsNull,
   buildSchemaIndex,
@@ -142,6 +143,8 @@ export interface SpecModel {
   documents: SchemaDocument[];
   /** Every document and definition as typed nodes, and the lookups across them (refs). */
   schemas: SchemaIndex;
+  /** The sections of the spec directory's CHANGELOG.md, newest first (none without the file). */
+  changelog: ChangelogEntry[];
 }
 
 const API_FILE = 'api.json';
@@ -292,7 +295,9 @@ export async function buildModel(spec: LoadedSpec, read = readDocuments(spec)): 
 
   const topicDocs = documents.filter((doc) => doc.kind === 'topic');
   const topics = await Promise.all(
-    topicDocs.map((doc) => toTopic(spec, schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
+    topicDocs.map((doc) =>
+      toTopic(spec, schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, ''))),
+    ),
   );
   topics.sort(
     (a, b) =>
@@ -316,5 +321,6 @@ export async function buildModel(spec: LoadedSpec, read = readDocuments(spec)): 
     common: single('common'),
     documents,
     schemas,
+    changelog: parseChangelog(spec.changelog),
   };
 }

@@ -1,13 +1,13 @@
 /**
- * Last step: format every file with Prettier and write generated/, or, with
- * `check`, report how generated/ differs from what the spec produces.
- * generated/ is owned by the generator: files it no longer produces are removed
- * (build output in dist/ and node_modules/ is left alone).
+ * Last step: format every file and write each output root (generated/, docs/reference/)
+ * to its directory, or report how the directories differ from what the spec produces.
+ * The output directories are owned by the generator: files it no longer produces are
+ * removed (build output in dist/ and node_modules/ is left alone).
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as prettier from 'prettier';
-import type { GeneratedFile } from './emitters/emitter.js';
+import type { GeneratedFile, OutputRoot } from './emitters/emitter.js';
 
 const UNOWNED_DIRS = new Set(['node_modules', 'dist']);
 
@@ -36,7 +36,6 @@ async function existingFiles(dir: string, prefix = ''): Promise<string[]> {
  * Always one final newline.
  */
 export async function formatFile(file: GeneratedFile, config: prettier.Options): Promise<GeneratedFile> {
-  if (file.skipFormatting) return { ...file, contents: file.contents.replace(/\n*$/, '\n') };
   if (file.path.endsWith('.json')) {
     return { ...file, contents: `${JSON.stringify(JSON.parse(file.contents), null, 2)}\n` };
   }
@@ -74,6 +73,32 @@ export async function diffOutput(outDir: string, files: GeneratedFile[]): Promis
     else if ((await readFile(path.join(outDir, rel), 'utf8')) !== contents) drift.changed.push(rel);
   }
   return drift;
+}
+
+/** The directory of each output root. */
+export type OutputDirs = Record<OutputRoot, string>;
+
+/** The files of one root, paths relative to it. */
+function filesOf(files: GeneratedFile[], root: OutputRoot): GeneratedFile[] {
+  return files.filter((file) => (file.root ?? 'generated') === root);
+}
+
+/** How each output directory differs from the files, root by root. */
+export async function diffRoots(dirs: OutputDirs, files: GeneratedFile[]): Promise<Map<OutputRoot, Drift>> {
+  const roots = Object.keys(dirs) as OutputRoot[];
+  return new Map(
+    await Promise.all(
+      roots.map(async (root) => [root, await diffOutput(dirs[root], filesOf(files, root))] as const),
+    ),
+  );
+}
+
+/** Writes every root to its directory; returns what changed, root by root. */
+export async function writeRoots(dirs: OutputDirs, files: GeneratedFile[]): Promise<Map<OutputRoot, Drift>> {
+  const drifts = new Map<OutputRoot, Drift>();
+  for (const root of Object.keys(dirs) as OutputRoot[])
+    drifts.set(root, await writeOutput(dirs[root], filesOf(files, root)));
+  return drifts;
 }
 
 export async function writeOutput(outDir: string, files: GeneratedFile[]): Promise<Drift> {
