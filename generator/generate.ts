@@ -1,11 +1,11 @@
 /**
  * `npm run generate` (and `generate:check`): the command line over pipeline.ts.
  *
- *   tsx generator/generate.ts [--check] [--spec DIR] [--out DIR] [--docs-out DIR]
+ *   tsx generator/generate.ts [--check] [--spec DIR] [--out DIR] [--docs-out DIR] [--no-cache]
  *
  * `--spec` is the spec directory (its schemas and CHANGELOG.md), `--out` the directory of
  * generated/ and `--docs-out` that of docs/reference/; `--check` writes nothing and fails
- * when either differs. The pipeline's API is re-exported for scripts and tests.
+ * when either differs; `--no-cache` formats every file afresh. The pipeline's API is re-exported for scripts and tests.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const started = performance.now();
   const model = await loadModel(option(argv, '--spec', SPEC_DIR));
-  const files = await generateAll(model);
+  const files = await generateAll(model, undefined, { formatCache: !argv.includes('--no-cache') });
   const packaged = files.filter((file) => file.root === 'generated').length;
   const elapsed = ((performance.now() - started) / 1000).toFixed(2);
   if (argv.includes('--check')) {

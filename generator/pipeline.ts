@@ -21,6 +21,14 @@ export const GENERATED_DIR = path.join(ROOT, 'generated');
 /** The second output root: the reference in docs/reference/, also owned by the generator. */
 export const DOCS_DIR = path.join(ROOT, 'docs', 'reference');
 export const DEFAULT_DIRS: OutputDirs = { generated: GENERATED_DIR, docs: DOCS_DIR };
+/** Prettier's results from earlier runs (see FormatCache); node_modules/.cache is where tools keep theirs. */
+export const FORMAT_CACHE = path.join(
+  ROOT,
+  'node_modules',
+  '.cache',
+  'chameleon-webhooks-generate',
+  'prettier.json',
+);
 /** How each root is named in reports. */
 const ROOT_LABELS: Record<OutputRoot, string> = { generated: 'generated', docs: 'docs/reference' };
 
@@ -42,10 +50,14 @@ export async function loadModel(specDir = SPEC_DIR): Promise<SpecModel> {
   return model;
 }
 
-/** Every file of every output root (or of `roots` only), formatted, sorted by root and path. */
+/**
+ * Every file of every output root (or of `roots` only), formatted, sorted by root and path.
+ * `formatCache: false` formats everything afresh (the default reuses FORMAT_CACHE).
+ */
 export async function generateAll(
   model: SpecModel,
   roots: OutputRoot[] = ['generated', 'docs'],
+  { formatCache = true }: { formatCache?: boolean } = {},
 ): Promise<GeneratedFile[]> {
   const files: GeneratedFile[] = [];
   for (const emitter of emitters) {
@@ -64,7 +76,7 @@ export async function generateAll(
     seen.add(key);
   }
   files.sort((a, b) => a.root!.localeCompare(b.root!) || a.path.localeCompare(b.path));
-  return formatAll(files, path.join(ROOT, '.prettierrc.json'));
+  return formatAll(files, path.join(ROOT, '.prettierrc.json'), formatCache ? FORMAT_CACHE : undefined);
 }
 
 /** Every file of generated/, formatted, in a stable order. */
