@@ -149,7 +149,8 @@ export interface SpecModel {
 
 const API_FILE = 'api.json';
 
-function camelCase(topic: string): string {
+/** `tour.completed` → `tourCompleted` (also `-` and `_` separators). */
+export function camelCase(topic: string): string {
   return topic.replace(/[._-]([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 

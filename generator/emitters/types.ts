@@ -82,6 +82,17 @@ async function compileDeclarations(model: SpecModel): Promise<string> {
     ...model.incoming.map((doc) => doc.typeName),
     ...model.models.map((doc) => doc.typeName),
   ];
+  return compileDefinitions(definitions, rootNames);
+}
+
+/**
+ * TypeScript declarations of named schemas (already in jstt's shape: refs as
+ * `#/definitions/<Name>`), declared in the order `rootNames` reaches them.
+ */
+async function compileDefinitions(
+  definitions: Record<string, JsonSchema>,
+  rootNames: string[],
+): Promise<string> {
   const root = {
     title: SYNTHETIC_ROOT,
     type: 'object',
@@ -97,6 +108,18 @@ async function compileDeclarations(model: SpecModel): Promise<string> {
     cwd: '/nonexistent', // every $ref is internal by now; jstt must not read files
   });
   return withoutDeclaration(declarations, SYNTHETIC_ROOT);
+}
+
+/**
+ * The declarations the types emitter writes for these named nodes (refs between them by
+ * type name), unformatted: the unit the type emitter's tests pin.
+ */
+export function declarationsOf(named: Array<{ name: string; node: SchemaNode }>): Promise<string> {
+  const definitions = Object.fromEntries(named.map(({ name, node }) => [name, toJsonSchema(node, FOR_JSTT)]));
+  return compileDefinitions(
+    definitions,
+    named.map(({ name }) => name),
+  );
 }
 
 /**
