@@ -233,6 +233,16 @@ const rows: Row[] = [
     want: { kind: 'nullable', node: { kind: 'union', branches: [{ type: 'string' }, { type: 'number' }] } },
   },
   {
+    name: 'a lone null branch is a plain union',
+    given: { anyOf: [{ type: 'null' }] },
+    want: { kind: 'union', branches: [{ kind: 'primitive', type: 'null' }] },
+  },
+  {
+    name: 'two null branches: a plain union, not a nullable',
+    given: { oneOf: [{ type: 'null' }, { type: 'string' }, { type: 'null' }] },
+    want: { kind: 'union', combinator: 'oneOf' },
+  },
+  {
     name: 'nullable enum: type [string, null] with enum',
     given: { type: ['string', 'null'], enum: ['a', null] },
     want: { kind: 'nullable', form: 'type', node: { kind: 'enum', type: 'string', values: ['a', null] } },
