@@ -4,8 +4,8 @@
  * package version are decided.
  */
 import { createHash } from 'node:crypto';
-import { bundleDocument, dereferenceDocument } from './spec/resolve.js';
 import type { JsonSchema, LoadedSpec, SpecFile } from './spec/load.js';
+import { parseChangelog, type ChangelogEntry } from './spec/changelog.js';
 import {
   acceptsNull,
   buildSchemaIndex,
@@ -143,11 +143,14 @@ export interface SpecModel {
   documents: SchemaDocument[];
   /** Every document and definition as typed nodes, and the lookups across them (refs). */
   schemas: SchemaIndex;
+  /** The sections of the spec directory's CHANGELOG.md, newest first (none without the file). */
+  changelog: ChangelogEntry[];
 }
 
 const API_FILE = 'api.json';
 
-function camelCase(topic: string): string {
+/** `tour.completed` → `tourCompleted` (also `-` and `_` separators). */
+export function camelCase(topic: string): string {
   return topic.replace(/[._-]([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
@@ -221,6 +224,7 @@ function dataKeysOf(data: ObjectNode): Topic['dataKeys'] {
 
 async function toTopic(
   spec: LoadedSpec,
+  schemas: SchemaIndex,
   doc: SchemaDocument,
   entry: ApiTopicEntry | undefined,
 ): Promise<Topic> {
@@ -242,8 +246,8 @@ async function toTopic(
     data,
     dataKeys: dataKeysOf(data),
     examples: examples.map((payload, index) => ({ name: exampleName(index), payload })),
-    dereferenced: await dereferenceDocument(spec, doc.path),
-    bundled: await bundleDocument(spec, doc.path),
+    dereferenced: schemas.dereference(doc.path),
+    bundled: schemas.bundle(doc.path),
   };
 }
 
@@ -292,7 +296,9 @@ export async function buildModel(spec: LoadedSpec, read = readDocuments(spec)): 
 
   const topicDocs = documents.filter((doc) => doc.kind === 'topic');
   const topics = await Promise.all(
-    topicDocs.map((doc) => toTopic(spec, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
+    topicDocs.map((doc) =>
+      toTopic(spec, schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, ''))),
+    ),
   );
   topics.sort(
     (a, b) =>
@@ -316,5 +322,6 @@ export async function buildModel(spec: LoadedSpec, read = readDocuments(spec)): 
     common: single('common'),
     documents,
     schemas,
+    changelog: parseChangelog(spec.changelog),
   };
 }

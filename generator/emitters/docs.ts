@@ -4,8 +4,7 @@
  * and per model (every field: type, required, nullable, description), and an
  * index with the API facts and the topic table.
  *
- * These files are written under docs/reference/, not generated/: generate.ts
- * runs this emitter for its second output root.
+ * Its files go to the `docs` output root (docs/reference/, or `--docs-out`).
  */
 import {
   walkNodes,
@@ -16,7 +15,7 @@ import {
 } from '../schema/index.js';
 import { render } from '../templates.js';
 import type { SchemaDocument, SpecModel, Topic } from '../model.js';
-import type { GeneratedFile } from './emitter.js';
+import type { Emitter, GeneratedFile } from './emitter.js';
 
 interface Field {
   name: string;
@@ -183,3 +182,5 @@ export function emitDocs(model: SpecModel): GeneratedFile[] {
     ...model.models.map((doc) => modelPage(doc, namer, model, usersOf(model, doc))),
   ];
 }
+
+export const docsEmitter: Emitter = { name: 'docs', root: 'docs', emit: emitDocs };

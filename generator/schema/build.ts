@@ -203,19 +203,15 @@ class Builder {
         );
       used.add(key);
     }
-    const nullAt = written.findIndex(isNullSchema);
-    const others = written
-      .map((branch, index) => ({ branch, index }))
-      .filter(({ index }) => index !== nullAt);
-    const branches = others.map(({ branch, index }) =>
+    const built = written.map((branch, index) =>
       this.node(branch, { file: origin.file, pointer: joinPointer(at, index) }, baseId),
     );
-    if (nullAt < 0 || written.filter(isNullSchema).length > 1) {
-      const all = written.map((branch, index) =>
-        this.node(branch, { file: origin.file, pointer: joinPointer(at, index) }, baseId),
-      );
-      return { kind: 'union', origin, annotations, combinator, branches: all };
+    const nullAt = written.findIndex(isNullSchema);
+    // Nullable only for one null branch beside at least one other; anything else is a plain union.
+    if (nullAt < 0 || written.length === 1 || written.filter(isNullSchema).length > 1) {
+      return { kind: 'union', origin, annotations, combinator, branches: built };
     }
+    const branches = built.filter((_, index) => index !== nullAt);
     const inner: SchemaNode =
       branches.length === 1 ? branches[0]! : { kind: 'union', origin, annotations: {}, combinator, branches };
     const last = nullAt === written.length - 1;

@@ -110,7 +110,7 @@ export class SchemaIndex {
 }
 
 function withoutDocumentKeys(json: JsonSchema): JsonSchema {
-  const { examples: _examples, 'x-errata': _errata, ...rest } = json;
+  const { examples: _examples, ...rest } = json;
   return rest;
 }
 

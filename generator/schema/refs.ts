@@ -17,7 +17,12 @@ export function resolveRef(ref: string, baseId: string): Origin | undefined {
   const file = specPathOf(target);
   if (file === undefined) return undefined;
   const hash = target.indexOf('#');
-  const pointer = hash < 0 ? '' : decodeURIComponent(target.slice(hash + 1));
+  let pointer: string;
+  try {
+    pointer = hash < 0 ? '' : decodeURIComponent(target.slice(hash + 1));
+  } catch {
+    return undefined; // a malformed escape: reported as a ref to nothing
+  }
   return { file, pointer: pointer === '/' ? '' : pointer };
 }
 

@@ -12,7 +12,22 @@ export { SPEC_KEYWORDS };
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
 
-export function createSpecAjv(documents: DocumentNode[], options: Options = {}): Ajv {
+/** One instance per list of documents (the model's), for callers with the default options. */
+const shared = new WeakMap<DocumentNode[], Ajv>();
+
+/**
+ * An Ajv that knows every document. With the default options the instance is shared by
+ * everyone asking for the same documents (the lint and the fixtures emitter), so each
+ * topic's validator is compiled once per run.
+ */
+export function createSpecAjv(documents: DocumentNode[], options?: Options): Ajv {
+  if (options) return newSpecAjv(documents, options);
+  let ajv = shared.get(documents);
+  if (!ajv) shared.set(documents, (ajv = newSpecAjv(documents, {})));
+  return ajv;
+}
+
+function newSpecAjv(documents: DocumentNode[], options: Options): Ajv {
   const ajv = new Ajv({ strict: true, allErrors: true, ...options });
   addFormats(ajv);
   for (const keyword of SPEC_KEYWORDS) ajv.addKeyword({ keyword, schemaType: ['array', 'boolean'] });
