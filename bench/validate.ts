@@ -155,7 +155,7 @@ export async function run(): Promise<void> {
   );
 
   const defects = model.topics.flatMap((topic) =>
-    invalidPayloadsFor(topic).map((payload) => payload.payload),
+    invalidPayloadsFor(topic, model.schemas).map((payload) => payload.payload),
   );
   const allInvalid = scenario(
     'All topics, every derived defect',

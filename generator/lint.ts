@@ -3,48 +3,12 @@
  * validators and valid fixtures. Each rule returns plain-language problems;
  * generation stops when there is any.
  */
-import { createSpecAjv, SPEC_KEYWORDS } from './spec/ajv.js';
-import { SPEC_ID_BASE, specPathOf, type JsonSchema } from './spec/load.js';
-import type { SchemaDocument, SpecModel } from './model.js';
+import { createSpecAjv } from './spec/ajv.js';
+import { SPEC_ID_BASE, type JsonSchema } from './spec/load.js';
+import { toJsonSchema, walkNodes, type DocumentNode, type SchemaNode } from './schema/index.js';
+import type { SchemaDocument, SpecDocuments, SpecModel } from './model.js';
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
-
-/** Draft-07 keywords we allow (no `additionalProperties`: the spec is open by design). */
-const ALLOWED_KEYWORDS = new Set([
-  '$schema',
-  '$id',
-  '$ref',
-  '$comment',
-  'title',
-  'description',
-  'examples',
-  'definitions',
-  'type',
-  'enum',
-  'const',
-  'format',
-  'pattern',
-  'minLength',
-  'maxLength',
-  'minimum',
-  'maximum',
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'multipleOf',
-  'items',
-  'minItems',
-  'maxItems',
-  'uniqueItems',
-  'properties',
-  'required',
-  'anyOf',
-  'oneOf',
-  'allOf',
-  'not',
-  'minProperties',
-  'maxProperties',
-  ...SPEC_KEYWORDS,
-]);
 
 /** Keys under which the values are maps of names to schemas (not schemas themselves). */
 const SCHEMA_MAPS = new Set(['properties', 'definitions']);
@@ -53,7 +17,11 @@ const DATA_KEYS = new Set(['examples', 'enum', 'const', 'required', 'x-errata'])
 
 type Visit = (node: JsonSchema, pointer: string) => void;
 
-/** Calls `visit` on every subschema of `schema`, with its JSON Pointer. */
+/**
+ * Calls `visit` on every subschema of raw JSON Schema, with its JSON Pointer.
+ * @deprecated Walk the typed nodes instead (generator/schema: `walkNodes`); kept until the
+ * validators emitter is ported.
+ */
 export function walkSchemas(schema: JsonSchema, visit: Visit, pointer = ''): void {
   visit(schema, pointer);
   for (const [key, value] of Object.entries(schema)) {
@@ -72,47 +40,37 @@ export function walkSchemas(schema: JsonSchema, visit: Visit, pointer = ''): voi
   }
 }
 
-function resolvePointer(root: unknown, fragment: string): unknown {
-  if (fragment === '' || fragment === '/') return root;
-  return fragment
-    .split('/')
-    .slice(1)
-    .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>(
-      (node, part) =>
-        node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined,
-      root,
-    );
+/** Every node of a document: its root and its definitions, depth first. */
+function nodesOf(doc: SchemaDocument): SchemaNode[] {
+  const nodes: SchemaNode[] = [];
+  for (const root of [doc.root, ...doc.definitions.map((def) => def.node)])
+    walkNodes(root, (node) => nodes.push(node));
+  return nodes;
 }
 
-function lintDocument(doc: SchemaDocument, byPath: Map<string, SchemaDocument>): string[] {
+/** The spec's own rules, stricter than what the builder can read. */
+function lintDocument(doc: SchemaDocument, written: DocumentNode): string[] {
   const problems: string[] = [];
   const where = `spec/${doc.path}`;
-  if (doc.schema.$schema !== DRAFT_07) problems.push(`${where}: $schema must be ${DRAFT_07}`);
-  if (doc.schema.$id !== SPEC_ID_BASE + doc.path)
+  if (doc.dialect !== DRAFT_07) problems.push(`${where}: $schema must be ${DRAFT_07}`);
+  if (written.id !== SPEC_ID_BASE + doc.path)
     problems.push(`${where}: $id must be ${SPEC_ID_BASE + doc.path}`);
   if (!doc.typeName) problems.push(`${where}: needs a title (it names the TypeScript type)`);
   if (!doc.description) problems.push(`${where}: needs a description (it becomes the JSDoc)`);
 
-  walkSchemas(doc.schema, (node, pointer) => {
-    const at = `${where}#${pointer}`;
-    for (const key of Object.keys(node)) {
-      if (!ALLOWED_KEYWORDS.has(key)) problems.push(`${at}: keyword "${key}" is not allowed in the spec`);
-    }
-    if (node['x-open-enum'] !== undefined && !Array.isArray(node.enum))
-      problems.push(`${at}: x-open-enum goes beside an enum`);
-    if (typeof node.$ref !== 'string') return;
-    const siblings = Object.keys(node).filter((key) => key !== '$ref' && key !== 'description');
+  for (const node of nodesOf(doc)) {
+    const at = `${where}#${node.origin.pointer}`;
+    if (node.kind === 'object' && (node.additional !== 'open' || node.additionalWritten))
+      problems.push(
+        `${at}: keyword "additionalProperties" is not allowed in the spec (it is open by design)`,
+      );
+    if (node.kind !== 'ref') continue;
+    const siblings = Object.keys(node.annotations)
+      .filter((key) => key !== 'description')
+      .map((key) => ({ comment: '$comment', errata: 'x-errata' })[key] ?? key);
     if (siblings.length)
       problems.push(`${at}: only "description" may stand beside $ref (found ${siblings.join(', ')})`);
-    const target = new URL(node.$ref, doc.id).href;
-    const targetPath = specPathOf(target);
-    const targetDoc = targetPath === undefined ? undefined : byPath.get(targetPath);
-    const fragment = decodeURIComponent(target.split('#')[1] ?? '');
-    if (!targetDoc || resolvePointer(targetDoc.schema, fragment) === undefined) {
-      problems.push(`${at}: $ref "${node.$ref}" does not resolve to anything in spec/`);
-    }
-  });
+  }
   return problems;
 }
 
@@ -122,16 +80,15 @@ function lintUniqueNames(documents: SchemaDocument[]): string[] {
   const shapes = new Map<string, string>();
   for (const doc of documents) {
     const names = [doc.typeName];
-    walkSchemas(doc.schema, (node) => {
-      if (node !== doc.schema && typeof node.title === 'string') names.push(node.title);
-    });
+    for (const node of nodesOf(doc))
+      if (node !== doc.root && node.annotations.title !== undefined) names.push(node.annotations.title);
     for (const name of names) {
       const other = seen.get(name);
       if (other) problems.push(`spec/${doc.path}: the name ${name} is also declared by spec/${other}`);
       seen.set(name, doc.path);
     }
-    if (doc.kind === 'model' && doc.schema.properties) {
-      const shape = JSON.stringify(doc.schema.properties);
+    if (doc.kind === 'model' && doc.root.kind === 'object' && doc.root.properties.length) {
+      const shape = JSON.stringify(toJsonSchema(doc.root).properties);
       const twin = shapes.get(shape);
       if (twin)
         problems.push(
@@ -155,13 +112,15 @@ function lintTopics(model: SpecModel): string[] {
   for (const topic of model.topics) {
     const where = `spec/${topic.path}`;
     if (!listed.has(topic.topic)) problems.push(`${where}: the topic is not listed in spec/api.json`);
-    const kindConst = (topic.schema.properties as Record<string, JsonSchema> | undefined)?.kind?.const;
+    const kind =
+      topic.root.kind === 'object' ? topic.root.properties.find((p) => p.name === 'kind') : undefined;
+    const kindConst = kind?.node.kind === 'const' ? kind.node.value : undefined;
     if (kindConst !== topic.topic)
       problems.push(`${where}: properties.kind must be {"const": "${topic.topic}"}`);
     if (topic.typeName !== `${topic.dataTypeName.replace(/Data$/, '')}Webhook`) {
       problems.push(`${where}: title must be ${topic.dataTypeName.replace(/Data$/, '')}Webhook`);
     }
-    const dataTitle = (topic.schema.properties as Record<string, JsonSchema> | undefined)?.data?.title;
+    const dataTitle = topic.data.annotations.title;
     if (dataTitle !== topic.dataTypeName)
       problems.push(`${where}: properties.data.title must be ${topic.dataTypeName}`);
     if (topic.examples.length === 0)
@@ -177,10 +136,16 @@ function lintTopics(model: SpecModel): string[] {
   return problems;
 }
 
-/** Problems in the documents themselves: run before refs are resolved, so a broken $ref reads clearly. */
-export function lintDocuments(documents: SchemaDocument[]): string[] {
-  const byPath = new Map(documents.map((doc) => [doc.path, doc]));
-  return [...documents.flatMap((doc) => lintDocument(doc, byPath)), ...lintUniqueNames(documents)];
+/**
+ * Problems in the documents themselves: what the builder could not read (unsupported
+ * keywords, refs to nothing, each with file and pointer), then the spec's own rules.
+ */
+export function lintDocuments(read: SpecDocuments): string[] {
+  return [
+    ...read.problems,
+    ...read.documents.flatMap((doc) => lintDocument(doc, read.schemas.document(doc.path))),
+    ...lintUniqueNames(read.documents),
+  ];
 }
 
 /** Problems in the resolved model: the topic list, names and examples. */

@@ -4,8 +4,16 @@
  * package version are decided.
  */
 import { createHash } from 'node:crypto';
-import { bundleDocument, dereferenceDocument } from './spec/resolve.js';
 import type { JsonSchema, LoadedSpec, SpecFile } from './spec/load.js';
+import { parseChangelog, type ChangelogEntry } from './spec/changelog.js';
+import {
+  acceptsNull,
+  buildSchemaIndex,
+  SchemaIndex,
+  type DefinitionNode,
+  type ObjectNode,
+  type SchemaNode,
+} from './schema/index.js';
 
 export interface ApiTopicEntry {
   kind: string;
@@ -75,7 +83,7 @@ export interface Example {
   payload: Record<string, unknown>;
 }
 
-/** A schema document of the spec (topic, model, incoming payload, envelope or common). */
+/** A schema document of the spec (topic, model, incoming payload, envelope or common); also a DocumentNode. */
 export interface SchemaDocument {
   kind: 'topic' | 'model' | 'incoming' | 'envelope' | 'common';
   /** Path relative to spec/. */
@@ -84,8 +92,14 @@ export interface SchemaDocument {
   /** The TypeScript name (the schema's `title`). */
   typeName: string;
   description: string;
-  /** The schema as written, refs intact. */
+  /** `$schema` as written. */
+  dialect?: string;
+  /** The schema as written, refs intact. Prefer `root`: only the builder and the serializer read JSON Schema. */
   schema: JsonSchema;
+  /** The document's root schema as typed nodes (generator/schema). */
+  root: SchemaNode;
+  /** Its `definitions`, as nodes, in written order. */
+  definitions: DefinitionNode[];
   /** Vendor errata this document corrects (`x-errata`). */
   errata: string[];
 }
@@ -103,6 +117,8 @@ export interface Topic extends SchemaDocument {
   since: string;
   inTopicTable: boolean;
   note?: string;
+  /** The `data` object's node. */
+  data: ObjectNode;
   /** Keys of `data` and the type each holds, in schema order. */
   dataKeys: Array<{ key: string; required: boolean; nullable: boolean }>;
   examples: Example[];
@@ -125,11 +141,16 @@ export interface SpecModel {
   common: SchemaDocument;
   /** Every schema document, sorted by path. */
   documents: SchemaDocument[];
+  /** Every document and definition as typed nodes, and the lookups across them (refs). */
+  schemas: SchemaIndex;
+  /** The sections of the spec directory's CHANGELOG.md, newest first (none without the file). */
+  changelog: ChangelogEntry[];
 }
 
 const API_FILE = 'api.json';
 
-function camelCase(topic: string): string {
+/** `tour.completed` → `tourCompleted` (also `-` and `_` separators). */
+export function camelCase(topic: string): string {
   return topic.replace(/[._-]([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
@@ -148,9 +169,13 @@ function documentKind(rel: string): SchemaDocument['kind'] {
   throw new Error(`spec/${rel}: files belong in topics/, models/ or incoming/`);
 }
 
-function toDocument(file: SpecFile): SchemaDocument {
+function toDocument(file: SpecFile, schemas: SchemaIndex): SchemaDocument {
   const { json } = file;
+  const nodes = schemas.document(file.path);
   return {
+    ...(nodes.dialect ? { dialect: nodes.dialect } : {}),
+    root: nodes.root,
+    definitions: nodes.definitions,
     kind: documentKind(file.path),
     path: file.path,
     id: file.id,
@@ -165,28 +190,49 @@ function exampleName(index: number): string {
   return index === 0 ? 'docs-example' : `docs-example-${index + 1}`;
 }
 
-function dataKeysOf(schema: JsonSchema): Topic['dataKeys'] {
-  const data = (schema.properties as Record<string, JsonSchema> | undefined)?.data ?? {};
-  const properties = (data.properties ?? {}) as Record<string, JsonSchema>;
-  const required = new Set((data.required ?? []) as string[]);
-  return Object.entries(properties).map(([key, property]) => ({
-    key,
-    required: required.has(key),
-    nullable: JSON.stringify(property).includes('"type":"null"'),
+/** A property of an object node, which a topic's lint has checked is there. */
+function propertyOf(node: SchemaNode, name: string): SchemaNode | undefined {
+  return node.kind === 'object'
+    ? node.properties.find((property) => property.name === name)?.node
+    : undefined;
+}
+
+/** The topic's `data` object (an empty one when the spec lacks it: the lint reports that). */
+function dataOf(doc: SchemaDocument): ObjectNode {
+  const data = propertyOf(doc.root, 'data');
+  if (data?.kind === 'object') return data;
+  return {
+    kind: 'object',
+    origin: { file: doc.path, pointer: '/properties/data' },
+    annotations: {},
+    properties: [],
+    required: [],
+    additional: 'open',
+    additionalWritten: false,
+    requiredAlternatives: [],
+    typeWritten: false,
+  };
+}
+
+function dataKeysOf(data: ObjectNode): Topic['dataKeys'] {
+  return data.properties.map((property) => ({
+    key: property.name,
+    required: property.required,
+    nullable: acceptsNull(property.node),
   }));
 }
 
 async function toTopic(
   spec: LoadedSpec,
+  schemas: SchemaIndex,
   doc: SchemaDocument,
   entry: ApiTopicEntry | undefined,
 ): Promise<Topic> {
-  const kindConst = ((doc.schema.properties as Record<string, JsonSchema> | undefined)?.kind?.const ??
-    '') as string;
+  const kindNode = propertyOf(doc.root, 'kind');
+  const kindConst = kindNode?.kind === 'const' && typeof kindNode.value === 'string' ? kindNode.value : '';
   const topic = entry?.kind ?? kindConst;
-  const examples = (Array.isArray(doc.schema.examples) ? doc.schema.examples : []) as Array<
-    Record<string, unknown>
-  >;
+  const examples = (doc.root.annotations.examples ?? []) as Array<Record<string, unknown>>;
+  const data = dataOf(doc);
   return {
     ...doc,
     kind: 'topic',
@@ -197,10 +243,11 @@ async function toTopic(
     since: entry?.since ?? '',
     inTopicTable: entry?.inTopicTable ?? true,
     ...(entry?.note ? { note: entry.note } : {}),
-    dataKeys: dataKeysOf(doc.schema),
+    data,
+    dataKeys: dataKeysOf(data),
     examples: examples.map((payload, index) => ({ name: exampleName(index), payload })),
-    dereferenced: await dereferenceDocument(spec, doc.path),
-    bundled: await bundleDocument(spec, doc.path),
+    dereferenced: schemas.dereference(doc.path),
+    bundled: schemas.bundle(doc.path),
   };
 }
 
@@ -223,22 +270,35 @@ function packageVersionOf(api: ApiFacts): string {
   return `${major}.${minorPatch}`;
 }
 
-/** The schema documents of the spec (every file but api.json), sorted by path. */
-export function readDocuments(spec: LoadedSpec): SchemaDocument[] {
-  return spec.files.filter((file) => file.path !== API_FILE).map(toDocument);
+/** The schema documents of the spec, read once into nodes, and what the builder could not read. */
+export interface SpecDocuments {
+  /** Every file but api.json, sorted by path. */
+  documents: SchemaDocument[];
+  schemas: SchemaIndex;
+  /** Unsupported keywords and unresolved refs, each naming its file and JSON Pointer. */
+  problems: string[];
 }
 
-export async function buildModel(spec: LoadedSpec): Promise<SpecModel> {
+/** Reads every schema document (every file but api.json) into typed nodes. */
+export function readDocuments(spec: LoadedSpec): SpecDocuments {
+  const files = spec.files.filter((file) => file.path !== API_FILE);
+  const { index, problems } = buildSchemaIndex(files);
+  return { documents: files.map((file) => toDocument(file, index)), schemas: index, problems };
+}
+
+export async function buildModel(spec: LoadedSpec, read = readDocuments(spec)): Promise<SpecModel> {
   const apiFile = spec.files.find((file) => file.path === API_FILE);
   if (!apiFile) throw new Error('spec/api.json is missing');
   const api = apiFile.json as unknown as ApiFacts;
-  const documents = readDocuments(spec);
+  const { documents, schemas } = read;
   const entries = new Map(api.topics.map((entry) => [entry.kind, entry]));
   const order = new Map(api.topics.map((entry, index) => [entry.kind, index]));
 
   const topicDocs = documents.filter((doc) => doc.kind === 'topic');
   const topics = await Promise.all(
-    topicDocs.map((doc) => toTopic(spec, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
+    topicDocs.map((doc) =>
+      toTopic(spec, schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, ''))),
+    ),
   );
   topics.sort(
     (a, b) =>
@@ -261,5 +321,7 @@ export async function buildModel(spec: LoadedSpec): Promise<SpecModel> {
     envelope: single('envelope'),
     common: single('common'),
     documents,
+    schemas,
+    changelog: parseChangelog(spec.changelog),
   };
 }

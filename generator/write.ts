@@ -1,13 +1,14 @@
 /**
- * Last step: format every file with Prettier and write generated/, or, with
- * `check`, report how generated/ differs from what the spec produces.
- * generated/ is owned by the generator: files it no longer produces are removed
- * (build output in dist/ and node_modules/ is left alone).
+ * Last step: format every file and write each output root (generated/, docs/reference/)
+ * to its directory, or report how the directories differ from what the spec produces.
+ * The output directories are owned by the generator: files it no longer produces are
+ * removed (build output in dist/ and node_modules/ is left alone).
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as prettier from 'prettier';
-import type { GeneratedFile } from './emitters/emitter.js';
+import type { GeneratedFile, OutputRoot } from './emitters/emitter.js';
 
 const UNOWNED_DIRS = new Set(['node_modules', 'dist']);
 
@@ -35,8 +36,11 @@ async function existingFiles(dir: string, prefix = ''): Promise<string[]> {
  * trailing spaces and runs of blank lines removed; code goes through Prettier.
  * Always one final newline.
  */
-export async function formatFile(file: GeneratedFile, config: prettier.Options): Promise<GeneratedFile> {
-  if (file.skipFormatting) return { ...file, contents: file.contents.replace(/\n*$/, '\n') };
+export async function formatFile(
+  file: GeneratedFile,
+  config: prettier.Options,
+  cache?: FormatCache,
+): Promise<GeneratedFile> {
   if (file.path.endsWith('.json')) {
     return { ...file, contents: `${JSON.stringify(JSON.parse(file.contents), null, 2)}\n` };
   }
@@ -49,13 +53,75 @@ export async function formatFile(file: GeneratedFile, config: prettier.Options):
   }
   const info = await prettier.getFileInfo(file.path);
   if (!info.inferredParser) return { ...file, contents: file.contents.replace(/\n*$/, '\n') };
+  const key = cache?.keyOf(file, config);
+  const cached = key && cache?.get(key);
+  if (cached !== undefined) return { ...file, contents: cached };
   const contents = await prettier.format(file.contents, { ...config, filepath: file.path });
+  if (key) cache?.set(key, contents);
   return { ...file, contents };
 }
 
-export async function formatAll(files: GeneratedFile[], configFile: string): Promise<GeneratedFile[]> {
+/**
+ * Prettier's output by input: the key is a hash of Prettier's version, the config, the
+ * path and the unformatted text, so a hit is exactly what Prettier would print. Formatting
+ * the ~30 code files is most of a run (~3 s); with the cache an unchanged file costs a
+ * lookup. The file keeps only the entries the last run used, and is replaced atomically.
+ */
+export class FormatCache {
+  private readonly used = new Map<string, string>();
+
+  private constructor(
+    private readonly file: string,
+    private readonly entries: Map<string, string>,
+  ) {}
+
+  static async open(file: string): Promise<FormatCache> {
+    let entries: Record<string, string> = {};
+    try {
+      entries = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+    } catch {
+      // No cache yet, or a torn one: start empty.
+    }
+    return new FormatCache(file, new Map(Object.entries(entries)));
+  }
+
+  keyOf(file: GeneratedFile, config: prettier.Options): string {
+    return createHash('sha256')
+      .update(JSON.stringify([prettier.version, config, file.path]))
+      .update('\0')
+      .update(file.contents)
+      .digest('hex');
+  }
+
+  get(key: string): string | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) this.used.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: string): void {
+    this.used.set(key, value);
+  }
+
+  async save(): Promise<void> {
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(Object.fromEntries(this.used)));
+    await rename(temporary, this.file);
+  }
+}
+
+/** Formats every file; with `cacheFile`, Prettier's results are reused across runs. */
+export async function formatAll(
+  files: GeneratedFile[],
+  configFile: string,
+  cacheFile?: string,
+): Promise<GeneratedFile[]> {
   const config = (await prettier.resolveConfig(configFile)) ?? {};
-  return Promise.all(files.map((file) => formatFile(file, config)));
+  const cache = cacheFile ? await FormatCache.open(cacheFile) : undefined;
+  const formatted = await Promise.all(files.map((file) => formatFile(file, config, cache)));
+  await cache?.save();
+  return formatted;
 }
 
 export interface Drift {
@@ -74,6 +140,32 @@ export async function diffOutput(outDir: string, files: GeneratedFile[]): Promis
     else if ((await readFile(path.join(outDir, rel), 'utf8')) !== contents) drift.changed.push(rel);
   }
   return drift;
+}
+
+/** The directory of each output root. */
+export type OutputDirs = Record<OutputRoot, string>;
+
+/** The files of one root, paths relative to it. */
+function filesOf(files: GeneratedFile[], root: OutputRoot): GeneratedFile[] {
+  return files.filter((file) => (file.root ?? 'generated') === root);
+}
+
+/** How each output directory differs from the files, root by root. */
+export async function diffRoots(dirs: OutputDirs, files: GeneratedFile[]): Promise<Map<OutputRoot, Drift>> {
+  const roots = Object.keys(dirs) as OutputRoot[];
+  return new Map(
+    await Promise.all(
+      roots.map(async (root) => [root, await diffOutput(dirs[root], filesOf(files, root))] as const),
+    ),
+  );
+}
+
+/** Writes every root to its directory; returns what changed, root by root. */
+export async function writeRoots(dirs: OutputDirs, files: GeneratedFile[]): Promise<Map<OutputRoot, Drift>> {
+  const drifts = new Map<OutputRoot, Drift>();
+  for (const root of Object.keys(dirs) as OutputRoot[])
+    drifts.set(root, await writeOutput(dirs[root], filesOf(files, root)));
+  return drifts;
 }
 
 export async function writeOutput(outDir: string, files: GeneratedFile[]): Promise<Drift> {

@@ -59,6 +59,17 @@ describe('spec lint', () => {
     expect(problems.join('\n')).toMatch(/keyword "additionalProperties" is not allowed/);
   });
 
+  it('rejects a keyword the generator does not support, naming the file and the JSON pointer', async () => {
+    const problems = await problemsOf((dir) =>
+      editJson(path.join(dir, 'models/tour.json'), (json) => {
+        json.properties.name = { type: 'string', contentEncoding: 'base64' };
+      }),
+    );
+    expect(problems).toContain(
+      'spec/models/tour.json#/properties/name: keyword "contentEncoding" is not allowed in the spec (the generator does not support it)',
+    );
+  });
+
   it('rejects an example that does not validate, naming the path', async () => {
     const problems = await problemsOf((dir) =>
       editJson(path.join(dir, 'topics/tour.completed.json'), (json) => {

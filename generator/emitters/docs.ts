@@ -4,14 +4,18 @@
  * and per model (every field: type, required, nullable, description), and an
  * index with the API facts and the topic table.
  *
- * These files are written under docs/reference/, not generated/: generate.ts
- * runs this emitter for its second output root.
+ * Its files go to the `docs` output root (docs/reference/, or `--docs-out`).
  */
-import path from 'node:path';
-import type { JsonSchema } from '../spec/load.js';
+import {
+  walkNodes,
+  type ObjectNode,
+  type RefNode,
+  type SchemaIndex,
+  type SchemaNode,
+} from '../schema/index.js';
 import { render } from '../templates.js';
 import type { SchemaDocument, SpecModel, Topic } from '../model.js';
-import type { GeneratedFile } from './emitter.js';
+import type { Emitter, GeneratedFile } from './emitter.js';
 
 interface Field {
   name: string;
@@ -20,60 +24,82 @@ interface Field {
   description: string;
 }
 
-/** Names what a `$ref` points at: a model page link, or a common type's name. */
-class TypeNamer {
-  private readonly byPath: Map<string, SchemaDocument>;
-
-  constructor(model: SpecModel) {
-    this.byPath = new Map(model.documents.map((doc) => [doc.path, doc]));
+/** The `type` keywords a node was written with (nullable ones add `null`), as the docs list them. */
+function writtenTypes(node: SchemaNode): string[] {
+  switch (node.kind) {
+    case 'primitive':
+      return [node.type];
+    case 'multiType':
+      return [...node.types];
+    case 'object':
+      return node.typeWritten ? ['object'] : [];
+    case 'array':
+      return node.typeWritten ? ['array'] : [];
+    case 'enum':
+      return node.type ? [node.type] : [];
+    default:
+      return [];
   }
+}
 
-  ref(ref: string, fromDoc: string, linkPrefix: string): string {
-    const [file = '', fragment = ''] = ref.split('#');
-    const target = file ? path.posix.normalize(path.posix.join(path.posix.dirname(fromDoc), file)) : fromDoc;
-    if (fragment) return `\`${fragment.split('/').pop()}\``;
-    const doc = this.byPath.get(target);
-    if (!doc) return `\`${target}\``;
-    return doc.kind === 'model'
-      ? `[${doc.typeName}](${linkPrefix}models/${doc.typeName}.md)`
-      : `\`${doc.typeName}\``;
+/** Names schema nodes for people: one line of Markdown per type, refs as links to model pages. */
+export class TypeNamer {
+  constructor(private readonly schemas: SchemaIndex) {}
+
+  /** A model page link for a whole model document, else the referenced type's name in code. */
+  ref(ref: RefNode, linkPrefix: string): string {
+    if (ref.target.pointer !== '' || !ref.target.file.startsWith('models/')) return `\`${ref.typeName}\``;
+    return `[${ref.typeName}](${linkPrefix}models/${ref.typeName}.md)`;
   }
 
   /** The description of what a `$ref` points at, for a field that has none of its own. */
-  refDescription(ref: string, fromDoc: string): string {
-    const [file = '', fragment = ''] = ref.split('#');
-    const target = file ? path.posix.normalize(path.posix.join(path.posix.dirname(fromDoc), file)) : fromDoc;
-    let schema: unknown = this.byPath.get(target)?.schema;
-    for (const key of fragment.split('/').filter(Boolean))
-      schema = (schema as Record<string, unknown> | undefined)?.[key];
-    const description = (schema as JsonSchema | undefined)?.description;
-    return typeof description === 'string' ? description : '';
+  refDescription(ref: RefNode): string {
+    return this.schemas.target(ref).annotations.description ?? '';
   }
 
-  /** One line of Markdown describing a schema's type. */
-  describe(schema: JsonSchema, fromDoc: string, linkPrefix: string): string {
-    const union = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
-    if (Array.isArray(union))
-      return union.map((branch) => this.describe(branch, fromDoc, linkPrefix)).join(' \\| ');
-    if (typeof schema.$ref === 'string') return this.ref(schema.$ref, fromDoc, linkPrefix);
-    if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
-    const types = schema.type === undefined ? [] : ([] as unknown[]).concat(schema.type).map(String);
+  /** One line of Markdown describing a node's type. */
+  describe(node: SchemaNode, linkPrefix: string): string {
+    switch (node.kind) {
+      case 'union':
+        return node.branches.map((branch) => this.describe(branch, linkPrefix)).join(' \\| ');
+      case 'nullable':
+        return node.form === 'type'
+          ? this.typed(node.node, linkPrefix, true)
+          : this.nullableUnion(node, linkPrefix);
+      case 'ref':
+        return this.ref(node, linkPrefix);
+      case 'const':
+        return `\`${JSON.stringify(node.value)}\``;
+      default:
+        return this.typed(node, linkPrefix, false);
+    }
+  }
+
+  private nullableUnion(node: Extract<SchemaNode, { kind: 'nullable' }>, linkPrefix: string): string {
+    const inner = node.node;
+    const branches =
+      inner.kind === 'union' && inner.origin.pointer === node.origin.pointer ? inner.branches : [inner];
+    const parts = branches.map((branch) => this.describe(branch, linkPrefix));
+    return (node.form.endsWith('first') ? ['null', ...parts] : [...parts, 'null']).join(' \\| ');
+  }
+
+  private typed(node: SchemaNode, linkPrefix: string, orNull: boolean): string {
+    const types = [...writtenTypes(node), ...(orNull ? ['null'] : [])];
     let text = types.length
-      ? types
-          .map((type) => (type === 'array' ? this.arrayOf(schema, fromDoc, linkPrefix) : type))
-          .join(' \\| ')
+      ? types.map((type) => (type === 'array' ? this.arrayOf(node, linkPrefix) : type)).join(' \\| ')
       : 'any';
-    if (typeof schema.format === 'string') text += ` (${schema.format})`;
-    if (Array.isArray(schema.enum)) {
-      const values = schema.enum.map((value) => `\`${JSON.stringify(value)}\``).join(', ');
-      text = `${types.length ? `${text}: ` : ''}one of ${values}${schema['x-open-enum'] === true ? ', or a newer value' : ''}`;
+    if ((node.kind === 'primitive' || node.kind === 'multiType') && node.format) text += ` (${node.format})`;
+    if (node.kind === 'enum') {
+      const values = node.values.map((value) => `\`${JSON.stringify(value)}\``).join(', ');
+      text = `${types.length ? `${text}: ` : ''}one of ${values}${node.open ? ', or a newer value' : ''}`;
     }
     return text;
   }
 
-  private arrayOf(schema: JsonSchema, fromDoc: string, linkPrefix: string): string {
-    const items = schema.items as JsonSchema | undefined;
-    return items ? `array of ${this.describe(items, fromDoc, linkPrefix)}` : 'array';
+  private arrayOf(node: SchemaNode, linkPrefix: string): string {
+    return node.kind === 'array' && node.items
+      ? `array of ${this.describe(node.items, linkPrefix)}`
+      : 'array';
   }
 }
 
@@ -81,38 +107,38 @@ function oneLine(text: unknown): string {
   return typeof text === 'string' ? text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|') : '';
 }
 
-function fieldsOf(schema: JsonSchema, doc: SchemaDocument, namer: TypeNamer, linkPrefix: string): Field[] {
-  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  const required = new Set((schema.required ?? []) as string[]);
-  return Object.entries(properties).map(([name, property]) => ({
-    name,
-    type: namer.describe(property, doc.path, linkPrefix),
-    required: required.has(name),
+function fieldsOf(node: SchemaNode, namer: TypeNamer, linkPrefix: string): Field[] {
+  const properties = node.kind === 'object' ? node.properties : [];
+  return properties.map((property) => ({
+    name: property.name,
+    type: namer.describe(property.node, linkPrefix),
+    required: property.required,
     description: oneLine(
-      property.description ??
-        (typeof property.$ref === 'string' ? namer.refDescription(property.$ref, doc.path) : ''),
+      property.node.annotations.description ??
+        (property.node.kind === 'ref' ? namer.refDescription(property.node) : ''),
     ),
   }));
 }
 
 function envelopeDescription(model: SpecModel, name: string): string {
-  const property = (model.envelope.schema.properties as Record<string, JsonSchema> | undefined)?.[name];
-  return oneLine(property?.description);
+  const envelope = model.envelope.root as ObjectNode;
+  return oneLine(
+    envelope.properties.find((property) => property.name === name)?.node.annotations.description,
+  );
 }
 
 function topicPage(topic: Topic, namer: TypeNamer, model: SpecModel): GeneratedFile {
-  const data = ((topic.schema.properties as Record<string, JsonSchema>).data ?? {}) as JsonSchema;
   const context = {
     api: model.api,
     topic,
     // The topic's id/kind/sent_at mean what the shared envelope says they mean.
-    envelope: fieldsOf(topic.schema, topic, namer, '../')
+    envelope: fieldsOf(topic.root, namer, '../')
       .filter((field) => field.name !== 'data')
       .map((field) => ({
         ...field,
         description: field.description || envelopeDescription(model, field.name),
       })),
-    fields: fieldsOf(data, topic, namer, '../'),
+    fields: fieldsOf(topic.data, namer, '../'),
     examples: topic.examples.map((example) => ({
       name: example.name,
       source: JSON.stringify(example.payload, null, 2),
@@ -122,20 +148,24 @@ function topicPage(topic: Topic, namer: TypeNamer, model: SpecModel): GeneratedF
 }
 
 function modelPage(doc: SchemaDocument, namer: TypeNamer, model: SpecModel, usedBy: string[]): GeneratedFile {
-  const context = { api: model.api, doc, fields: fieldsOf(doc.schema, doc, namer, '../'), usedBy };
+  const context = { api: model.api, doc, fields: fieldsOf(doc.root, namer, '../'), usedBy };
   return { path: `models/${doc.typeName}.md`, contents: render('docs/model.md', context) };
 }
 
 /** Topics whose schema refers to a model, directly. */
 function usersOf(model: SpecModel, doc: SchemaDocument): string[] {
-  const file = path.posix.basename(doc.path);
-  return model.topics
-    .filter((topic) => JSON.stringify(topic.schema).includes(`models/${file}"`))
-    .map((topic) => topic.topic);
+  const refersTo = (topic: Topic) => {
+    let found = false;
+    walkNodes(topic.root, (node) => {
+      if (node.kind === 'ref' && node.target.file === doc.path && node.target.pointer === '') found = true;
+    });
+    return found;
+  };
+  return model.topics.filter(refersTo).map((topic) => topic.topic);
 }
 
 export function emitDocs(model: SpecModel): GeneratedFile[] {
-  const namer = new TypeNamer(model);
+  const namer = new TypeNamer(model.schemas);
   const index = {
     path: 'README.md',
     contents: render('docs/index.md', {
@@ -152,3 +182,5 @@ export function emitDocs(model: SpecModel): GeneratedFile[] {
     ...model.models.map((doc) => modelPage(doc, namer, model, usersOf(model, doc))),
   ];
 }
+
+export const docsEmitter: Emitter = { name: 'docs', root: 'docs', emit: emitDocs };

@@ -1,17 +1,25 @@
 import type { SpecModel } from '../model.js';
 
-/** One file of generated/, path relative to generated/ (forward slashes). */
+/**
+ * Where a generated file goes: `generated` (the packages, generated/) or `docs` (the
+ * reference, docs/reference/). The writer maps each root to a directory (`--out`, `--docs-out`).
+ */
+export type OutputRoot = 'generated' | 'docs';
+
+/** One generated file, path relative to its output root (forward slashes). */
 export interface GeneratedFile {
   path: string;
   contents: string;
+  /** Its output root; set by the pipeline from the emitter's `root`. */
+  root?: OutputRoot;
   /** Package entry points (`.`, `./web`) whose barrel re-exports this module. */
   exportFrom?: string[];
-  /** Set by emitters whose output is machine code no one reads line by line (Prettier would cost seconds). */
-  skipFormatting?: boolean;
 }
 
 /** An emitter takes the model, never the spec files, and returns the files it owns. */
 export interface Emitter {
   name: string;
+  /** The output root of every file it returns (default `generated`). */
+  root?: OutputRoot;
   emit(model: SpecModel): GeneratedFile[] | Promise<GeneratedFile[]>;
 }

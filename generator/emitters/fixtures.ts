@@ -56,13 +56,13 @@ function topicFixtures(model: SpecModel, topic: Topic): { files: GeneratedFile[]
   const schema = `schemas/${topic.topic}.json`;
   const files: GeneratedFile[] = [{ path: `${DIR}/${schema}`, contents: json(standaloneSchema(topic)) }];
   const entries: ManifestEntry[] = [];
-  for (const { name, description, payload } of validPayloadsFor(topic)) {
+  for (const { name, description, payload } of validPayloadsFor(topic, model.schemas)) {
     checkValid(model, topic, name, payload);
     const file = `payloads/${topic.topic}/${name}.json`;
     files.push({ path: `${DIR}/${file}`, contents: json(payload) });
     entries.push({ topic: topic.topic, name, description, file, schema, valid: true });
   }
-  for (const { name, defect, payload, errorPath } of invalidPayloadsFor(topic)) {
+  for (const { name, defect, payload, errorPath } of invalidPayloadsFor(topic, model.schemas)) {
     const file = `invalid/${topic.topic}/${name}.json`;
     files.push({ path: `${DIR}/${file}`, contents: json(payload) });
     entries.push({ topic: topic.topic, name, description: defect, file, schema, valid: false, errorPath });

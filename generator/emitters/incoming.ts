@@ -5,7 +5,7 @@
  * subcommand are runtime source (templates/typescript/runtime/) that reads
  * every number and name it uses from that module.
  */
-import type { JsonSchema } from '../spec/load.js';
+import type { ObjectNode } from '../schema/index.js';
 import { render } from '../templates.js';
 import type { SchemaDocument, SpecModel } from '../model.js';
 import type { Emitter } from './emitter.js';
@@ -34,21 +34,17 @@ function documentAt(model: SpecModel, rel: string): SchemaDocument {
   return doc;
 }
 
-function requiredOf(schema: JsonSchema): string[] {
-  return Array.isArray(schema.required) ? (schema.required as string[]) : [];
-}
-
-function identifierSetsOf(schema: JsonSchema): string[][] {
-  const anyOf = Array.isArray(schema.anyOf) ? (schema.anyOf as JsonSchema[]) : [];
-  return anyOf.map(requiredOf).filter((set) => set.length > 0);
+/** An incoming body's root object (the JSON body of a request). */
+function bodyOf(doc: SchemaDocument): ObjectNode {
+  if (doc.root.kind !== 'object') throw new Error(`spec/${doc.path}: an incoming body is an object`);
+  return doc.root;
 }
 
 /** The one array property of a batch body (`profiles`, `companies`). */
-function batchKeyOf(schema: JsonSchema, rel: string): string {
-  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  const key = requiredOf(schema).find((name) => properties[name]?.type === 'array');
-  if (!key) throw new Error(`spec/${rel}: a batch body needs one required array property`);
-  return key;
+function batchKeyOf(doc: SchemaDocument): string {
+  const key = bodyOf(doc).properties.find((property) => property.required && property.node.kind === 'array');
+  if (!key) throw new Error(`spec/${doc.path}: a batch body needs one required array property`);
+  return key.name;
 }
 
 function endpointContext(
@@ -56,13 +52,14 @@ function endpointContext(
   endpoint: SpecModel['api']['incoming']['endpoints'][number],
 ): IncomingEndpointContext {
   const doc = documentAt(model, endpoint.schema);
+  const body = bodyOf(doc);
   const context: IncomingEndpointContext = {
     model: endpoint.model,
     path: endpoint.path,
     secretPath: endpoint.secretPath,
-    knownKeys: Object.keys((doc.schema.properties ?? {}) as object),
-    required: requiredOf(doc.schema),
-    identifierSets: identifierSetsOf(doc.schema),
+    knownKeys: body.properties.map((property) => property.name),
+    required: body.required,
+    identifierSets: body.requiredAlternatives.filter((set) => set.length > 0),
   };
   if (endpoint.batchPath && endpoint.batchSchema) {
     if (!endpoint.batchPath.startsWith(endpoint.path)) {
@@ -71,7 +68,7 @@ function endpointContext(
     const batchDoc = documentAt(model, endpoint.batchSchema);
     context.batchPath = endpoint.batchPath;
     context.secretBatchPath = endpoint.secretPath + endpoint.batchPath.slice(endpoint.path.length);
-    context.batchKey = batchKeyOf(batchDoc.schema, batchDoc.path);
+    context.batchKey = batchKeyOf(batchDoc);
   }
   return context;
 }

@@ -1,6 +1,7 @@
-/** The emitters, in the order their output is listed. Each owns its own files in generated/. */
+/** The emitters, in the order their output is listed. Each owns its own files in its output root. */
 import type { Emitter } from './emitter.js';
 import { changelogEmitter } from './changelog.js';
+import { docsEmitter } from './docs.js';
 import { factoriesEmitter } from './factories.js';
 import { fixturesEmitter } from './fixtures.js';
 import { incomingEmitter } from './incoming.js';
@@ -20,4 +21,5 @@ export const emitters: Emitter[] = [
   verifyEmitter,
   runtimeEmitter,
   changelogEmitter,
+  docsEmitter,
 ];

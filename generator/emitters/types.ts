@@ -7,82 +7,55 @@
  * as `webhook.data.tuor` fails to compile, while the validators stay open.
  */
 import { compile } from 'json-schema-to-typescript';
-import { Project } from 'ts-morph';
-import { specPathOf, type JsonSchema } from '../spec/load.js';
-import { walkSchemas } from '../lint.js';
+import { toJsonSchema, type JsonSchema, type SchemaNode, type SerializeOptions } from '../schema/index.js';
 import { render } from '../templates.js';
 import type { SchemaDocument, SpecModel } from '../model.js';
 import type { Emitter } from './emitter.js';
-
-/** Keywords that mean nothing to the types (kept out of jstt's input). */
-const NOT_FOR_TYPES = ['$schema', '$id', 'examples', 'x-errata', '$comment'];
-
-/** Maps `<spec path>#<pointer>` to the TypeScript name declared for it. */
-function typeNamesByRef(documents: SchemaDocument[]): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const doc of documents) {
-    names.set(`${doc.path}#`, doc.typeName);
-    const definitions = (doc.schema.definitions ?? {}) as Record<string, JsonSchema>;
-    for (const [key, definition] of Object.entries(definitions)) {
-      names.set(`${doc.path}#/definitions/${key}`, String(definition.title ?? key));
-    }
-  }
-  return names;
-}
 
 function openEnumType(values: unknown[]): string {
   return `(${[...values.map((value) => JSON.stringify(value)), '(string & {})'].join(' | ')})`;
 }
 
-/** True for `anyOf: [{required: [..]}, ..]`: "at least one of these keys", checked at run time only. */
-function isIdentifierRule(schema: JsonSchema): boolean {
-  const branches = schema.anyOf;
-  return Array.isArray(branches) && branches.every((branch: JsonSchema) => Array.isArray(branch.required));
-}
-
 /**
- * Rewrites one document into a jstt definition: refs point into the root, open enums stay open.
- * `customProperties` documents (bodies sent into Chameleon, whose other keys become custom
- * properties) get an index signature, and their "at least one identifier" rule is left to the
- * client's run-time check, because jstt renders it as an unreadable intersection.
+ * How nodes become jstt's input: every ref points at the one declaration of its type
+ * under the root's definitions, open enums keep `(string & {})`, and what means nothing
+ * to types (examples, errata, comments) is left out.
  */
-function toDefinition(
-  doc: SchemaDocument,
-  names: Map<string, string>,
-  customProperties: boolean,
-): JsonSchema {
-  const copy = structuredClone(doc.schema);
-  for (const key of NOT_FOR_TYPES) delete copy[key];
-  delete copy.definitions;
-  if (customProperties) {
-    copy.additionalProperties = true;
-    if (isIdentifierRule(copy)) delete copy.anyOf;
-  }
-  const nodes: JsonSchema[] = [];
-  walkSchemas(copy, (node) => nodes.push(node)); // collect first: rewriting adds nodes
-  for (const node of nodes) {
-    if (node['x-open-enum'] === true && Array.isArray(node.enum)) node.tsType = openEnumType(node.enum);
-    delete node['x-open-enum'];
-    if (typeof node.$ref !== 'string') continue;
-    const target = new URL(node.$ref, doc.id).href;
-    const [file = '', fragment = ''] = target.split('#');
-    const name = names.get(`${specPathOf(file)}#${fragment}`);
-    if (!name) throw new Error(`spec/${doc.path}: no type for $ref ${node.$ref}`);
-    const ref = `#/definitions/${name}`;
-    delete node.$ref;
+const FOR_JSTT: SerializeOptions = {
+  ref: (node) => ({ $ref: `#/definitions/${node.typeName}` }),
+  after(node, json) {
+    const { examples: _examples, 'x-errata': _errata, $comment: _comment, ...rest } = json;
+    if (node.kind === 'enum' && node.open) {
+      const { 'x-open-enum': _open, ...closed } = rest;
+      return { ...closed, tsType: openEnumType(node.values) };
+    }
     // jstt declares a `$ref` with a sibling description as a second type (Profile1):
     // wrapping the ref in allOf keeps one declaration and still carries the JSDoc.
-    if (typeof node.description === 'string') node.allOf = [{ $ref: ref }];
-    else node.$ref = ref;
-  }
-  return copy;
+    if (node.kind === 'ref' && node.annotations.description !== undefined) {
+      const { $ref, ...annotations } = rest;
+      return { ...annotations, allOf: [{ $ref }] };
+    }
+    return rest;
+  },
+};
+
+/**
+ * The root of one document as jstt's input. `customProperties` documents (bodies sent
+ * into Chameleon, whose other keys become custom properties) get an index signature, and
+ * their "at least one identifier" rule is left to the client's run-time check, because
+ * jstt renders it as an unreadable intersection.
+ */
+function toDefinition(doc: SchemaDocument, customProperties: boolean): JsonSchema {
+  let root: SchemaNode = doc.root;
+  if (customProperties && root.kind === 'object')
+    root = { ...root, additional: 'open', additionalWritten: true, requiredAlternatives: [] };
+  return toJsonSchema(root, FOR_JSTT);
 }
 
 function commonDefinitions(common: SchemaDocument): Array<[string, JsonSchema]> {
-  const definitions = (common.schema.definitions ?? {}) as Record<string, JsonSchema>;
-  return Object.values(definitions).map((definition) => [
-    String(definition.title),
-    structuredClone(definition),
+  return common.definitions.map((definition) => [
+    definition.typeName,
+    toJsonSchema(definition.node, FOR_JSTT),
   ]);
 }
 
@@ -91,7 +64,6 @@ const SYNTHETIC_ROOT = 'ChameleonSpecRoot';
 
 async function compileDeclarations(model: SpecModel): Promise<string> {
   const documents = [...model.topics, ...model.models, ...model.incoming];
-  const names = typeNamesByRef(model.documents);
   const customPropertyBodies = new Set(model.api.incoming.endpoints.map((endpoint) => endpoint.schema));
   const union = {
     title: 'ChameleonWebhook',
@@ -102,8 +74,7 @@ async function compileDeclarations(model: SpecModel): Promise<string> {
     ['ChameleonWebhook', union],
     ...commonDefinitions(model.common),
     ...documents.map(
-      (doc) =>
-        [doc.typeName, toDefinition(doc, names, customPropertyBodies.has(doc.path))] as [string, JsonSchema],
+      (doc) => [doc.typeName, toDefinition(doc, customPropertyBodies.has(doc.path))] as [string, JsonSchema],
     ),
   ]);
   const rootNames = [
@@ -111,6 +82,17 @@ async function compileDeclarations(model: SpecModel): Promise<string> {
     ...model.incoming.map((doc) => doc.typeName),
     ...model.models.map((doc) => doc.typeName),
   ];
+  return compileDefinitions(definitions, rootNames);
+}
+
+/**
+ * TypeScript declarations of named schemas (already in jstt's shape: refs as
+ * `#/definitions/<Name>`), declared in the order `rootNames` reaches them.
+ */
+async function compileDefinitions(
+  definitions: Record<string, JsonSchema>,
+  rootNames: string[],
+): Promise<string> {
   const root = {
     title: SYNTHETIC_ROOT,
     type: 'object',
@@ -128,12 +110,29 @@ async function compileDeclarations(model: SpecModel): Promise<string> {
   return withoutDeclaration(declarations, SYNTHETIC_ROOT);
 }
 
-/** Removes one top-level declaration, structurally (ts-morph), leaving the rest untouched. */
+/**
+ * The declarations the types emitter writes for these named nodes (refs between them by
+ * type name), unformatted: the unit the type emitter's tests pin.
+ */
+export function declarationsOf(named: Array<{ name: string; node: SchemaNode }>): Promise<string> {
+  const definitions = Object.fromEntries(named.map(({ name, node }) => [name, toJsonSchema(node, FOR_JSTT)]));
+  return compileDefinitions(
+    definitions,
+    named.map(({ name }) => name),
+  );
+}
+
+/**
+ * Removes the synthetic root's declaration from jstt's (unformatted) output. Its body is one
+ * `Name?: Name` line per root property, so the match is exact; anything else is an error
+ * rather than a guess. (ts-morph did this structurally, for 0.9 s of start-up per run.)
+ */
 function withoutDeclaration(source: string, name: string): string {
-  const project = new Project({ useInMemoryFileSystem: true });
-  const file = project.createSourceFile('types.ts', source);
-  file.getInterfaceOrThrow(name).remove();
-  return file.getFullText();
+  const declaration = new RegExp(`^export interface ${name} \\{\\n((?:\\w+\\?: \\w+\\n)*)\\}\\n`, 'gm');
+  const matches = [...source.matchAll(declaration)];
+  if (matches.length !== 1)
+    throw new Error(`types: expected one declaration of ${name} in jstt's output, found ${matches.length}`);
+  return source.replace(declaration, '');
 }
 
 export const typesEmitter: Emitter = {

@@ -6,12 +6,10 @@
  * module gathers the facts they print (topics, models, how patterns and
  * formats read to a person).
  */
-import { walkSchemas } from '../lint.js';
 import type { SchemaDocument, SpecModel } from '../model.js';
-import type { JsonSchema } from '../spec/load.js';
+import { walkNodes } from '../schema/index.js';
 import { render } from '../templates.js';
 import { writeValidators } from '../validators/guards.js';
-import { validatedDocuments, validatedSchema } from '../validators/documents.js';
 import type { Emitter, GeneratedFile } from './emitter.js';
 
 /** Errors reported by default before the list is cut. */
@@ -25,11 +23,14 @@ const PATTERN_PHRASES: Record<string, string> = {
 function patternNames(documents: SchemaDocument[]): Array<{ pattern: string; expected: string }> {
   const names = new Map<string, string>();
   for (const doc of documents) {
-    walkSchemas(doc.schema, (node: JsonSchema) => {
-      if (typeof node.pattern !== 'string' || names.has(node.pattern)) return;
-      const phrase = typeof node.title === 'string' ? PATTERN_PHRASES[node.title] : undefined;
-      names.set(node.pattern, phrase ?? `a string matching /${node.pattern}/`);
-    });
+    for (const root of [doc.root, ...doc.definitions.map((definition) => definition.node)]) {
+      walkNodes(root, (node) => {
+        const pattern = node.kind === 'primitive' || node.kind === 'multiType' ? node.pattern : undefined;
+        if (pattern === undefined || names.has(pattern)) return;
+        const phrase = node.annotations.title ? PATTERN_PHRASES[node.annotations.title] : undefined;
+        names.set(pattern, phrase ?? `a string matching /${pattern}/`);
+      });
+    }
   }
   return [...names]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -59,7 +60,7 @@ export const validatorsEmitter: Emitter = {
       defaultMaxErrors: DEFAULT_MAX_ERRORS,
       patterns: patternNames(documents),
       formats: formatNames(model),
-      ...writeValidators(model.common, validatedDocuments(model), (doc) => validatedSchema(model, doc)),
+      ...writeValidators(model),
     };
     const file = (path: string, template: string, exportFrom?: string[]): GeneratedFile => ({
       path: `typescript/src/${path}`,

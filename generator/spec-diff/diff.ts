@@ -45,7 +45,7 @@ function compareDocuments(list: ChangeList, before: SpecModel, after: SpecModel)
       list.additive(label, `${doc.kind === 'topic' ? 'topic' : doc.kind} added (spec/${doc.path})`);
       continue;
     }
-    new SchemaComparer(list, doc.path).compare(`${label}#`, old.schema, doc.schema);
+    new SchemaComparer(list).compareDocuments(`${label}#`, old, doc);
   }
 }
 

@@ -1,81 +1,87 @@
 /**
- * Compares two versions of one schema document, keyword by keyword, as
- * written (refs intact): a change inside `Profile` is reported once, on
- * Profile, not on every topic that carries a profile.
+ * Compares two versions of one schema document, node by node, as written (refs
+ * intact): a change inside `Profile` is reported once, on Profile, not on every
+ * topic that carries a profile. It reads the typed nodes (generator/schema), so
+ * refs and nullability mean here what they mean to every emitter.
  */
-import path from 'node:path';
-import type { JsonSchema } from '../spec/load.js';
+import {
+  toJsonSchema,
+  withoutNull,
+  type Annotations,
+  type DocumentNode,
+  type RefNode,
+  type SchemaNode,
+} from '../schema/index.js';
 import { ChangeList, show } from './change.js';
 
-/** Keywords that only document: any change is a patch. */
-const DOC_KEYWORDS = ['description', 'examples', 'x-errata', '$comment', 'default', '$id', '$schema'];
-/** Keywords this module compares structurally. */
-const HANDLED = new Set([
-  ...DOC_KEYWORDS,
-  'title',
-  '$ref',
-  'type',
-  'anyOf',
-  'oneOf',
-  'const',
-  'enum',
-  'x-open-enum',
-  'format',
-  'pattern',
-  'properties',
-  'required',
-  'items',
-  'additionalProperties',
-  'definitions',
-  'minimum',
-  'maximum',
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'minLength',
-  'maxLength',
-  'minItems',
-  'maxItems',
-  'minProperties',
-  'maxProperties',
-]);
-/** Lower bounds tighten when they grow; upper bounds when they shrink. */
+/** Keywords that only document: any change is a patch. In JSON Schema's order of listing. */
+const DOC_KEYWORDS: Array<[keyword: string, field: keyof Annotations | 'id' | 'dialect']> = [
+  ['description', 'description'],
+  ['examples', 'examples'],
+  ['x-errata', 'errata'],
+  ['$comment', 'comment'],
+  ['default', 'default'],
+  ['$id', 'id'],
+  ['$schema', 'dialect'],
+];
+/** Lower bounds tighten when they grow; upper bounds when they shrink. Node fields carry the keyword's name. */
 const LOWER_BOUNDS = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
 const UPPER_BOUNDS = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
+/** Keywords compared as values only: any change is flagged breaking, so a person looks at it. */
+const UNCLASSIFIED = ['multipleOf', 'uniqueItems'];
 
-/** A schema node with nullability pulled out of `type: [..., "null"]` and `anyOf: [X, {type: null}]`. */
+/** A node seen by the comparer: nullability pulled out, annotations from around and inside it. */
 interface View {
-  node: JsonSchema;
+  node: SchemaNode;
+  annotations: Annotations;
   nullable: boolean;
-  /** Non-null types; undefined when the node does not constrain the type. */
+  /** Non-null types as written; undefined when the node does not constrain the type. */
   types: Set<string> | undefined;
   /** Non-null branches of anyOf/oneOf, when more than one remains. */
-  branches: JsonSchema[];
+  branches: SchemaNode[];
 }
 
-function isNullSchema(schema: unknown): boolean {
-  return typeof schema === 'object' && schema !== null && (schema as JsonSchema).type === 'null';
-}
+const isNull = (node: SchemaNode) => node.kind === 'primitive' && node.type === 'null';
 
-function view(schema: JsonSchema): View {
-  let node = schema;
-  let nullable = false;
-  let branches: JsonSchema[] = [];
-  const union = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
-  if (Array.isArray(union)) {
-    nullable = union.some(isNullSchema);
-    branches = union.filter((branch) => !isNullSchema(branch));
-    if (branches.length === 1) {
-      // `{ description, anyOf: [{ $ref }, { type: null }] }` reads as a nullable `$ref`.
-      const { anyOf: _anyOf, oneOf: _oneOf, ...rest } = schema;
-      node = { ...branches[0], ...rest };
-      branches = [];
-    }
+/** The `type` keyword as written, null included. */
+function declaredTypes(node: SchemaNode): string[] | undefined {
+  switch (node.kind) {
+    case 'primitive':
+      return [node.type];
+    case 'multiType':
+      return node.types;
+    case 'object':
+      return node.typeWritten ? ['object'] : undefined;
+    case 'array':
+      return node.typeWritten ? ['array'] : undefined;
+    case 'enum':
+    case 'const':
+      return node.type ? [node.type] : undefined;
+    default:
+      return undefined;
   }
-  const declared = node.type === undefined ? undefined : ([] as unknown[]).concat(node.type).map(String);
+}
+
+function view(outer: SchemaNode): View {
+  let node = withoutNull(outer);
+  let nullable = outer.kind === 'nullable';
+  let branches: SchemaNode[] = [];
+  if (node.kind === 'union') {
+    nullable ||= node.branches.some(isNull);
+    branches = node.branches.filter((branch) => !isNull(branch));
+    if (branches.length === 1) [node] = branches as [SchemaNode];
+    if (branches.length <= 1) branches = [];
+  }
+  const declared = declaredTypes(node);
   if (declared?.includes('null')) nullable = true;
-  if (Array.isArray(node.enum) && node.enum.includes(null)) nullable = true;
+  if (node.kind === 'enum' && node.values.includes(null)) nullable = true;
   const types = declared ? new Set(declared.filter((type) => type !== 'null')) : undefined;
-  return { node, nullable, types, branches };
+  return { node, annotations: { ...node.annotations, ...outer.annotations }, nullable, types, branches };
+}
+
+/** A keyword's value on a node (rule and bound fields are named after their keywords). */
+function field(node: SchemaNode, key: string): unknown {
+  return (node as unknown as Record<string, unknown>)[key];
 }
 
 /** `number` accepts every `integer`. */
@@ -83,18 +89,29 @@ function accepts(types: Set<string>, type: string): boolean {
   return types.has(type) || (type === 'integer' && types.has('number'));
 }
 
-export class SchemaComparer {
-  constructor(
-    private readonly list: ChangeList,
-    /** Path of the document in its spec dir, to resolve relative refs. */
-    private readonly docPath: string,
-  ) {}
+/** Where a ref points: `file`, or `file#pointer`. */
+function targetOf(ref: RefNode): string {
+  return ref.target.pointer ? `${ref.target.file}#${ref.target.pointer}` : ref.target.file;
+}
 
-  compare(where: string, before: JsonSchema, after: JsonSchema): void {
+export class SchemaComparer {
+  constructor(private readonly list: ChangeList) {}
+
+  /** Two versions of a document: its root, then its definitions. */
+  compareDocuments(where: string, before: DocumentNode, after: DocumentNode): void {
+    this.compare(where, before.root, after.root, { before, after });
+  }
+
+  compare(
+    where: string,
+    before: SchemaNode,
+    after: SchemaNode,
+    documents?: { before: DocumentNode; after: DocumentNode },
+  ): void {
     const a = view(before);
     const b = view(after);
-    this.documentation(where, a.node, b.node);
-    this.title(where, a.node, b.node);
+    this.documentation(where, a, b, documents);
+    this.title(where, a.annotations, b.annotations);
     this.nullability(where, a, b);
     if (this.reference(where, a.node, b.node)) return;
     this.types(where, a, b);
@@ -104,19 +121,28 @@ export class SchemaComparer {
     this.objects(where, a.node, b.node);
     this.items(where, a.node, b.node);
     this.branches(where, a.branches, b.branches);
-    this.definitions(where, a.node, b.node);
+    if (documents) this.definitions(where, documents.before, documents.after);
     this.otherKeywords(where, a.node, b.node);
   }
 
-  private documentation(where: string, a: JsonSchema, b: JsonSchema): void {
-    for (const key of DOC_KEYWORDS) {
-      if (JSON.stringify(a[key]) === JSON.stringify(b[key])) continue;
-      if (key === 'description') this.list.patch(where, `description changed: ${show(b[key])}`);
-      else this.list.patch(where, `${key} changed`);
+  private documentation(
+    where: string,
+    a: View,
+    b: View,
+    documents?: { before: DocumentNode; after: DocumentNode },
+  ): void {
+    for (const [keyword, name] of DOC_KEYWORDS) {
+      const read = (view: View, doc?: DocumentNode) =>
+        name === 'id' || name === 'dialect' ? doc?.[name] : view.annotations[name];
+      const before = read(a, documents?.before);
+      const after = read(b, documents?.after);
+      if (JSON.stringify(before) === JSON.stringify(after)) continue;
+      if (keyword === 'description') this.list.patch(where, `description changed: ${show(after)}`);
+      else this.list.patch(where, `${keyword} changed`);
     }
   }
 
-  private title(where: string, a: JsonSchema, b: JsonSchema): void {
+  private title(where: string, a: Annotations, b: Annotations): void {
     if (a.title === b.title) return;
     if (a.title !== undefined && b.title !== undefined) {
       this.list.breaking(
@@ -137,18 +163,10 @@ export class SchemaComparer {
     else this.list.breaking(where, 'no longer accepts null (validators reject what they accepted)');
   }
 
-  private resolveRef(ref: string): string {
-    const [file = '', fragment] = ref.split('#');
-    const target = file
-      ? path.posix.normalize(path.posix.join(path.posix.dirname(this.docPath), file))
-      : this.docPath;
-    return fragment ? `${target}#${fragment}` : target;
-  }
-
   /** True when either side is a `$ref` (its target is compared as its own document). */
-  private reference(where: string, a: JsonSchema, b: JsonSchema): boolean {
-    const refA = typeof a.$ref === 'string' ? this.resolveRef(a.$ref) : undefined;
-    const refB = typeof b.$ref === 'string' ? this.resolveRef(b.$ref) : undefined;
+  private reference(where: string, a: SchemaNode, b: SchemaNode): boolean {
+    const refA = a.kind === 'ref' ? targetOf(a) : undefined;
+    const refB = b.kind === 'ref' ? targetOf(b) : undefined;
     if (refA === undefined && refB === undefined) return false;
     if (refA !== refB)
       this.list.breaking(
@@ -168,12 +186,14 @@ export class SchemaComparer {
     if (gained.length) this.list.additive(where, `type widened: now also ${gained.join(' | ')}`);
   }
 
-  private constAndEnum(where: string, a: JsonSchema, b: JsonSchema): void {
-    if (JSON.stringify(a.const) !== JSON.stringify(b.const)) {
-      this.list.breaking(where, `const changed from ${show(a.const)} to ${show(b.const)}`);
+  private constAndEnum(where: string, a: SchemaNode, b: SchemaNode): void {
+    const constA = a.kind === 'const' ? a.value : undefined;
+    const constB = b.kind === 'const' ? b.value : undefined;
+    if (JSON.stringify(constA) !== JSON.stringify(constB)) {
+      this.list.breaking(where, `const changed from ${show(constA)} to ${show(constB)}`);
     }
-    const before = Array.isArray(a.enum) ? a.enum.filter((value) => value !== null) : undefined;
-    const after = Array.isArray(b.enum) ? b.enum.filter((value) => value !== null) : undefined;
+    const before = a.kind === 'enum' ? a.values.filter((value) => value !== null) : undefined;
+    const after = b.kind === 'enum' ? b.values.filter((value) => value !== null) : undefined;
     if (before && after) {
       const removed = before.filter(
         (value) => !after.some((other) => JSON.stringify(other) === JSON.stringify(value)),
@@ -190,27 +210,29 @@ export class SchemaComparer {
     } else if (before) {
       this.list.additive(where, 'enum removed: any value of the type is accepted');
     }
-    const openA = a['x-open-enum'] === true;
-    const openB = b['x-open-enum'] === true;
+    const openA = a.kind === 'enum' && a.open;
+    const openB = b.kind === 'enum' && b.open;
     if (openA && !openB)
       this.list.breaking(where, 'enum closed: values outside the list are no longer expected');
     if (!openA && openB) this.list.additive(where, 'enum opened: Chameleon may send values outside the list');
   }
 
-  private stringRules(where: string, a: JsonSchema, b: JsonSchema): void {
+  private stringRules(where: string, a: SchemaNode, b: SchemaNode): void {
     for (const key of ['format', 'pattern']) {
-      if (a[key] === b[key]) continue;
-      if (b[key] === undefined) this.list.additive(where, `${key} ${show(a[key])} removed (format widened)`);
-      else if (a[key] === undefined)
-        this.list.breaking(where, `${key} ${show(b[key])} added (format narrowed)`);
-      else this.list.breaking(where, `${key} changed from ${show(a[key])} to ${show(b[key])}`);
+      const before = field(a, key);
+      const after = field(b, key);
+      if (before === after) continue;
+      if (after === undefined) this.list.additive(where, `${key} ${show(before)} removed (format widened)`);
+      else if (before === undefined)
+        this.list.breaking(where, `${key} ${show(after)} added (format narrowed)`);
+      else this.list.breaking(where, `${key} changed from ${show(before)} to ${show(after)}`);
     }
   }
 
-  private bounds(where: string, a: JsonSchema, b: JsonSchema): void {
+  private bounds(where: string, a: SchemaNode, b: SchemaNode): void {
     for (const key of [...LOWER_BOUNDS, ...UPPER_BOUNDS]) {
-      const before = a[key] as number | undefined;
-      const after = b[key] as number | undefined;
+      const before = field(a, key) as number | undefined;
+      const after = field(b, key) as number | undefined;
       if (before === after) continue;
       const lower = LOWER_BOUNDS.includes(key);
       const tighter =
@@ -221,81 +243,91 @@ export class SchemaComparer {
     }
   }
 
-  private objects(where: string, a: JsonSchema, b: JsonSchema): void {
-    const propsA = (a.properties ?? {}) as Record<string, JsonSchema>;
-    const propsB = (b.properties ?? {}) as Record<string, JsonSchema>;
-    const requiredA = new Set((a.required ?? []) as string[]);
-    const requiredB = new Set((b.required ?? []) as string[]);
+  private objects(where: string, a: SchemaNode, b: SchemaNode): void {
+    const propsA = new Map(a.kind === 'object' ? a.properties.map((p) => [p.name, p]) : []);
+    const propsB = b.kind === 'object' ? b.properties : [];
+    const namesB = new Set(propsB.map((p) => p.name));
     const at = (key: string) => (where.endsWith('#') ? `${where}${key}` : `${where}.${key}`);
-    for (const key of Object.keys(propsA)) {
-      if (!(key in propsB)) this.list.breaking(at(key), 'property removed');
+    for (const key of propsA.keys()) {
+      if (!namesB.has(key)) this.list.breaking(at(key), 'property removed');
     }
-    for (const [key, schema] of Object.entries(propsB)) {
-      const before = propsA[key];
+    for (const property of propsB) {
+      const before = propsA.get(property.name);
       if (!before) {
-        if (requiredB.has(key))
-          this.list.breaking(at(key), 'required property added (validators reject payloads without it)');
-        else this.list.additive(at(key), 'optional property added');
+        if (property.required)
+          this.list.breaking(
+            at(property.name),
+            'required property added (validators reject payloads without it)',
+          );
+        else this.list.additive(at(property.name), 'optional property added');
         continue;
       }
-      if (requiredA.has(key) && !requiredB.has(key))
-        this.list.breaking(at(key), 'made optional (handlers that read it must handle its absence)');
-      if (!requiredA.has(key) && requiredB.has(key))
-        this.list.breaking(at(key), 'made required (validators reject payloads without it)');
-      this.compare(at(key), before, schema);
+      if (before.required && !property.required)
+        this.list.breaking(
+          at(property.name),
+          'made optional (handlers that read it must handle its absence)',
+        );
+      if (!before.required && property.required)
+        this.list.breaking(at(property.name), 'made required (validators reject payloads without it)');
+      this.compare(at(property.name), before.node, property.node);
     }
-    const closedA = a.additionalProperties === false;
-    const closedB = b.additionalProperties === false;
+    const closedA = a.kind === 'object' && a.additional === 'closed';
+    const closedB = b.kind === 'object' && b.additional === 'closed';
     if (!closedA && closedB) this.list.breaking(where, 'closed to additional properties');
     if (closedA && !closedB) this.list.additive(where, 'opened to additional properties');
-    const extraA =
-      typeof a.additionalProperties === 'object' ? (a.additionalProperties as JsonSchema) : undefined;
-    const extraB =
-      typeof b.additionalProperties === 'object' ? (b.additionalProperties as JsonSchema) : undefined;
+    const extraA = a.kind === 'object' && typeof a.additional === 'object' ? a.additional : undefined;
+    const extraB = b.kind === 'object' && typeof b.additional === 'object' ? b.additional : undefined;
     if (extraA && extraB) this.compare(at('*'), extraA, extraB);
     else if (extraA || extraB) this.list.breaking(at('*'), 'the schema of additional properties changed');
   }
 
-  private items(where: string, a: JsonSchema, b: JsonSchema): void {
-    const itemsA = a.items as JsonSchema | undefined;
-    const itemsB = b.items as JsonSchema | undefined;
+  private items(where: string, a: SchemaNode, b: SchemaNode): void {
+    const itemsA = a.kind === 'array' ? a.items : undefined;
+    const itemsB = b.kind === 'array' ? b.items : undefined;
     if (itemsA && itemsB) this.compare(`${where}[]`, itemsA, itemsB);
     else if (itemsB) this.list.breaking(`${where}[]`, 'items constrained');
     else if (itemsA) this.list.additive(`${where}[]`, 'items no longer constrained');
   }
 
-  private branches(where: string, a: JsonSchema[], b: JsonSchema[]): void {
+  private branches(where: string, a: SchemaNode[], b: SchemaNode[]): void {
     if (a.length === b.length) {
       a.forEach((branch, index) => this.compare(`${where}|${index}`, branch, b[index]!));
       return;
     }
-    const key = (schema: JsonSchema) => JSON.stringify(schema);
+    const key = (node: SchemaNode) => JSON.stringify(toJsonSchema(node));
     const removed = a.filter((branch) => !b.some((other) => key(other) === key(branch)));
     const added = b.filter((branch) => !a.some((other) => key(other) === key(branch)));
-    for (const branch of removed) this.list.breaking(where, `alternative removed: ${show(branch)}`);
-    for (const branch of added) this.list.additive(where, `alternative added: ${show(branch)}`);
+    for (const branch of removed)
+      this.list.breaking(where, `alternative removed: ${show(toJsonSchema(branch))}`);
+    for (const branch of added) this.list.additive(where, `alternative added: ${show(toJsonSchema(branch))}`);
   }
 
-  private definitions(where: string, a: JsonSchema, b: JsonSchema): void {
-    const defsA = (a.definitions ?? {}) as Record<string, JsonSchema>;
-    const defsB = (b.definitions ?? {}) as Record<string, JsonSchema>;
-    for (const key of Object.keys(defsA))
-      if (!(key in defsB)) this.list.breaking(`${where}definitions.${key}`, 'definition removed');
-    for (const [key, schema] of Object.entries(defsB)) {
-      const before = defsA[key];
-      if (before) this.compare(`${where}definitions.${key}`, before, schema);
-      else this.list.additive(`${where}definitions.${key}`, 'definition added');
+  private definitions(where: string, a: DocumentNode, b: DocumentNode): void {
+    const defsA = new Map(a.definitions.map((def) => [def.key, def]));
+    const keysB = new Set(b.definitions.map((def) => def.key));
+    for (const key of defsA.keys())
+      if (!keysB.has(key)) this.list.breaking(`${where}definitions.${key}`, 'definition removed');
+    for (const definition of b.definitions) {
+      const before = defsA.get(definition.key);
+      if (before) this.compare(`${where}definitions.${definition.key}`, before.node, definition.node);
+      else this.list.additive(`${where}definitions.${definition.key}`, 'definition added');
     }
   }
 
-  /** Keywords the spec does not use yet: any change is flagged breaking, so a person looks at it. */
-  private otherKeywords(where: string, a: JsonSchema, b: JsonSchema): void {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((key) => !HANDLED.has(key)));
-    for (const key of [...keys].sort()) {
-      if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) {
+  /** Keywords without a rule of their own (allOf, not, multipleOf, uniqueItems): any change is flagged breaking. */
+  private otherKeywords(where: string, a: SchemaNode, b: SchemaNode): void {
+    const values = (node: SchemaNode): Record<string, unknown> => ({
+      ...(node.kind === 'allOf' ? { allOf: node.branches.map((branch) => toJsonSchema(branch)) } : {}),
+      ...(node.kind === 'not' ? { not: toJsonSchema(node.node) } : {}),
+      ...Object.fromEntries(UNCLASSIFIED.map((key) => [key, field(node, key)])),
+    });
+    const before = values(a);
+    const after = values(b);
+    for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
         this.list.breaking(
           where,
-          `keyword ${key} changed from ${show(a[key])} to ${show(b[key])} (not classified: review it)`,
+          `keyword ${key} changed from ${show(before[key])} to ${show(after[key])} (not classified: review it)`,
         );
       }
     }

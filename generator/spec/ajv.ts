@@ -1,21 +1,36 @@
 /**
  * An Ajv instance that knows every schema document of the spec, used at
  * generate time to check the spec's own examples (and by the validator emitter).
+ * Ajv reads JSON Schema, so each document goes through the nodes' serializer.
  */
 import { Ajv, type Options } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
-import type { SchemaDocument } from '../model.js';
+import { documentToJsonSchema, SPEC_KEYWORDS, type DocumentNode } from '../schema/index.js';
 
-/** Keywords of our own in spec/: metadata for people and for the types emitter. */
-export const SPEC_KEYWORDS = ['x-errata', 'x-open-enum'] as const;
+export { SPEC_KEYWORDS };
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
 
-export function createSpecAjv(documents: SchemaDocument[], options: Options = {}): Ajv {
+/** One instance per list of documents (the model's), for callers with the default options. */
+const shared = new WeakMap<DocumentNode[], Ajv>();
+
+/**
+ * An Ajv that knows every document. With the default options the instance is shared by
+ * everyone asking for the same documents (the lint and the fixtures emitter), so each
+ * topic's validator is compiled once per run.
+ */
+export function createSpecAjv(documents: DocumentNode[], options?: Options): Ajv {
+  if (options) return newSpecAjv(documents, options);
+  let ajv = shared.get(documents);
+  if (!ajv) shared.set(documents, (ajv = newSpecAjv(documents, {})));
+  return ajv;
+}
+
+function newSpecAjv(documents: DocumentNode[], options: Options): Ajv {
   const ajv = new Ajv({ strict: true, allErrors: true, ...options });
   addFormats(ajv);
   for (const keyword of SPEC_KEYWORDS) ajv.addKeyword({ keyword, schemaType: ['array', 'boolean'] });
-  for (const doc of documents) ajv.addSchema(doc.schema);
+  for (const doc of documents) ajv.addSchema(documentToJsonSchema(doc));
   return ajv;
 }

@@ -1,5 +1,5 @@
 /**
- * Step 1 of the pipeline: read every JSON file under spec/ into memory, once.
+ * Step 1 of the pipeline: read every JSON file under spec/ (and its CHANGELOG.md) into memory, once.
  * Later steps (ref resolution, the model, lint) work on this snapshot only.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -21,6 +21,19 @@ export interface SpecFile {
 export interface LoadedSpec {
   dir: string;
   files: SpecFile[];
+  /** CHANGELOG.md of the spec directory ('' when there is none). */
+  changelog: string;
+}
+
+export const CHANGELOG_FILE = 'CHANGELOG.md';
+
+async function readOptional(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
 }
 
 async function listJsonFiles(dir: string, prefix = ''): Promise<string[]> {
@@ -49,7 +62,7 @@ export async function loadSpec(dir: string): Promise<LoadedSpec> {
       return { path: rel, id: SPEC_ID_BASE + rel, json };
     }),
   );
-  return { dir, files };
+  return { dir, files, changelog: await readOptional(path.join(dir, CHANGELOG_FILE)) };
 }
 
 /** Maps a spec `$id` (or any URI under SPEC_ID_BASE) back to its path in spec/. */

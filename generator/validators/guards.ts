@@ -1,26 +1,38 @@
 /**
- * The fast verdict: straight-line guard functions written from the same
- * compilable schemas Ajv compiles (schemas.ts), one function per document and
- * per shared definition, so a model's checks exist once and topics call them.
+ * The fast verdict: straight-line guard functions written from the spec's
+ * schema nodes (generator/schema), one function per document and per shared
+ * definition, so a model's checks exist once and topics call them.
  *
- * A guard answers only "does this value pass?", in the order the schema is
- * written, and returns false at the first failure. Objects are open (an
+ * A guard answers only "does this value pass?" and returns false at the first
+ * failure. It checks exactly what the detailed path checks (the compilable
+ * schemas of schemas.ts, which Ajv also compiles): objects are open (an
  * undocumented property is a warning, never a failure, so the guard never has
- * to look at keys it does not know), and a closed enum takes any string unless
- * `strict` is set, exactly as the runtime's classification of Ajv's errors
- * does. The detailed Ajv validator runs only when a caller reads the errors or
- * warnings; test/validate-differential.test.ts proves both give one verdict.
+ * to look at keys it does not know), an open enum takes any value of its
+ * values' types, a closed enum takes any string unless `strict` is set, and a
+ * nullable whose other side has one type is that type or null (else: null, or
+ * the other side). test/validate-differential.test.ts proves both paths give one verdict.
  *
- * The spec uses a small subset of JSON Schema (type, enum, const, pattern,
- * format, minLength, maxLength, minimum, maximum, required, properties, items,
- * anyOf, and the `if: null / else` the rewrite makes of nullable anyOfs).
- * Any other keyword stops generation rather than being silently ignored.
+ * Node kinds and rules a guard cannot check (allOf, not, oneOf, multipleOf,
+ * array and property counts, schemas for additional properties, formats other
+ * than date-time) stop generation, naming the file and pointer, rather than
+ * being silently ignored.
  */
-import type { SchemaDocument } from '../model.js';
+import type { SpecModel } from '../model.js';
+import {
+  walkNodes,
+  type ArrayNode,
+  type DocumentNode,
+  type NumberRules,
+  type ObjectNode,
+  type RefNode,
+  type SchemaNode,
+} from '../schema/index.js';
 import type { JsonSchema } from '../spec/load.js';
-import { schemaTable } from './table.js';
+import { at, schemaName, sharedDefinitions, validatedDocuments } from './documents.js';
+import { shapeOf } from './shape.js';
+import { validatorTable } from './table.js';
 
-/** One generated guard function: `name(v, s)` with `s` true in strict mode. */
+/** One generated guard function: `name(v)`, or `name(v, s)` when it reads the strict flag `s`. */
 export interface GuardFunction {
   name: string;
   /** What it checks, for the JSDoc line above it. */
@@ -29,41 +41,31 @@ export interface GuardFunction {
   body: string[];
   /** True for the guards of documents (envelope, topics, models); definitions and anyOf branches stay private. */
   exported: boolean;
+  /** True when it takes `s`: it tests a closed enum, or calls a guard that does. */
+  readsStrict: boolean;
+  /** True when it reads `v` (a schema that checks nothing does not). */
+  readsValue: boolean;
 }
 
-/** Keywords a guard reads or may ignore (annotations and the closing of objects, which guards leave open). */
-const HANDLED = new Set([
-  '$schema',
-  '$id',
-  '$ref',
-  'type',
-  'enum',
-  'const',
-  'pattern',
-  'format',
-  'minLength',
-  'maxLength',
-  'minimum',
-  'maximum',
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'required',
-  'properties',
-  'items',
-  'anyOf',
-  'if',
-  'else',
-  'additionalProperties',
-  'definitions',
-]);
+/** A pattern the guards test, as a module constant named after the schema that owns it. */
+export interface GuardPattern {
+  name: string;
+  source: string;
+  flags: string;
+}
 
+/**
+ * How a guard tests each JSON type. Each test narrows `v` for TypeScript, so the
+ * checks after it compile on an `unknown` value; `isObject` is the module's own
+ * type guard (templates/typescript/validators/guards.ts.hbs).
+ */
 const TYPE_TESTS: Record<string, (v: string) => string> = {
-  object: (v) => `typeof ${v} === 'object' && ${v} !== null && !Array.isArray(${v})`,
+  object: (v) => `isObject(${v})`,
   array: (v) => `Array.isArray(${v})`,
   string: (v) => `typeof ${v} === 'string'`,
   // As Ajv compiles them (strictNumbers): no NaN or Infinity.
-  number: (v) => `Number.isFinite(${v})`,
-  integer: (v) => `Number.isInteger(${v})`,
+  number: (v) => `typeof ${v} === 'number' && Number.isFinite(${v})`,
+  integer: (v) => `typeof ${v} === 'number' && Number.isInteger(${v})`,
   boolean: (v) => `typeof ${v} === 'boolean'`,
   null: (v) => `${v} === null`,
 };
@@ -74,6 +76,19 @@ const COMPARISONS: Record<string, string> = {
   exclusiveMinimum: '>',
   exclusiveMaximum: '<',
 };
+
+/** Names a local variable may not take: reserved words, and the names the guards module itself uses. */
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally ' +
+    'for function if implements import in instanceof interface let new null package private protected public ' +
+    'return static super switch this throw true try typeof var void while with yield await arguments eval ' +
+    'undefined NaN Infinity Array Number Object isObject isDateTime v s'
+  ).split(' '),
+);
+
+/** Loop indices by nesting depth. */
+const INDICES = ['i', 'j', 'k'];
 
 function literal(value: unknown): string {
   if (value !== null && typeof value === 'object')
@@ -94,112 +109,205 @@ function accessor(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 
-/** Resolves a `$ref` written in `doc` to the name of the guard of its target. */
-export type RefResolver = (ref: string, doc: SchemaDocument) => string;
+/** `TourStarted`, `data`, `step` → `TOUR_STARTED_DATA_STEP`. */
+function constantCase(parts: string[]): string {
+  return parts
+    .join('_')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
+}
 
-/** Writes the guard functions of a set of documents; the patterns they test are collected as shared constants. */
+/** Where a check stands inside the function being written: its value's variable and property path. */
+interface Place {
+  /** The expression of the value (`v`, or a local variable). */
+  v: string;
+  /** Property names from the function's value to this one (`item` for an array's items). */
+  path: string[];
+  /** Nesting depth of array loops, which picks the loop index. */
+  loops: number;
+}
+
+/** The function being written: its local names and whether it reads `s`. */
+class Scope {
+  private readonly names = new Set<string>();
+  readsStrict = false;
+
+  constructor(readonly owner: string) {}
+
+  /** A local name for the value at `path`, e.g. `data_steps_item`, unique in this function. */
+  local(path: string[]): string {
+    let name = path.map((part) => part.replace(/[^\w$]/g, '_')).join('_');
+    if (/^\d/.test(name)) name = `_${name}`;
+    if (RESERVED.has(name) || /^is[A-Z]/.test(name)) name = `${name}_`;
+    return this.claim(name);
+  }
+
+  /** The loop index at `depth` (`i`, `j`, `k`, then `i3`…), unique in this function. */
+  index(depth: number): string {
+    return this.claim(INDICES[depth] ?? `i${depth}`);
+  }
+
+  private claim(wanted: string): string {
+    let name = wanted;
+    for (let n = 2; this.names.has(name); n++) name = `${wanted}_${n}`;
+    this.names.add(name);
+    return name;
+  }
+}
+
+/** The guard of a ref's target: `is` + the document's name, or + the definition's key. */
+export function guardOf(ref: RefNode): string {
+  return `is${schemaName(ref)}`;
+}
+
+/** One guard to write: a document's root or one of its definitions. */
+export interface GuardSource {
+  /** The guard's name, `is` + the schema's name. */
+  name: string;
+  summary: string;
+  node: SchemaNode;
+  exported: boolean;
+}
+
+/** A ref's target when it is a shared definition a nullable may merge with `null` (undefined otherwise). */
+export type InlineTarget = (ref: RefNode) => SchemaNode | undefined;
+
+/**
+ * Writes the guard functions of a set of schemas and the patterns they test.
+ * Every name is local to the schema it comes from (variables by property path,
+ * patterns and anyOf branches after their owner and path), so a change to one
+ * schema changes only the lines of its own checks.
+ */
 export class GuardWriter {
   readonly functions: GuardFunction[] = [];
-  readonly patterns: Array<{ source: string; flags: string }> = [];
-  private branches = 0;
-  private variables = 0;
+  readonly patterns: GuardPattern[] = [];
+  private scope = new Scope('');
+  /** The anyOf branches written so far that take `s`. */
+  private readonly strictBranches = new Set<string>();
 
-  constructor(private readonly resolve: RefResolver) {}
+  /** `readsStrict(guard)` tells whether the guard `guard` (a document's or a definition's) takes `s`. */
+  constructor(
+    private readonly inline: InlineTarget,
+    private readonly readsStrict: (guard: string) => boolean,
+  ) {}
 
-  /** Adds the guard `name` of `schema` (a document or a definition of `doc`). */
-  add(name: string, summary: string, schema: JsonSchema, doc: SchemaDocument, exported: boolean): void {
-    const body = this.statements(schema, 'v', doc, false);
-    this.functions.push({ name, summary, body: [...body, 'return true;'], exported });
+  /** Adds the guard of `source`. */
+  add({ name, summary, node, exported }: GuardSource): void {
+    this.write(name, summary, exported, () => this.statements(node, { v: 'v', path: [], loops: 0 }, false));
   }
 
-  private variable(): string {
-    return `x${this.variables++}`;
+  /** Writes one function in a scope of its own; the functions it needs (its branches) come before it. */
+  private write(name: string, summary: string, exported: boolean, statements: () => string[]): GuardFunction {
+    const outer = this.scope;
+    this.scope = new Scope(name);
+    const body = statements();
+    const written: GuardFunction = {
+      name,
+      summary,
+      body: [...body, 'return true;'],
+      exported,
+      readsStrict: this.scope.readsStrict,
+      readsValue: body.length > 0,
+    };
+    this.functions.push(written);
+    this.scope = outer;
+    return written;
   }
 
-  private pattern(source: string): string {
-    let index = this.patterns.findIndex((pattern) => pattern.source === source);
-    if (index < 0) index = this.patterns.push({ source, flags: regexFlags(source) }) - 1;
-    return `PATTERN_${index}`;
+  /** `guard(v)`, with `s` when that guard reads it. */
+  private call(guard: string, v: string): string {
+    const strict = this.readsStrict(guard) || this.strictBranches.has(guard);
+    if (strict) this.scope.readsStrict = true;
+    return strict ? `${guard}(${v}, s)` : `${guard}(${v})`;
   }
 
-  /** Statements that `return false;` unless `v` satisfies `schema`. */
-  private statements(schema: JsonSchema, v: string, doc: SchemaDocument, insideAnyOf: boolean): string[] {
-    const unknown = Object.keys(schema).filter((key) => !HANDLED.has(key));
-    if (unknown.length)
-      throw new Error(`guards: keyword(s) ${unknown.join(', ')} in ${doc.id} have no guard`);
+  /**
+   * The constant of a pattern, named after the first schema that tests it: the
+   * definition it comes from (`CHAMELEON_ID_PATTERN`) or the property at `path`
+   * in the current function (`URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN`).
+   */
+  private pattern(source: string, path: string[]): string {
+    const known = this.patterns.find((pattern) => pattern.source === source);
+    if (known) return known.name;
+    const wanted = `${constantCase([this.scope.owner.replace(/^is/, ''), ...path])}_PATTERN`;
+    let name = wanted;
+    for (let n = 2; this.patterns.some((pattern) => pattern.name === name); n++) name = `${wanted}_${n}`;
+    this.patterns.push({ name, source, flags: regexFlags(source) });
+    return name;
+  }
+
+  /** Statements that `return false;` unless the value at `place` satisfies `node`. */
+  private statements(node: SchemaNode, place: Place, insideAnyOf: boolean): string[] {
+    const shape = shapeOf(node, this.inline);
+    const { v } = place;
+    const { types, string, number } = shape;
     const fail = (condition: string) => `if (${condition}) return false;`;
     const out: string[] = [];
-    if (typeof schema.$ref === 'string') out.push(fail(`!${this.resolve(schema.$ref, doc)}(${v}, s)`));
+    if (shape.ref) out.push(fail(`!${this.call(guardOf(shape.ref), v)}`));
 
-    const types = schema.type === undefined ? [] : ([] as string[]).concat(schema.type as string | string[]);
-    if (types.length) out.push(fail(`!(${types.map((type) => `(${TYPE_TESTS[type]!(v)})`).join(' || ')})`));
+    if (types.length === 1) out.push(fail(`!(${TYPE_TESTS[types[0]!]!(v)})`));
+    else if (types.length)
+      out.push(fail(`!(${types.map((type) => `(${TYPE_TESTS[type]!(v)})`).join(' || ')})`));
     /** Guards a keyword that applies to one type: no test needed when that is the only type allowed. */
     const onlyFor = (type: string, check: string) =>
       types.length === 1 && types[0] === type ? check : `${TYPE_TESTS[type]!(v)} && ${check}`;
 
-    if (schema.const !== undefined) out.push(fail(`${v} !== ${literal(schema.const)}`));
-    if (Array.isArray(schema.enum)) {
+    if (shape.const) out.push(fail(`${v} !== ${literal(shape.const.value)}`));
+    if (shape.enum) {
       if (insideAnyOf)
         throw new Error(
-          `guards: an enum inside anyOf in ${doc.id}: the runtime cannot tell its warnings from failures`,
+          `guards: an enum inside anyOf at ${at(shape.origin)}: the runtime cannot tell its warnings from failures`,
         );
-      const known = schema.enum.map((value) => `${v} === ${literal(value)}`).join(' || ');
+      const known = shape.enum.map((value) => `${v} === ${literal(value)}`).join(' || ');
       // Tolerant mode lets through any string this version does not know (a warning, not an error).
+      this.scope.readsStrict = true;
       out.push(fail(`!(${known} || (!s && typeof ${v} === 'string'))`));
     }
-    if (typeof schema.minLength === 'number')
-      out.push(fail(onlyFor('string', `${v}.length < ${schema.minLength}`)));
-    if (typeof schema.maxLength === 'number')
-      out.push(fail(onlyFor('string', `${v}.length > ${schema.maxLength}`)));
-    if (typeof schema.pattern === 'string')
-      out.push(fail(onlyFor('string', `!${this.pattern(schema.pattern)}.test(${v})`)));
-    if (schema.format !== undefined) {
-      if (schema.format !== 'date-time')
-        throw new Error(`guards: format ${String(schema.format)} has no guard`);
-      out.push(fail(onlyFor('string', `!isDateTime(${v})`)));
-    }
+    if (string.minLength !== undefined)
+      out.push(fail(onlyFor('string', `${v}.length < ${string.minLength}`)));
+    if (string.maxLength !== undefined)
+      out.push(fail(onlyFor('string', `${v}.length > ${string.maxLength}`)));
+    if (string.pattern !== undefined)
+      out.push(fail(onlyFor('string', `!${this.pattern(string.pattern, place.path)}.test(${v})`)));
+    if (string.format !== undefined) out.push(fail(onlyFor('string', `!isDateTime(${v})`)));
     for (const [keyword, operator] of Object.entries(COMPARISONS)) {
-      if (typeof schema[keyword] !== 'number') continue;
-      out.push(fail(`${TYPE_TESTS.number!(v)} && !(${v} ${operator} ${schema[keyword]})`));
+      const bound = number[keyword as keyof NumberRules];
+      if (bound === undefined) continue;
+      out.push(fail(`${numberTest(v, types)}!(${v} ${operator} ${bound})`));
     }
-    out.push(...this.objectStatements(schema, v, doc, insideAnyOf, types));
-    out.push(...this.arrayStatements(schema, v, doc, insideAnyOf, types));
-    if (Array.isArray(schema.anyOf)) {
-      const names = (schema.anyOf as JsonSchema[]).map((branch) => this.branch(branch, doc));
-      out.push(fail(`!(${names.map((name) => `${name}(${v}, s)`).join(' || ')})`));
+    if (shape.object) out.push(...this.objectStatements(shape.object, place, insideAnyOf, types));
+    if (shape.array) out.push(...this.arrayStatements(shape.array, place, insideAnyOf, types));
+    if (shape.anyOf) {
+      const names = shape.anyOf.map((branch, index) => this.branch(branch, index, place.path));
+      out.push(fail(`!(${names.map((name) => this.call(name, v)).join(' || ')})`));
     }
-    if (schema.if !== undefined) {
-      if (!isNullTest(schema.if) || schema.then !== undefined)
-        throw new Error(`guards: only "if: {type: null}, else: X" is supported (${doc.id})`);
-      if (schema.else)
-        out.push(
-          `if (${v} !== null) {`,
-          ...indent(this.statements(schema.else as JsonSchema, v, doc, insideAnyOf)),
-          '}',
-        );
-    }
+    if (shape.unlessNull)
+      out.push(`if (${v} !== null) {`, ...indent(this.statements(shape.unlessNull, place, insideAnyOf)), '}');
     return out;
   }
 
   private objectStatements(
-    schema: JsonSchema,
-    v: string,
-    doc: SchemaDocument,
+    object: ObjectNode,
+    place: Place,
     insideAnyOf: boolean,
     types: string[],
   ): string[] {
-    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-    const required = (schema.required ?? []) as string[];
-    if (!Object.keys(properties).length && !required.length) return [];
+    const { required } = object;
+    if (!object.properties.length && !required.length) return [];
+    const properties = new Map(object.properties.map((property) => [property.name, property.node]));
     const body: string[] = [];
-    const names = [...new Set([...required, ...Object.keys(properties)])];
+    const names = [...new Set([...required, ...properties.keys()])];
     for (const name of names) {
-      const x = this.variable();
-      const sub = properties[name];
-      const checks = sub ? this.statements(sub, x, doc, insideAnyOf) : [];
+      const sub = properties.get(name);
+      if (!sub && !required.includes(name)) continue;
+      const path = [...place.path, name];
+      const x = this.scope.local(path);
+      const checks = sub ? this.statements(sub, { ...place, v: x, path }, insideAnyOf) : [];
       const single = checks.length === 1 ? /^if \((.*)\) return false;$/.exec(checks[0]!)?.[1] : undefined;
       if (!checks.length && !required.includes(name)) continue;
-      body.push(`const ${x} = ${v}${accessor(name)};`);
+      body.push(`const ${x} = ${place.v}${accessor(name)};`);
       // One line per property when its checks are one condition (most are), which keeps the module small.
       if (required.includes(name))
         body.push(
@@ -215,25 +323,19 @@ export class GuardWriter {
         );
     }
     if (types.length === 1 && types[0] === 'object') return body;
-    return [`if (${TYPE_TESTS.object!(v)}) {`, ...indent(body), '}'];
+    return [`if (${TYPE_TESTS.object!(place.v)}) {`, ...indent(body), '}'];
   }
 
-  private arrayStatements(
-    schema: JsonSchema,
-    v: string,
-    doc: SchemaDocument,
-    insideAnyOf: boolean,
-    types: string[],
-  ): string[] {
-    if (schema.items === undefined) return [];
-    if (Array.isArray(schema.items) || typeof schema.items !== 'object')
-      throw new Error(`guards: only one items schema is supported (${doc.id})`);
-    const index = this.variable();
-    const item = this.variable();
-    const checks = this.statements(schema.items as JsonSchema, item, doc, insideAnyOf);
+  private arrayStatements(array: ArrayNode, place: Place, insideAnyOf: boolean, types: string[]): string[] {
+    if (array.items === undefined) return [];
+    const { v } = place;
+    const path = [...place.path, 'item'];
+    const index = this.scope.index(place.loops);
+    const item = this.scope.local(path);
+    const checks = this.statements(array.items, { v: item, path, loops: place.loops + 1 }, insideAnyOf);
     const loop = [
       `for (let ${index} = 0; ${index} < ${v}.length; ${index}++) {`,
-      `  const ${item} = ${v}[${index}];`,
+      `  const ${item}: unknown = ${v}[${index}];`,
       ...indent(checks),
       '}',
     ];
@@ -241,73 +343,115 @@ export class GuardWriter {
     return [`if (Array.isArray(${v})) {`, ...indent(loop), '}'];
   }
 
-  /** A branch of an anyOf as its own function (so `a || b` stays an expression); a `$ref` branch calls its target directly. */
-  private branch(schema: JsonSchema, doc: SchemaDocument): string {
-    if (typeof schema.$ref === 'string' && Object.keys(schema).length === 1)
-      return this.resolve(schema.$ref, doc);
-    const name = `anyOf${this.branches++}`;
-    const body = this.statements(schema, 'v', doc, true);
-    this.functions.push({
-      name,
-      summary: `A branch of an anyOf in ${doc.id.split('/').slice(-2).join('/')}.`,
-      body: [...body, 'return true;'],
-      exported: false,
-    });
+  /**
+   * Branch `index` of an anyOf at `path` as its own function (so `a || b` stays an
+   * expression), named after its owner and place: `isTourStartedWebhook_data_step_branch1`.
+   * A branch that is only a `$ref` calls its target directly.
+   */
+  private branch(node: SchemaNode, index: number, path: string[]): string {
+    if (node.kind === 'ref') return guardOf(node);
+    const owner = this.scope.owner;
+    const name = [owner, ...path.map((part) => part.replace(/[^\w$]/g, '_')), `branch${index + 1}`].join('_');
+    const where = path.length ? ` at \`${path.join('.')}\`` : '';
+    const written = this.write(name, `Branch ${index + 1} of the anyOf${where} in ${owner}.`, false, () =>
+      this.statements(node, { v: 'v', path: [], loops: 0 }, true),
+    );
+    if (written.readsStrict) this.strictBranches.add(name);
     return name;
   }
 }
 
-function isNullTest(schema: unknown): boolean {
-  const node = schema as JsonSchema | null;
-  return node?.type === 'null' && Object.keys(node).length === 1;
+/**
+ * The test that lets a comparison apply: none when `number` or `integer` is the
+ * only type (already tested), a plain typeof when the type test let only finite
+ * numbers through, else the full finite-number test (Ajv ignores NaN and Infinity there).
+ */
+function numberTest(v: string, types: string[]): string {
+  if (types.length === 1 && (types[0] === 'number' || types[0] === 'integer')) return '';
+  if (types.length) return `typeof ${v} === 'number' && `;
+  return `${TYPE_TESTS.number!(v)} && `;
 }
 
 function indent(lines: string[]): string[] {
   return lines.map((line) => `  ${line}`);
 }
 
-/** The name of a document or of one of its definitions (its guard is `is` + name). */
-function targetName(doc: SchemaDocument, fragment: string): string {
-  if (fragment === '') return doc.typeName;
-  const definition = /^\/definitions\/([A-Za-z]\w*)$/.exec(fragment);
-  if (!definition) throw new Error(`guards: cannot name the target of #${fragment} in ${doc.id}`);
-  return definition[1]!;
+/** Guard names that take `s`: those whose schema has a closed enum, or refers to a guard that takes it. */
+export function strictReaders(sources: GuardSource[]): Set<string> {
+  const readers = new Set<string>();
+  const callees = new Map<string, string[]>();
+  for (const { name, node } of sources) {
+    const refs: string[] = [];
+    walkNodes(node, (inner) => {
+      if (inner.kind === 'enum' && !inner.open) readers.add(name);
+      if (inner.kind === 'ref') refs.push(guardOf(inner));
+    });
+    callees.set(name, refs);
+  }
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [name, refs] of callees) {
+      if (readers.has(name) || !refs.some((ref) => readers.has(ref))) continue;
+      readers.add(name);
+      changed = true;
+    }
+  }
+  return readers;
+}
+
+export interface WrittenGuards {
+  functions: GuardFunction[];
+  patterns: GuardPattern[];
+}
+
+/** The guards of `sources`, in order, each after the anyOf branches it calls. */
+export function writeGuards(sources: GuardSource[], inline: InlineTarget = () => undefined): WrittenGuards {
+  const names = new Set<string>();
+  for (const { name } of sources) {
+    if (names.has(name)) throw new Error(`guards: two schemas would be named ${name.replace(/^is/, '')}`);
+    names.add(name);
+  }
+  const readers = strictReaders(sources);
+  const writer = new GuardWriter(inline, (guard) => readers.has(guard));
+  for (const source of sources) writer.add(source);
+  return { functions: writer.functions, patterns: writer.patterns };
+}
+
+/** A document as the guards need it (a SchemaDocument or a DocumentNode). */
+type GuardedDocument = Pick<DocumentNode, 'path' | 'typeName' | 'root' | 'definitions'>;
+
+/** The guards of `common`'s definitions (private) and of `documents` (exported), in that order. */
+export function guardSources(common: GuardedDocument, documents: GuardedDocument[]): GuardSource[] {
+  const definitions = common.definitions.map((definition) => ({
+    name: `is${definition.key}`,
+    summary: `${definition.key} (${common.path}).`,
+    node: definition.node,
+    exported: false,
+  }));
+  const exported = documents.map((doc) => ({
+    name: `is${doc.typeName}`,
+    summary: `${doc.typeName} (${doc.path}).`,
+    node: doc.root,
+    exported: true,
+  }));
+  return [...definitions, ...exported];
 }
 
 export interface WrittenValidators {
-  guards: GuardWriter;
+  guards: WrittenGuards;
   /** The compilable schemas by name, refs by name: the detailed path's data. */
   schemas: Record<string, JsonSchema>;
 }
 
-/**
- * The guards and the schema table of every shared definition, the envelope,
- * every model and every topic, in that order. `compile` gives a document's
- * compilable schema (schemas.ts), so both paths check the very same rules.
- */
-export function writeValidators(
-  definitionsDoc: SchemaDocument,
-  exports: SchemaDocument[],
-  compile: (doc: SchemaDocument) => JsonSchema,
-): WrittenValidators {
-  const byId = new Map([definitionsDoc, ...exports].map((doc) => [doc.id, doc]));
-  const resolveName = (ref: string, doc: SchemaDocument) => {
-    const [file, fragment = ''] = new URL(ref, doc.id).href.split('#');
-    const target = byId.get(file!);
-    if (!target) throw new Error(`guards: $ref ${ref} in ${doc.id} points outside the spec`);
-    return targetName(target, decodeURIComponent(fragment));
+/** The guards and the schema table of the spec; both check the very same rules (schemas.ts). */
+export function writeValidators(model: SpecModel): WrittenValidators {
+  const sources = guardSources(model.common, validatedDocuments(model));
+  const inline = sharedDefinitions(model.common.path, model.schemas);
+  return {
+    guards: writeGuards(sources, inline),
+    schemas: validatorTable(
+      sources.map(({ name, node }) => ({ name: name.replace(/^is/, ''), node })),
+      inline,
+    ),
   };
-  const writer = new GuardWriter((ref, doc) => `is${resolveName(ref, doc)}`);
-  const entries: Array<[string, JsonSchema, SchemaDocument]> = [];
-  const common = compile(definitionsDoc);
-  for (const [name, schema] of Object.entries((common.definitions ?? {}) as Record<string, JsonSchema>))
-    entries.push([name, schema, definitionsDoc]);
-  for (const doc of exports) entries.push([doc.typeName, compile(doc), doc]);
-  const names = new Set<string>();
-  for (const [name, schema, doc] of entries) {
-    if (names.has(name)) throw new Error(`guards: two schemas would be named ${name}`);
-    names.add(name);
-    writer.add(`is${name}`, `${name} (${doc.path}).`, schema, doc, doc !== definitionsDoc);
-  }
-  return { guards: writer, schemas: schemaTable(entries, resolveName) };
 }

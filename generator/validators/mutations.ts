@@ -9,8 +9,8 @@
  * timestamp, a value outside a closed enum. Defects that only strict mode
  * rejects (an unknown string in a closed enum) come from `strictOnlyPayloadsFor`.
  */
-import type { JsonSchema } from '../spec/load.js';
 import type { Topic } from '../model.js';
+import type { ObjectNode, SchemaIndex, SchemaNode } from '../schema/index.js';
 
 export interface InvalidPayload {
   /** File-name-safe, unique within the topic: `data-tour-id-not-a-chameleon-id`. */
@@ -25,12 +25,12 @@ export interface InvalidPayload {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-/** A present value of the example, with the schema that governs it. */
+/** A present value of the example, with the schema node that governs it. */
 interface Site {
   pointer: string;
   segments: string[];
   value: Json;
-  schema: JsonSchema;
+  node: SchemaNode;
 }
 
 const BAD_ID = 'not-a-chameleon-id';
@@ -58,34 +58,52 @@ function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** `anyOf: [X, {type: null}]` (a nullable value): the schema of the non-null branch. */
-function withoutNull(schema: JsonSchema): JsonSchema {
-  const branches = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
-  if (!Array.isArray(branches)) return schema;
-  const rest = branches.filter((branch) => branch.type !== 'null');
-  return rest.length === 1 ? withoutNull(rest[0]!) : schema;
+/** Reads schema nodes through refs (the spec's one resolver). */
+class Schemas {
+  constructor(private readonly index: SchemaIndex) {}
+
+  /** The node itself, or what its refs point at. */
+  resolved(node: SchemaNode): SchemaNode {
+    return node.kind === 'ref' ? this.resolved(this.index.target(node)) : node;
+  }
+
+  /** The schema of a present value: refs followed, a nullable's other side, a union of one non-null branch. */
+  present(node: SchemaNode): SchemaNode {
+    const resolved = this.resolved(node);
+    if (resolved.kind === 'nullable' && !isUnionOfNullable(resolved)) return this.present(resolved.node);
+    if (resolved.kind === 'union') {
+      const rest = resolved.branches.filter((branch) => !isNull(branch));
+      if (rest.length === 1) return this.present(rest[0]!);
+    }
+    return resolved;
+  }
+
+  objectOf(node: SchemaNode): ObjectNode | undefined {
+    const present = this.present(node);
+    return present.kind === 'object' ? present : undefined;
+  }
 }
 
-function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
-  return (withoutNull(schema).properties ?? {}) as Record<string, JsonSchema>;
-}
+const isNull = (node: SchemaNode) => node.kind === 'primitive' && node.type === 'null';
 
-function requiredOf(schema: JsonSchema): string[] {
-  return (withoutNull(schema).required ?? []) as string[];
+/** A nullable of three or more branches: null beside a union, which has no single other side. */
+function isUnionOfNullable(node: Extract<SchemaNode, { kind: 'nullable' }>): boolean {
+  return node.node.kind === 'union' && node.node.origin.pointer === node.origin.pointer;
 }
 
 /** Every value of the payload that a schema describes, parents before children, in key order. */
-function sitesOf(value: Json, schema: JsonSchema, segments: string[] = []): Site[] {
-  const sites: Site[] = [{ pointer: pointerOf(segments), segments, value, schema }];
-  const inner = withoutNull(schema);
-  if (isObject(value)) {
-    const properties = propertiesOf(inner);
+function sitesOf(schemas: Schemas, value: Json, node: SchemaNode, segments: string[] = []): Site[] {
+  const sites: Site[] = [{ pointer: pointerOf(segments), segments, value, node }];
+  const inner = schemas.present(node);
+  if (isObject(value) && inner.kind === 'object') {
+    const properties = new Map(inner.properties.map((property) => [property.name, property.node]));
     for (const [key, child] of Object.entries(value)) {
-      if (properties[key]) sites.push(...sitesOf(child, properties[key], [...segments, key]));
+      const property = properties.get(key);
+      if (property) sites.push(...sitesOf(schemas, child, property, [...segments, key]));
     }
-  } else if (Array.isArray(value) && inner.items && !Array.isArray(inner.items)) {
+  } else if (Array.isArray(value) && inner.kind === 'array' && inner.items) {
     // The first item stands for all of them: the same defect in item 1 says nothing new.
-    if (value.length > 0) sites.push(...sitesOf(value[0]!, inner.items as JsonSchema, [...segments, '0']));
+    if (value.length > 0) sites.push(...sitesOf(schemas, value[0]!, inner.items, [...segments, '0']));
   }
   return sites;
 }
@@ -114,19 +132,35 @@ function removed(root: JsonObject, segments: string[]): JsonObject {
   });
 }
 
-const isId = (schema: JsonSchema) => withoutNull(schema).title === 'ChameleonId';
-const isTimestamp = (schema: JsonSchema) => withoutNull(schema).format === 'date-time';
-const isNullable = (schema: JsonSchema) =>
-  schema.type === 'null' ||
-  (Array.isArray(schema.type) && schema.type.includes('null')) ||
-  (Array.isArray(schema.anyOf) && (schema.anyOf as JsonSchema[]).some((branch) => branch.type === 'null')) ||
-  (Array.isArray(schema.enum) && schema.enum.includes(null));
-const closedEnumOf = (schema: JsonSchema) =>
-  Array.isArray(schema.enum) && schema['x-open-enum'] !== true ? (schema.enum as Json[]) : undefined;
+const isId = (schemas: Schemas, node: SchemaNode) =>
+  schemas.present(node).annotations.title === 'ChameleonId';
+const isTimestamp = (schemas: Schemas, node: SchemaNode) => {
+  const present = schemas.present(node);
+  return present.kind === 'primitive' && present.format === 'date-time';
+};
+const closedEnumOf = (schemas: Schemas, node: SchemaNode) => {
+  const present = schemas.present(node);
+  return present.kind === 'enum' && !present.open ? (present.values as Json[]) : undefined;
+};
+
+/** The one plain JSON type a schema states (refs followed; none for a nullable or several types). */
+function plainTypeOf(node: SchemaNode): string | undefined {
+  switch (node.kind) {
+    case 'primitive':
+      return node.type;
+    case 'const':
+      return node.type;
+    case 'object':
+    case 'array':
+      return node.typeWritten ? node.kind : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** A value of the wrong JSON type for a schema with one plain type (undefined when there is none). */
-function wrongTypeValue(schema: JsonSchema): { value: Json; said: string } | undefined {
-  switch (schema.type) {
+function wrongTypeValue(type: string | undefined): { value: Json; said: string } | undefined {
+  switch (type) {
     case 'string':
       return { value: 12345, said: 'a number instead of a string' };
     case 'integer':
@@ -143,10 +177,10 @@ function wrongTypeValue(schema: JsonSchema): { value: Json; said: string } | und
   }
 }
 
-function missingRequired(example: JsonObject, sites: Site[]): InvalidPayload[] {
+function missingRequired(schemas: Schemas, example: JsonObject, sites: Site[]): InvalidPayload[] {
   return sites.flatMap((site) =>
     isObject(site.value)
-      ? requiredOf(site.schema)
+      ? (schemas.objectOf(site.node)?.required ?? [])
           .filter((key) => key in (site.value as JsonObject))
           .map((key) => {
             const segments = [...site.segments, key];
@@ -161,9 +195,9 @@ function missingRequired(example: JsonObject, sites: Site[]): InvalidPayload[] {
   );
 }
 
-function badIds(example: JsonObject, sites: Site[]): InvalidPayload[] {
+function badIds(schemas: Schemas, example: JsonObject, sites: Site[]): InvalidPayload[] {
   return sites
-    .filter((site) => typeof site.value === 'string' && isId(site.schema))
+    .filter((site) => typeof site.value === 'string' && isId(schemas, site.node))
     .map((site) => ({
       name: nameOf(site.segments, 'not-a-chameleon-id'),
       defect: `${site.pointer} is "${BAD_ID}", not a Chameleon ID (24 lowercase hex characters).`,
@@ -172,9 +206,9 @@ function badIds(example: JsonObject, sites: Site[]): InvalidPayload[] {
     }));
 }
 
-function badTimestamps(example: JsonObject, sites: Site[]): InvalidPayload[] {
+function badTimestamps(schemas: Schemas, example: JsonObject, sites: Site[]): InvalidPayload[] {
   return sites
-    .filter((site) => typeof site.value === 'string' && isTimestamp(site.schema))
+    .filter((site) => typeof site.value === 'string' && isTimestamp(schemas, site.node))
     .map((site, index) => {
       const bad = BAD_TIMESTAMPS[index % BAD_TIMESTAMPS.length]!;
       return {
@@ -187,14 +221,16 @@ function badTimestamps(example: JsonObject, sites: Site[]): InvalidPayload[] {
 }
 
 /** One wrong type per object of the payload: its first property with a single plain type. */
-function wrongTypes(example: JsonObject, sites: Site[]): InvalidPayload[] {
+function wrongTypes(schemas: Schemas, example: JsonObject, sites: Site[]): InvalidPayload[] {
   const seenParents = new Set<string>();
   const found: InvalidPayload[] = [];
   for (const site of sites) {
-    if (site.segments.length === 0 || isId(site.schema) || isTimestamp(site.schema) || site.schema.enum)
-      continue;
+    const node = schemas.resolved(site.node);
+    const isEnum =
+      node.kind === 'enum' || (node.kind === 'nullable' && node.form === 'type' && node.node.kind === 'enum');
+    if (site.segments.length === 0 || isId(schemas, node) || isTimestamp(schemas, node) || isEnum) continue;
     const parent = pointerOf(site.segments.slice(0, -1));
-    const wrong = wrongTypeValue(site.schema);
+    const wrong = wrongTypeValue(plainTypeOf(node));
     if (!wrong || seenParents.has(parent)) continue;
     seenParents.add(parent);
     found.push({
@@ -208,21 +244,21 @@ function wrongTypes(example: JsonObject, sites: Site[]): InvalidPayload[] {
 }
 
 /** Sites where a closed enum lives: present values, or optional properties of present objects. */
-function enumSites(sites: Site[]): Array<{ segments: string[]; values: Json[] }> {
+function enumSites(schemas: Schemas, sites: Site[]): Array<{ segments: string[]; values: Json[] }> {
   const found: Array<{ segments: string[]; values: Json[] }> = [];
   for (const site of sites) {
     if (!isObject(site.value)) continue;
-    for (const [key, schema] of Object.entries(propertiesOf(site.schema))) {
-      const values = closedEnumOf(withoutNull(schema));
-      if (values) found.push({ segments: [...site.segments, key], values });
+    for (const { name, node } of schemas.objectOf(site.node)?.properties ?? []) {
+      const values = closedEnumOf(schemas, node);
+      if (values) found.push({ segments: [...site.segments, name], values });
     }
   }
   return found;
 }
 
 /** A value outside a closed enum that no mode accepts: a number where the enum holds strings. */
-function wrongEnumValues(example: JsonObject, sites: Site[]): InvalidPayload[] {
-  return enumSites(sites)
+function wrongEnumValues(schemas: Schemas, example: JsonObject, sites: Site[]): InvalidPayload[] {
+  return enumSites(schemas, sites)
     .filter(({ values }) => values.every((value) => typeof value === 'string' || value === null))
     .map(({ segments, values }) => ({
       name: nameOf(segments, 'not-in-enum'),
@@ -256,16 +292,17 @@ function exampleOf(topic: Topic): JsonObject {
 }
 
 /** Invalid payloads for `topic`: each its first example with exactly one defect, rejected in every mode. */
-export function invalidPayloadsFor(topic: Topic): InvalidPayload[] {
+export function invalidPayloadsFor(topic: Topic, index: SchemaIndex): InvalidPayload[] {
+  const schemas = new Schemas(index);
   const example = exampleOf(topic);
-  const sites = sitesOf(example, topic.dereferenced);
+  const sites = sitesOf(schemas, example, topic.root);
   const all = [
     ...wrongKind(example),
-    ...missingRequired(example, sites),
-    ...wrongTypes(example, sites),
-    ...badIds(example, sites),
-    ...badTimestamps(example, sites),
-    ...wrongEnumValues(example, sites),
+    ...missingRequired(schemas, example, sites),
+    ...wrongTypes(schemas, example, sites),
+    ...badIds(schemas, example, sites),
+    ...badTimestamps(schemas, example, sites),
+    ...wrongEnumValues(schemas, example, sites),
   ];
   const names = new Set<string>();
   return all.filter((entry) => !names.has(entry.name) && names.add(entry.name));
@@ -276,9 +313,10 @@ export function invalidPayloadsFor(topic: Topic): InvalidPayload[] {
  * mode rejects them at `errorPath`; tolerant mode accepts them with an
  * `unknown-enum-value` warning at the same path.
  */
-export function strictOnlyPayloadsFor(topic: Topic): InvalidPayload[] {
+export function strictOnlyPayloadsFor(topic: Topic, index: SchemaIndex): InvalidPayload[] {
+  const schemas = new Schemas(index);
   const example = exampleOf(topic);
-  return enumSites(sitesOf(example, topic.dereferenced)).map(({ segments, values }) => ({
+  return enumSites(schemas, sitesOf(schemas, example, topic.root)).map(({ segments, values }) => ({
     name: nameOf(segments, 'unknown-enum-value'),
     defect: `${pointerOf(segments)} is "not-a-known-value", which is not one of ${values.map((v) => JSON.stringify(v)).join(', ')}.`,
     payload: replaced(example, segments, 'not-a-known-value'),

@@ -1,6 +1,6 @@
 /**
- * The schemas the validators are compiled from: the spec's documents, rewritten
- * so that ONE compiled set serves both modes.
+ * The schemas the validators are compiled from: the spec's schema nodes written
+ * as JSON Schema so that ONE compiled set serves both modes.
  *
  * - Objects that declare `properties` are closed (`additionalProperties: false`),
  *   so an undocumented property shows up as an `additionalProperties` error that
@@ -19,83 +19,191 @@
  *   property inside X would fail the whole branch).
  * - Objects and enums inside any other combinator are left as written (open,
  *   enforced in both modes): warnings there could not be told from failures.
- * - Annotations (title, description, examples, errata) are dropped: the runtime never needs them.
+ * - Annotations (title, description, examples, errata) are left out: the runtime never needs them.
+ *
+ * The guards (guards.ts) check the very same rules, read from the same nodes.
  */
+import type { DocumentNode, NullableNode, RefNode, SchemaNode } from '../schema/index.js';
 import type { JsonSchema } from '../spec/load.js';
 
-const ANNOTATIONS = ['title', 'description', 'examples', 'x-errata', '$comment'];
-const COMBINATORS = ['anyOf', 'oneOf', 'allOf', 'not'];
-
-function isNullBranch(schema: unknown): boolean {
-  return (schema as JsonSchema | null)?.type === 'null' && Object.keys(schema as JsonSchema).length === 1;
+export interface CompileOptions {
+  /** The JSON of a reference: `{ $ref }` as written (for Ajv), or by table name. */
+  ref: (node: RefNode) => JsonSchema;
+  /** A ref's target when it is a shared definition a nullable may merge with `null` (Timestamp, ChameleonId). */
+  inline: (node: RefNode) => SchemaNode | undefined;
 }
 
-/** JSON types of an open enum's values, as a `type` keyword. */
+/** JSON types of an open enum's values, sorted: it takes any value of those types. */
+export function typesOfValues(values: unknown[]): string[] {
+  return [...new Set(values.map((value) => (value === null ? 'null' : typeof value)))].sort();
+}
+
+/** The same, as a `type` keyword. */
 function typeOfValues(values: unknown[]): string | string[] {
-  const types = [...new Set(values.map((value) => (value === null ? 'null' : typeof value)))].sort();
+  const types = typesOfValues(values);
   return types.length === 1 ? types[0]! : types;
 }
 
-/** Resolves a `$ref` to a small shared definition (e.g. Timestamp), or undefined to keep the ref. */
-export type InlineRef = (ref: string) => JsonSchema | undefined;
-
-/** X with `null` added to its one type, or undefined when X cannot simply take null. */
-function withNullType(branch: JsonSchema, inline: InlineRef): JsonSchema | undefined {
-  const target = typeof branch.$ref === 'string' ? inline(branch.$ref) : branch;
-  if (!target || typeof target.type !== 'string' || target.enum || target.const !== undefined)
-    return undefined;
-  const { description: _description, title: _title, ...rest } = target;
-  return { ...rest, type: [target.type, 'null'] };
+/** Only the keys whose value is set, in the order given. */
+function defined(json: JsonSchema): JsonSchema {
+  return Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined));
 }
 
-function rewriteNode(node: JsonSchema, insideCombinator: boolean, inline: InlineRef): JsonSchema {
-  const branches = node.anyOf as JsonSchema[] | undefined;
-  if (Array.isArray(branches) && branches.length === 2 && branches.some(isNullBranch)) {
-    const other = branches.find((branch) => !isNullBranch(branch))!;
-    const { anyOf: _anyOf, ...rest } = node;
-    const merged = withNullType(other, inline);
-    if (merged) return rewriteNode({ ...rest, ...merged }, insideCombinator, inline);
-    // The non-null branch is rewritten as if it stood alone: it is no longer inside a combinator.
+function rulesOf(node: Extract<SchemaNode, { kind: 'primitive' | 'multiType' }>): JsonSchema {
+  const {
+    format,
+    pattern,
+    minLength,
+    maxLength,
+    minimum,
+    maximum,
+    exclusiveMinimum,
+    exclusiveMaximum,
+    multipleOf,
+  } = node;
+  return defined({
+    format,
+    pattern,
+    minLength,
+    maxLength,
+    minimum,
+    maximum,
+    exclusiveMinimum,
+    exclusiveMaximum,
+    multipleOf,
+  });
+}
+
+/** The schema of `node`; `inside` is true within a combinator, where objects stay open. */
+function compile(node: SchemaNode, inside: boolean, options: CompileOptions): JsonSchema {
+  const sub = (child: SchemaNode, insideChild = inside) => compile(child, insideChild, options);
+  switch (node.kind) {
+    case 'ref':
+      return options.ref(node);
+    case 'primitive':
+      return { type: node.type, ...rulesOf(node) };
+    case 'multiType':
+      return { type: node.types, ...rulesOf(node) };
+    case 'enum':
+      return node.open
+        ? { type: typeOfValues(node.values) }
+        : defined({ type: node.type, enum: node.values });
+    case 'const':
+      return defined({ type: node.type, const: node.value });
+    case 'any':
+      return {};
+    case 'object': {
+      const properties = node.properties.length
+        ? Object.fromEntries(node.properties.map((property) => [property.name, sub(property.node)]))
+        : undefined;
+      const additional =
+        node.additional === 'closed'
+          ? false
+          : typeof node.additional === 'object'
+            ? sub(node.additional)
+            : node.additionalWritten || (!inside && properties ? false : undefined);
+      return defined({
+        type: node.typeWritten ? 'object' : undefined,
+        required: node.required.length ? node.required : undefined,
+        properties,
+        additionalProperties: additional,
+        minProperties: node.minProperties,
+        maxProperties: node.maxProperties,
+        anyOf: node.requiredAlternatives.length
+          ? node.requiredAlternatives.map((keys) => ({ required: keys }))
+          : undefined,
+      });
+    }
+    case 'array':
+      return defined({
+        type: node.typeWritten ? 'array' : undefined,
+        items: node.items && sub(node.items),
+        minItems: node.minItems,
+        maxItems: node.maxItems,
+        uniqueItems: node.uniqueItems,
+      });
+    case 'union':
+      return { [node.combinator]: node.branches.map((branch) => sub(branch, true)) };
+    case 'allOf':
+      return { allOf: node.branches.map((branch) => sub(branch, true)) };
+    case 'not':
+      return { not: sub(node.node, true) };
+    case 'nullable':
+      return nullable(node, inside, options);
+  }
+}
+
+/**
+ * The one nullability rule of both validator paths, for a nullable node:
+ * - `type`: written `type: [T, "null"]`; its other rules apply as written (an open enum's values decide);
+ * - `union`: null beside two or more branches, or a oneOf: null stays a branch where it is written;
+ * - `one-more-type`: the other side (a ref to a shared single check inlined) has one type: that type or null;
+ * - `unless-null`: otherwise: null, or a value the other side accepts.
+ */
+export type NullableRule =
+  | { rule: 'type'; inner: SchemaNode }
+  | { rule: 'union'; combinator: 'anyOf' | 'oneOf'; branches: SchemaNode[] }
+  | { rule: 'one-more-type'; target: SchemaNode }
+  | { rule: 'unless-null'; inner: SchemaNode };
+
+export function nullableRule(node: NullableNode, inline: CompileOptions['inline']): NullableRule {
+  const inner = node.node;
+  if (node.form === 'type') return { rule: 'type', inner };
+  const [combinator, , position] = node.form.split('-') as ['anyOf' | 'oneOf', 'null', 'first' | 'last'];
+  const sides =
+    inner.kind === 'union' && inner.origin.pointer === node.origin.pointer ? inner.branches : [inner];
+  if (sides.length > 1 || combinator === 'oneOf') {
+    const nullBranch: SchemaNode = { kind: 'primitive', origin: node.origin, annotations: {}, type: 'null' };
     return {
-      ...rewriteNode(rest, insideCombinator, inline),
-      if: { type: 'null' },
-      else: rewriteNode(other, insideCombinator, inline),
+      rule: 'union',
+      combinator,
+      branches: position === 'first' ? [nullBranch, ...sides] : [...sides, nullBranch],
     };
   }
-
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (ANNOTATIONS.includes(key) || key === 'x-open-enum') continue;
-    out[key] = rewriteChild(key, value, insideCombinator || COMBINATORS.includes(key), inline);
-  }
-  if (node['x-open-enum'] === true && Array.isArray(node.enum)) {
-    delete out.enum;
-    out.type = typeOfValues(node.enum);
-  }
-  if (!insideCombinator && out.properties && out.additionalProperties === undefined)
-    out.additionalProperties = false;
-  return out;
+  const target = inner.kind === 'ref' ? inline(inner) : inner;
+  const oneType =
+    target !== undefined &&
+    ((target.kind === 'primitive' && target.type !== 'null') ||
+      ((target.kind === 'object' || target.kind === 'array') && target.typeWritten));
+  return oneType ? { rule: 'one-more-type', target } : { rule: 'unless-null', inner };
 }
 
-function rewriteChild(key: string, value: unknown, insideCombinator: boolean, inline: InlineRef): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (key === 'enum' || key === 'const' || key === 'required') return value;
-  if (key === 'properties' || key === 'definitions') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, JsonSchema>).map(([name, sub]) => [
-        name,
-        rewriteNode(sub, insideCombinator, inline),
-      ]),
-    );
+/** A nullable, compiled by the rule above. */
+function nullable(node: NullableNode, inside: boolean, options: CompileOptions): JsonSchema {
+  const decided = nullableRule(node, options.inline);
+  switch (decided.rule) {
+    case 'type': {
+      const json = compile(decided.inner, inside, options);
+      if (decided.inner.kind === 'enum' && decided.inner.open) return json;
+      return { ...json, type: [...([] as unknown[]).concat(json.type ?? []), 'null'] };
+    }
+    case 'union':
+      return { [decided.combinator]: decided.branches.map((branch) => compile(branch, true, options)) };
+    case 'one-more-type': {
+      const json = compile(decided.target, inside, options);
+      return { ...json, type: [json.type, 'null'] };
+    }
+    case 'unless-null':
+      // The non-null side is compiled as if it stood alone: it is no longer inside a combinator.
+      return { if: { type: 'null' }, else: compile(decided.inner, inside, options) };
   }
-  if (Array.isArray(value))
-    return value.map((sub) =>
-      sub && typeof sub === 'object' ? rewriteNode(sub as JsonSchema, insideCombinator, inline) : sub,
-    );
-  return rewriteNode(value as JsonSchema, insideCombinator, inline);
 }
 
-/** A spec document as the validators compile it (see the module comment). */
-export function compilableSchema(schema: JsonSchema, inline: InlineRef = () => undefined): JsonSchema {
-  return rewriteNode(schema, false, inline);
+/** A schema node as the validators compile it (see the module comment). */
+export function compilableSchema(node: SchemaNode, options: CompileOptions): JsonSchema {
+  return compile(node, false, options);
+}
+
+/** A whole document as Ajv compiles it: `$schema`, `$id`, the root and its definitions. */
+export function compilableDocument(doc: DocumentNode, options: CompileOptions): JsonSchema {
+  return defined({
+    $schema: doc.dialect,
+    $id: doc.id,
+    ...compile(doc.root, false, options),
+    definitions: doc.definitions.length
+      ? Object.fromEntries(
+          doc.definitions.map((definition) => [definition.key, compile(definition.node, false, options)]),
+        )
+      : undefined,
+  });
 }

@@ -1,68 +1,31 @@
 /**
  * The detailed path's data: every compilable schema (schemas.ts) by the name
- * of its guard, with `$ref`s rewritten to those names, so the runtime's small
- * interpreter (templates/typescript/runtime/validators/detailed.ts) can walk them
- * and report every error as Ajv would. Only the keywords the interpreter reads
- * are kept; the guards reject every other keyword at generate time.
+ * of its guard, with `$ref`s written as those names, so the runtime's small
+ * interpreter (templates/typescript/runtime/validators/detailed.ts) can walk
+ * them and report every error as Ajv would. The guards reject, at generate
+ * time, every node the interpreter could not check.
  */
-import type { SchemaDocument } from '../model.js';
+import type { SchemaNode } from '../schema/index.js';
 import type { JsonSchema } from '../spec/load.js';
+import { schemaName } from './documents.js';
+import { compilableSchema, type CompileOptions } from './schemas.js';
 
-const KEPT = new Set([
-  '$ref',
-  'type',
-  'enum',
-  'const',
-  'pattern',
-  'format',
-  'minLength',
-  'maxLength',
-  'minimum',
-  'maximum',
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'required',
-  'properties',
-  'items',
-  'anyOf',
-  'if',
-  'else',
-  'additionalProperties',
-]);
-
-/** Resolves a `$ref` written in `doc` to the name of its target in the table. */
-export type TableRefResolver = (ref: string, doc: SchemaDocument) => string;
-
-function rewrite(node: JsonSchema, doc: SchemaDocument, resolve: TableRefResolver): JsonSchema {
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (!KEPT.has(key)) continue;
-    if (key === '$ref') {
-      const siblings = Object.keys(node).filter((other) => KEPT.has(other) && other !== '$ref');
-      if (siblings.length) throw new Error(`validators: $ref beside ${siblings.join(', ')} in ${doc.id}`);
-      out.$ref = resolve(value as string, doc);
-    } else if (key === 'properties') {
-      out.properties = Object.fromEntries(
-        Object.entries(value as Record<string, JsonSchema>).map(([name, sub]) => [
-          name,
-          rewrite(sub, doc, resolve),
-        ]),
-      );
-    } else if (key === 'anyOf') {
-      out.anyOf = (value as JsonSchema[]).map((sub) => rewrite(sub, doc, resolve));
-    } else if ((key === 'items' || key === 'if' || key === 'else') && value && typeof value === 'object') {
-      out[key] = rewrite(value as JsonSchema, doc, resolve);
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
+/** A schema of the table: its name (the guard's, without `is`) and its node. */
+export interface TableEntry {
+  name: string;
+  node: SchemaNode;
 }
 
-/** The table: `entries` are [name, schema, document] in the order the guards are written. */
-export function schemaTable(
-  entries: Array<[string, JsonSchema, SchemaDocument]>,
-  resolve: TableRefResolver,
+/** The table: `entries` in the order the guards are written; `inline` as in CompileOptions. */
+export function validatorTable(
+  entries: TableEntry[],
+  inline: CompileOptions['inline'],
 ): Record<string, JsonSchema> {
-  return Object.fromEntries(entries.map(([name, schema, doc]) => [name, rewrite(schema, doc, resolve)]));
+  const options: CompileOptions = { ref: (ref) => ({ $ref: schemaName(ref) }), inline };
+  const table: Record<string, JsonSchema> = {};
+  for (const { name, node } of entries) {
+    if (name in table) throw new Error(`validators: two schemas would be named ${name}`);
+    table[name] = compilableSchema(node, options);
+  }
+  return table;
 }

@@ -12,1925 +12,1977 @@
  */
 import { isDateTime } from './formats.js';
 
-/** A guard: true when `v` passes; `s` is true in strict mode. */
+/** A guard: true when `v` passes; `s` is true in strict mode (a guard that has no closed enum to check ignores it). */
 export type Guard = (v: unknown, s: boolean) => boolean;
 
-const PATTERN_0 = new RegExp('^[0-9a-f]{24}$', '');
-const PATTERN_1 = new RegExp('^[0-9A-F]{6}$', '');
+/** A JSON object (not null, not an array), with its properties open to reading. */
+function isObject(v: unknown): v is Readonly<Record<string, unknown>> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const CHAMELEON_ID_PATTERN = new RegExp('^[0-9a-f]{24}$', '');
+const URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN = new RegExp('^[0-9A-F]{6}$', '');
 
 /** ChameleonId (common.json). */
-function isChameleonId(v: any, s: boolean): boolean {
+function isChameleonId(v: unknown): boolean {
   if (!(typeof v === 'string')) return false;
-  if (!PATTERN_0.test(v)) return false;
+  if (!CHAMELEON_ID_PATTERN.test(v)) return false;
   return true;
 }
 
 /** Timestamp (common.json). */
-function isTimestamp(v: any, s: boolean): boolean {
+function isTimestamp(v: unknown): boolean {
   if (!(typeof v === 'string')) return false;
   if (!isDateTime(v)) return false;
   return true;
 }
 
 /** DashboardUrls (common.json). */
-function isDashboardUrls(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x0 = v.dashboard;
-  if (x0 !== undefined && !(typeof x0 === 'string')) return false;
+function isDashboardUrls(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const dashboard = v.dashboard;
+  if (dashboard !== undefined && !(typeof dashboard === 'string')) return false;
   return true;
 }
 
 /** WebhookEnvelope (envelope.json). */
-export function isWebhookEnvelope(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x1 = v.id;
-  if (x1 === undefined || !isChameleonId(x1, s)) return false;
-  const x2 = v.kind;
-  if (x2 === undefined) return false;
-  if (!(typeof x2 === 'string')) return false;
-  if (x2.length < 1) return false;
-  const x3 = v.sent_at;
-  if (x3 === undefined || !isTimestamp(x3, s)) return false;
-  const x4 = v.data;
-  if (x4 === undefined || !(typeof x4 === 'object' && x4 !== null && !Array.isArray(x4))) return false;
+export function isWebhookEnvelope(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined) return false;
+  if (!(typeof kind === 'string')) return false;
+  if (kind.length < 1) return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined || !isObject(data)) return false;
   return true;
 }
 
 /** PingWebhook (topics/ping.json). */
-export function isPingWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x5 = v.id;
-  if (x5 === undefined || !isChameleonId(x5, s)) return false;
-  const x6 = v.kind;
-  if (x6 === undefined || x6 !== 'ping') return false;
-  const x7 = v.sent_at;
-  if (x7 === undefined || !isTimestamp(x7, s)) return false;
-  const x8 = v.data;
-  if (x8 === undefined) return false;
-  if (!(typeof x8 === 'object' && x8 !== null && !Array.isArray(x8))) return false;
-  const x9 = x8.account;
-  if (x9 === undefined || !isAccount(x9, s)) return false;
+export function isPingWebhook(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'ping') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_account = data.account;
+  if (data_account === undefined || !isAccount(data_account)) return false;
   return true;
 }
 
 /** ResponseFinishedWebhook (topics/response.finished.json). */
-export function isResponseFinishedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x10 = v.id;
-  if (x10 === undefined || !isChameleonId(x10, s)) return false;
-  const x11 = v.kind;
-  if (x11 === undefined || x11 !== 'response.finished') return false;
-  const x12 = v.sent_at;
-  if (x12 === undefined || !isTimestamp(x12, s)) return false;
-  const x13 = v.data;
-  if (x13 === undefined) return false;
-  if (!(typeof x13 === 'object' && x13 !== null && !Array.isArray(x13))) return false;
-  const x14 = x13.profile;
-  if (x14 === undefined || !isProfile(x14, s)) return false;
-  const x15 = x13.response;
-  if (x15 === undefined || !isResponse(x15, s)) return false;
-  const x16 = x13.survey;
-  if (x16 === undefined || !isMicrosurvey(x16, s)) return false;
+export function isResponseFinishedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'response.finished') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_response = data.response;
+  if (data_response === undefined || !isResponse(data_response)) return false;
+  const data_survey = data.survey;
+  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
   return true;
 }
 
 /** AlertTriggeredWebhook (topics/alert.triggered.json). */
-export function isAlertTriggeredWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x17 = v.id;
-  if (x17 === undefined || !isChameleonId(x17, s)) return false;
-  const x18 = v.kind;
-  if (x18 === undefined || x18 !== 'alert.triggered') return false;
-  const x19 = v.sent_at;
-  if (x19 === undefined || !isTimestamp(x19, s)) return false;
-  const x20 = v.data;
-  if (x20 === undefined) return false;
-  if (!(typeof x20 === 'object' && x20 !== null && !Array.isArray(x20))) return false;
-  const x21 = x20.alert_group;
-  if (x21 === undefined || !isAlertGroup(x21, s)) return false;
-  const x22 = x20.experiences;
-  if (x22 === undefined) return false;
-  if (!Array.isArray(x22)) return false;
-  for (let x23 = 0; x23 < x22.length; x23++) {
-    const x24 = x22[x23];
-    if (!isExperience(x24, s)) return false;
+export function isAlertTriggeredWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'alert.triggered') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_alert_group = data.alert_group;
+  if (data_alert_group === undefined || !isAlertGroup(data_alert_group, s)) return false;
+  const data_experiences = data.experiences;
+  if (data_experiences === undefined) return false;
+  if (!Array.isArray(data_experiences)) return false;
+  for (let i = 0; i < data_experiences.length; i++) {
+    const data_experiences_item: unknown = data_experiences[i];
+    if (!isExperience(data_experiences_item)) return false;
   }
-  const x25 = x20.action;
-  if (x25 !== undefined && !isAlertSummaryAction(x25, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isAlertSummaryAction(data_action)) return false;
   return true;
 }
 
 /** HelpbarAnswerWebhook (topics/helpbar.answer.json). */
-export function isHelpbarAnswerWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x26 = v.id;
-  if (x26 === undefined || !isChameleonId(x26, s)) return false;
-  const x27 = v.kind;
-  if (x27 === undefined || x27 !== 'helpbar.answer') return false;
-  const x28 = v.sent_at;
-  if (x28 === undefined || !isTimestamp(x28, s)) return false;
-  const x29 = v.data;
-  if (x29 === undefined) return false;
-  if (!(typeof x29 === 'object' && x29 !== null && !Array.isArray(x29))) return false;
-  const x30 = x29.action;
-  if (x30 === undefined || !isHelpbarAnswerAction(x30, s)) return false;
-  const x31 = x29.profile;
-  if (x31 === undefined || !isProfile(x31, s)) return false;
+export function isHelpbarAnswerWebhook(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'helpbar.answer') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_action = data.action;
+  if (data_action === undefined || !isHelpbarAnswerAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
   return true;
 }
 
 /** HelpbarSearchWebhook (topics/helpbar.search.json). */
-export function isHelpbarSearchWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x32 = v.id;
-  if (x32 === undefined || !isChameleonId(x32, s)) return false;
-  const x33 = v.kind;
-  if (x33 === undefined || x33 !== 'helpbar.search') return false;
-  const x34 = v.sent_at;
-  if (x34 === undefined || !isTimestamp(x34, s)) return false;
-  const x35 = v.data;
-  if (x35 === undefined) return false;
-  if (!(typeof x35 === 'object' && x35 !== null && !Array.isArray(x35))) return false;
-  const x36 = x35.action;
-  if (x36 === undefined || !isHelpbarSearchAction(x36, s)) return false;
-  const x37 = x35.profile;
-  if (x37 === undefined || !isProfile(x37, s)) return false;
+export function isHelpbarSearchWebhook(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'helpbar.search') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_action = data.action;
+  if (data_action === undefined || !isHelpbarSearchAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
   return true;
 }
 
 /** HelpbarItemActionWebhook (topics/helpbar.item.action.json). */
-export function isHelpbarItemActionWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x38 = v.id;
-  if (x38 === undefined || !isChameleonId(x38, s)) return false;
-  const x39 = v.kind;
-  if (x39 === undefined || x39 !== 'helpbar.item.action') return false;
-  const x40 = v.sent_at;
-  if (x40 === undefined || !isTimestamp(x40, s)) return false;
-  const x41 = v.data;
-  if (x41 === undefined) return false;
-  if (!(typeof x41 === 'object' && x41 !== null && !Array.isArray(x41))) return false;
-  const x42 = x41.action;
-  if (x42 === undefined || !isHelpbarItemAction(x42, s)) return false;
-  const x43 = x41.profile;
-  if (x43 === undefined || !isProfile(x43, s)) return false;
+export function isHelpbarItemActionWebhook(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'helpbar.item.action') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_action = data.action;
+  if (data_action === undefined || !isHelpbarItemAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
   return true;
 }
 
 /** HelpbarItemErrorWebhook (topics/helpbar.item.error.json). */
-export function isHelpbarItemErrorWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x44 = v.id;
-  if (x44 === undefined || !isChameleonId(x44, s)) return false;
-  const x45 = v.kind;
-  if (x45 === undefined || x45 !== 'helpbar.item.error') return false;
-  const x46 = v.sent_at;
-  if (x46 === undefined || !isTimestamp(x46, s)) return false;
-  const x47 = v.data;
-  if (x47 === undefined) return false;
-  if (!(typeof x47 === 'object' && x47 !== null && !Array.isArray(x47))) return false;
-  const x48 = x47.action;
-  if (x48 === undefined || !isHelpbarItemErrorAction(x48, s)) return false;
-  const x49 = x47.profile;
-  if (x49 === undefined || !isProfile(x49, s)) return false;
+export function isHelpbarItemErrorWebhook(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'helpbar.item.error') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_action = data.action;
+  if (data_action === undefined || !isHelpbarItemErrorAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
   return true;
 }
 
 /** TourStartedWebhook (topics/tour.started.json). */
-export function isTourStartedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x50 = v.id;
-  if (x50 === undefined || !isChameleonId(x50, s)) return false;
-  const x51 = v.kind;
-  if (x51 === undefined || x51 !== 'tour.started') return false;
-  const x52 = v.sent_at;
-  if (x52 === undefined || !isTimestamp(x52, s)) return false;
-  const x53 = v.data;
-  if (x53 === undefined) return false;
-  if (!(typeof x53 === 'object' && x53 !== null && !Array.isArray(x53))) return false;
-  const x54 = x53.profile;
-  if (x54 === undefined || !isProfile(x54, s)) return false;
-  const x55 = x53.tour;
-  if (x55 === undefined || !isTour(x55, s)) return false;
-  const x56 = x53.step;
-  if (x56 === undefined || !isStep(x56, s)) return false;
-  const x57 = x53.action;
-  if (x57 !== undefined && !isCampaignAction(x57, s)) return false;
+export function isTourStartedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'tour.started') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_tour = data.tour;
+  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
   return true;
 }
 
 /** TourCompletedWebhook (topics/tour.completed.json). */
-export function isTourCompletedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x58 = v.id;
-  if (x58 === undefined || !isChameleonId(x58, s)) return false;
-  const x59 = v.kind;
-  if (x59 === undefined || x59 !== 'tour.completed') return false;
-  const x60 = v.sent_at;
-  if (x60 === undefined || !isTimestamp(x60, s)) return false;
-  const x61 = v.data;
-  if (x61 === undefined) return false;
-  if (!(typeof x61 === 'object' && x61 !== null && !Array.isArray(x61))) return false;
-  const x62 = x61.profile;
-  if (x62 === undefined || !isProfile(x62, s)) return false;
-  const x63 = x61.tour;
-  if (x63 === undefined || !isTour(x63, s)) return false;
-  const x64 = x61.step;
-  if (x64 === undefined || !isStep(x64, s)) return false;
-  const x65 = x61.action;
-  if (x65 !== undefined && !isCampaignAction(x65, s)) return false;
+export function isTourCompletedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'tour.completed') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_tour = data.tour;
+  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
   return true;
 }
 
 /** TourExitedWebhook (topics/tour.exited.json). */
-export function isTourExitedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x66 = v.id;
-  if (x66 === undefined || !isChameleonId(x66, s)) return false;
-  const x67 = v.kind;
-  if (x67 === undefined || x67 !== 'tour.exited') return false;
-  const x68 = v.sent_at;
-  if (x68 === undefined || !isTimestamp(x68, s)) return false;
-  const x69 = v.data;
-  if (x69 === undefined) return false;
-  if (!(typeof x69 === 'object' && x69 !== null && !Array.isArray(x69))) return false;
-  const x70 = x69.profile;
-  if (x70 === undefined || !isProfile(x70, s)) return false;
-  const x71 = x69.tour;
-  if (x71 === undefined || !isTour(x71, s)) return false;
-  const x72 = x69.step;
-  if (x72 === undefined || !isStep(x72, s)) return false;
-  const x73 = x69.action;
-  if (x73 !== undefined && !isCampaignAction(x73, s)) return false;
+export function isTourExitedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'tour.exited') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_tour = data.tour;
+  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
   return true;
 }
 
 /** TourSnoozedWebhook (topics/tour.snoozed.json). */
-export function isTourSnoozedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x74 = v.id;
-  if (x74 === undefined || !isChameleonId(x74, s)) return false;
-  const x75 = v.kind;
-  if (x75 === undefined || x75 !== 'tour.snoozed') return false;
-  const x76 = v.sent_at;
-  if (x76 === undefined || !isTimestamp(x76, s)) return false;
-  const x77 = v.data;
-  if (x77 === undefined) return false;
-  if (!(typeof x77 === 'object' && x77 !== null && !Array.isArray(x77))) return false;
-  const x78 = x77.action;
-  if (x78 === undefined || !isSnoozeAction(x78, s)) return false;
-  const x79 = x77.profile;
-  if (x79 === undefined || !isProfile(x79, s)) return false;
-  const x80 = x77.tour;
-  if (x80 === undefined || !isTour(x80, s)) return false;
-  const x81 = x77.step;
-  if (x81 === undefined || !isStep(x81, s)) return false;
+export function isTourSnoozedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'tour.snoozed') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_action = data.action;
+  if (data_action === undefined || !isSnoozeAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_tour = data.tour;
+  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
   return true;
 }
 
 /** TourButtonClickedWebhook (topics/tour.button.clicked.json). */
-export function isTourButtonClickedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x82 = v.id;
-  if (x82 === undefined || !isChameleonId(x82, s)) return false;
-  const x83 = v.kind;
-  if (x83 === undefined || x83 !== 'tour.button.clicked') return false;
-  const x84 = v.sent_at;
-  if (x84 === undefined || !isTimestamp(x84, s)) return false;
-  const x85 = v.data;
-  if (x85 === undefined) return false;
-  if (!(typeof x85 === 'object' && x85 !== null && !Array.isArray(x85))) return false;
-  const x86 = x85.profile;
-  if (x86 === undefined || !isProfile(x86, s)) return false;
-  const x87 = x85.tour;
-  if (x87 === undefined || !isTour(x87, s)) return false;
-  const x88 = x85.step;
-  if (x88 === undefined || !isStep(x88, s)) return false;
-  const x89 = x85.button;
-  if (x89 === undefined || !isButton(x89, s)) return false;
-  const x90 = x85.action;
-  if (x90 !== undefined && !isAction(x90, s)) return false;
+export function isTourButtonClickedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'tour.button.clicked') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_tour = data.tour;
+  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_button = data.button;
+  if (data_button === undefined || !isButton(data_button, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isAction(data_action)) return false;
   return true;
 }
 
 /** SurveyStartedWebhook (topics/survey.started.json). */
-export function isSurveyStartedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x91 = v.id;
-  if (x91 === undefined || !isChameleonId(x91, s)) return false;
-  const x92 = v.kind;
-  if (x92 === undefined || x92 !== 'survey.started') return false;
-  const x93 = v.sent_at;
-  if (x93 === undefined || !isTimestamp(x93, s)) return false;
-  const x94 = v.data;
-  if (x94 === undefined) return false;
-  if (!(typeof x94 === 'object' && x94 !== null && !Array.isArray(x94))) return false;
-  const x95 = x94.profile;
-  if (x95 === undefined || !isProfile(x95, s)) return false;
-  const x96 = x94.survey;
-  if (x96 === undefined || !isMicrosurvey(x96, s)) return false;
-  const x97 = x94.step;
-  if (x97 === undefined || !isStep(x97, s)) return false;
-  const x98 = x94.action;
-  if (x98 !== undefined && !isCampaignAction(x98, s)) return false;
+export function isSurveyStartedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'survey.started') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_survey = data.survey;
+  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
   return true;
 }
 
 /** SurveyCompletedWebhook (topics/survey.completed.json). */
-export function isSurveyCompletedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x99 = v.id;
-  if (x99 === undefined || !isChameleonId(x99, s)) return false;
-  const x100 = v.kind;
-  if (x100 === undefined || x100 !== 'survey.completed') return false;
-  const x101 = v.sent_at;
-  if (x101 === undefined || !isTimestamp(x101, s)) return false;
-  const x102 = v.data;
-  if (x102 === undefined) return false;
-  if (!(typeof x102 === 'object' && x102 !== null && !Array.isArray(x102))) return false;
-  const x103 = x102.profile;
-  if (x103 === undefined || !isProfile(x103, s)) return false;
-  const x104 = x102.survey;
-  if (x104 === undefined || !isMicrosurvey(x104, s)) return false;
-  const x105 = x102.step;
-  if (x105 === undefined || !isStep(x105, s)) return false;
-  const x106 = x102.action;
-  if (x106 !== undefined && !isCampaignAction(x106, s)) return false;
+export function isSurveyCompletedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'survey.completed') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_survey = data.survey;
+  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
   return true;
 }
 
 /** SurveyExitedWebhook (topics/survey.exited.json). */
-export function isSurveyExitedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x107 = v.id;
-  if (x107 === undefined || !isChameleonId(x107, s)) return false;
-  const x108 = v.kind;
-  if (x108 === undefined || x108 !== 'survey.exited') return false;
-  const x109 = v.sent_at;
-  if (x109 === undefined || !isTimestamp(x109, s)) return false;
-  const x110 = v.data;
-  if (x110 === undefined) return false;
-  if (!(typeof x110 === 'object' && x110 !== null && !Array.isArray(x110))) return false;
-  const x111 = x110.profile;
-  if (x111 === undefined || !isProfile(x111, s)) return false;
-  const x112 = x110.survey;
-  if (x112 === undefined || !isMicrosurvey(x112, s)) return false;
-  const x113 = x110.step;
-  if (x113 === undefined || !isStep(x113, s)) return false;
-  const x114 = x110.action;
-  if (x114 !== undefined && !isCampaignAction(x114, s)) return false;
+export function isSurveyExitedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'survey.exited') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_survey = data.survey;
+  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
   return true;
 }
 
 /** SurveySnoozedWebhook (topics/survey.snoozed.json). */
-export function isSurveySnoozedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x115 = v.id;
-  if (x115 === undefined || !isChameleonId(x115, s)) return false;
-  const x116 = v.kind;
-  if (x116 === undefined || x116 !== 'survey.snoozed') return false;
-  const x117 = v.sent_at;
-  if (x117 === undefined || !isTimestamp(x117, s)) return false;
-  const x118 = v.data;
-  if (x118 === undefined) return false;
-  if (!(typeof x118 === 'object' && x118 !== null && !Array.isArray(x118))) return false;
-  const x119 = x118.action;
-  if (x119 === undefined || !isSnoozeAction(x119, s)) return false;
-  const x120 = x118.profile;
-  if (x120 === undefined || !isProfile(x120, s)) return false;
-  const x121 = x118.survey;
-  if (x121 === undefined || !isMicrosurvey(x121, s)) return false;
-  const x122 = x118.step;
-  if (x122 === undefined || !isStep(x122, s)) return false;
+export function isSurveySnoozedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'survey.snoozed') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_action = data.action;
+  if (data_action === undefined || !isSnoozeAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_survey = data.survey;
+  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
   return true;
 }
 
 /** SurveyButtonClickedWebhook (topics/survey.button.clicked.json). */
-export function isSurveyButtonClickedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x123 = v.id;
-  if (x123 === undefined || !isChameleonId(x123, s)) return false;
-  const x124 = v.kind;
-  if (x124 === undefined || x124 !== 'survey.button.clicked') return false;
-  const x125 = v.sent_at;
-  if (x125 === undefined || !isTimestamp(x125, s)) return false;
-  const x126 = v.data;
-  if (x126 === undefined) return false;
-  if (!(typeof x126 === 'object' && x126 !== null && !Array.isArray(x126))) return false;
-  const x127 = x126.profile;
-  if (x127 === undefined || !isProfile(x127, s)) return false;
-  const x128 = x126.survey;
-  if (x128 === undefined || !isMicrosurvey(x128, s)) return false;
-  const x129 = x126.step;
-  if (x129 === undefined || !isStep(x129, s)) return false;
-  const x130 = x126.button;
-  if (x130 === undefined || !isButton(x130, s)) return false;
-  const x131 = x126.action;
-  if (x131 !== undefined && !isAction(x131, s)) return false;
+export function isSurveyButtonClickedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'survey.button.clicked') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_survey = data.survey;
+  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_button = data.button;
+  if (data_button === undefined || !isButton(data_button, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isAction(data_action)) return false;
   return true;
 }
 
 /** EmbedStartedWebhook (topics/embed.started.json). */
-export function isEmbedStartedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x132 = v.id;
-  if (x132 === undefined || !isChameleonId(x132, s)) return false;
-  const x133 = v.kind;
-  if (x133 === undefined || x133 !== 'embed.started') return false;
-  const x134 = v.sent_at;
-  if (x134 === undefined || !isTimestamp(x134, s)) return false;
-  const x135 = v.data;
-  if (x135 === undefined) return false;
-  if (!(typeof x135 === 'object' && x135 !== null && !Array.isArray(x135))) return false;
-  const x136 = x135.profile;
-  if (x136 === undefined || !isProfile(x136, s)) return false;
-  const x137 = x135.embed;
-  if (x137 === undefined || !isEmbed(x137, s)) return false;
-  const x138 = x135.step;
-  if (x138 === undefined || !isStep(x138, s)) return false;
-  const x139 = x135.action;
-  if (x139 !== undefined && !isCampaignAction(x139, s)) return false;
+export function isEmbedStartedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'embed.started') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_embed = data.embed;
+  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
   return true;
 }
 
 /** EmbedCompletedWebhook (topics/embed.completed.json). */
-export function isEmbedCompletedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x140 = v.id;
-  if (x140 === undefined || !isChameleonId(x140, s)) return false;
-  const x141 = v.kind;
-  if (x141 === undefined || x141 !== 'embed.completed') return false;
-  const x142 = v.sent_at;
-  if (x142 === undefined || !isTimestamp(x142, s)) return false;
-  const x143 = v.data;
-  if (x143 === undefined) return false;
-  if (!(typeof x143 === 'object' && x143 !== null && !Array.isArray(x143))) return false;
-  const x144 = x143.profile;
-  if (x144 === undefined || !isProfile(x144, s)) return false;
-  const x145 = x143.embed;
-  if (x145 === undefined || !isEmbed(x145, s)) return false;
-  const x146 = x143.step;
-  if (x146 === undefined || !isStep(x146, s)) return false;
-  const x147 = x143.action;
-  if (x147 !== undefined && !isCampaignAction(x147, s)) return false;
+export function isEmbedCompletedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'embed.completed') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_embed = data.embed;
+  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
   return true;
 }
 
 /** EmbedExitedWebhook (topics/embed.exited.json). */
-export function isEmbedExitedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x148 = v.id;
-  if (x148 === undefined || !isChameleonId(x148, s)) return false;
-  const x149 = v.kind;
-  if (x149 === undefined || x149 !== 'embed.exited') return false;
-  const x150 = v.sent_at;
-  if (x150 === undefined || !isTimestamp(x150, s)) return false;
-  const x151 = v.data;
-  if (x151 === undefined) return false;
-  if (!(typeof x151 === 'object' && x151 !== null && !Array.isArray(x151))) return false;
-  const x152 = x151.profile;
-  if (x152 === undefined || !isProfile(x152, s)) return false;
-  const x153 = x151.embed;
-  if (x153 === undefined || !isEmbed(x153, s)) return false;
-  const x154 = x151.step;
-  if (x154 === undefined || !isStep(x154, s)) return false;
-  const x155 = x151.action;
-  if (x155 !== undefined && !isCampaignAction(x155, s)) return false;
+export function isEmbedExitedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'embed.exited') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_embed = data.embed;
+  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
   return true;
 }
 
 /** EmbedSnoozedWebhook (topics/embed.snoozed.json). */
-export function isEmbedSnoozedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x156 = v.id;
-  if (x156 === undefined || !isChameleonId(x156, s)) return false;
-  const x157 = v.kind;
-  if (x157 === undefined || x157 !== 'embed.snoozed') return false;
-  const x158 = v.sent_at;
-  if (x158 === undefined || !isTimestamp(x158, s)) return false;
-  const x159 = v.data;
-  if (x159 === undefined) return false;
-  if (!(typeof x159 === 'object' && x159 !== null && !Array.isArray(x159))) return false;
-  const x160 = x159.action;
-  if (x160 === undefined || !isSnoozeAction(x160, s)) return false;
-  const x161 = x159.profile;
-  if (x161 === undefined || !isProfile(x161, s)) return false;
-  const x162 = x159.embed;
-  if (x162 === undefined || !isEmbed(x162, s)) return false;
-  const x163 = x159.step;
-  if (x163 === undefined || !isStep(x163, s)) return false;
+export function isEmbedSnoozedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'embed.snoozed') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_action = data.action;
+  if (data_action === undefined || !isSnoozeAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_embed = data.embed;
+  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
   return true;
 }
 
 /** EmbedButtonClickedWebhook (topics/embed.button.clicked.json). */
-export function isEmbedButtonClickedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x164 = v.id;
-  if (x164 === undefined || !isChameleonId(x164, s)) return false;
-  const x165 = v.kind;
-  if (x165 === undefined || x165 !== 'embed.button.clicked') return false;
-  const x166 = v.sent_at;
-  if (x166 === undefined || !isTimestamp(x166, s)) return false;
-  const x167 = v.data;
-  if (x167 === undefined) return false;
-  if (!(typeof x167 === 'object' && x167 !== null && !Array.isArray(x167))) return false;
-  const x168 = x167.profile;
-  if (x168 === undefined || !isProfile(x168, s)) return false;
-  const x169 = x167.embed;
-  if (x169 === undefined || !isEmbed(x169, s)) return false;
-  const x170 = x167.step;
-  if (x170 === undefined || !isStep(x170, s)) return false;
-  const x171 = x167.button;
-  if (x171 === undefined || !isButton(x171, s)) return false;
-  const x172 = x167.action;
-  if (x172 !== undefined && !isAction(x172, s)) return false;
+export function isEmbedButtonClickedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'embed.button.clicked') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_profile = data.profile;
+  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  const data_embed = data.embed;
+  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  const data_step = data.step;
+  if (data_step === undefined || !isStep(data_step, s)) return false;
+  const data_button = data.button;
+  if (data_button === undefined || !isButton(data_button, s)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isAction(data_action)) return false;
   return true;
 }
 
 /** DemoStartedWebhook (topics/demo.started.json). */
-export function isDemoStartedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x173 = v.id;
-  if (x173 === undefined || !isChameleonId(x173, s)) return false;
-  const x174 = v.kind;
-  if (x174 === undefined || x174 !== 'demo.started') return false;
-  const x175 = v.sent_at;
-  if (x175 === undefined || !isTimestamp(x175, s)) return false;
-  const x176 = v.data;
-  if (x176 === undefined) return false;
-  if (!(typeof x176 === 'object' && x176 !== null && !Array.isArray(x176))) return false;
-  const x177 = x176.demo_run;
-  if (x177 === undefined || !isDemoRun(x177, s)) return false;
-  const x178 = x176.demo;
-  if (x178 === undefined || !isDemo(x178, s)) return false;
-  const x179 = x176.action;
-  if (x179 !== undefined && !isAction(x179, s)) return false;
-  const x180 = x176.profile;
-  if (x180 !== undefined) {
-    if (x180 !== null) {
-      if (!isProfile(x180, s)) return false;
+export function isDemoStartedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'demo.started') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_demo_run = data.demo_run;
+  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
+  const data_demo = data.demo;
+  if (data_demo === undefined || !isDemo(data_demo)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile !== undefined) {
+    if (data_profile !== null) {
+      if (!isProfile(data_profile)) return false;
     }
   }
   return true;
 }
 
 /** DemoRevealWebhook (topics/demo.reveal.json). */
-export function isDemoRevealWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x181 = v.id;
-  if (x181 === undefined || !isChameleonId(x181, s)) return false;
-  const x182 = v.kind;
-  if (x182 === undefined || x182 !== 'demo.reveal') return false;
-  const x183 = v.sent_at;
-  if (x183 === undefined || !isTimestamp(x183, s)) return false;
-  const x184 = v.data;
-  if (x184 === undefined) return false;
-  if (!(typeof x184 === 'object' && x184 !== null && !Array.isArray(x184))) return false;
-  const x185 = x184.demo_run;
-  if (x185 === undefined || !isDemoRun(x185, s)) return false;
-  const x186 = x184.demo;
-  if (x186 === undefined || !isDemo(x186, s)) return false;
-  const x187 = x184.action;
-  if (x187 !== undefined && !isAction(x187, s)) return false;
-  const x188 = x184.profile;
-  if (x188 !== undefined) {
-    if (x188 !== null) {
-      if (!isProfile(x188, s)) return false;
+export function isDemoRevealWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'demo.reveal') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_demo_run = data.demo_run;
+  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
+  const data_demo = data.demo;
+  if (data_demo === undefined || !isDemo(data_demo)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile !== undefined) {
+    if (data_profile !== null) {
+      if (!isProfile(data_profile)) return false;
     }
   }
   return true;
 }
 
 /** DemoFinishedWebhook (topics/demo.finished.json). */
-export function isDemoFinishedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x189 = v.id;
-  if (x189 === undefined || !isChameleonId(x189, s)) return false;
-  const x190 = v.kind;
-  if (x190 === undefined || x190 !== 'demo.finished') return false;
-  const x191 = v.sent_at;
-  if (x191 === undefined || !isTimestamp(x191, s)) return false;
-  const x192 = v.data;
-  if (x192 === undefined) return false;
-  if (!(typeof x192 === 'object' && x192 !== null && !Array.isArray(x192))) return false;
-  const x193 = x192.demo_run;
-  if (x193 === undefined || !isDemoRun(x193, s)) return false;
-  const x194 = x192.demo;
-  if (x194 === undefined || !isDemo(x194, s)) return false;
-  const x195 = x192.action;
-  if (x195 !== undefined && !isAction(x195, s)) return false;
-  const x196 = x192.profile;
-  if (x196 !== undefined) {
-    if (x196 !== null) {
-      if (!isProfile(x196, s)) return false;
+export function isDemoFinishedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'demo.finished') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_demo_run = data.demo_run;
+  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
+  const data_demo = data.demo;
+  if (data_demo === undefined || !isDemo(data_demo)) return false;
+  const data_action = data.action;
+  if (data_action !== undefined && !isAction(data_action)) return false;
+  const data_profile = data.profile;
+  if (data_profile !== undefined) {
+    if (data_profile !== null) {
+      if (!isProfile(data_profile)) return false;
     }
   }
   return true;
 }
 
 /** DemoFormSubmittedWebhook (topics/demo.form.submitted.json). */
-export function isDemoFormSubmittedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x197 = v.id;
-  if (x197 === undefined || !isChameleonId(x197, s)) return false;
-  const x198 = v.kind;
-  if (x198 === undefined || x198 !== 'demo.form.submitted') return false;
-  const x199 = v.sent_at;
-  if (x199 === undefined || !isTimestamp(x199, s)) return false;
-  const x200 = v.data;
-  if (x200 === undefined) return false;
-  if (!(typeof x200 === 'object' && x200 !== null && !Array.isArray(x200))) return false;
-  const x201 = x200.action;
-  if (x201 === undefined || !isDemoFormSubmissionAction(x201, s)) return false;
-  const x202 = x200.demo_run;
-  if (x202 === undefined || !isDemoRun(x202, s)) return false;
-  const x203 = x200.demo;
-  if (x203 === undefined || !isDemo(x203, s)) return false;
-  const x204 = x200.profile;
-  if (x204 !== undefined) {
-    if (x204 !== null) {
-      if (!isProfile(x204, s)) return false;
+export function isDemoFormSubmittedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'demo.form.submitted') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_action = data.action;
+  if (data_action === undefined || !isDemoFormSubmissionAction(data_action, s)) return false;
+  const data_demo_run = data.demo_run;
+  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
+  const data_demo = data.demo;
+  if (data_demo === undefined || !isDemo(data_demo)) return false;
+  const data_profile = data.profile;
+  if (data_profile !== undefined) {
+    if (data_profile !== null) {
+      if (!isProfile(data_profile)) return false;
     }
   }
   return true;
 }
 
 /** DemoEmailAddedWebhook (topics/demo.email.added.json). */
-export function isDemoEmailAddedWebhook(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x205 = v.id;
-  if (x205 === undefined || !isChameleonId(x205, s)) return false;
-  const x206 = v.kind;
-  if (x206 === undefined || x206 !== 'demo.email.added') return false;
-  const x207 = v.sent_at;
-  if (x207 === undefined || !isTimestamp(x207, s)) return false;
-  const x208 = v.data;
-  if (x208 === undefined) return false;
-  if (!(typeof x208 === 'object' && x208 !== null && !Array.isArray(x208))) return false;
-  const x209 = x208.action;
-  if (x209 === undefined || !isDemoEmailAction(x209, s)) return false;
-  const x210 = x208.demo_run;
-  if (x210 === undefined || !isDemoRun(x210, s)) return false;
-  const x211 = x208.demo;
-  if (x211 === undefined || !isDemo(x211, s)) return false;
-  const x212 = x208.profile;
-  if (x212 !== undefined) {
-    if (x212 !== null) {
-      if (!isProfile(x212, s)) return false;
+export function isDemoEmailAddedWebhook(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const kind = v.kind;
+  if (kind === undefined || kind !== 'demo.email.added') return false;
+  const sent_at = v.sent_at;
+  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  const data = v.data;
+  if (data === undefined) return false;
+  if (!isObject(data)) return false;
+  const data_action = data.action;
+  if (data_action === undefined || !isDemoEmailAction(data_action)) return false;
+  const data_demo_run = data.demo_run;
+  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
+  const data_demo = data.demo;
+  if (data_demo === undefined || !isDemo(data_demo)) return false;
+  const data_profile = data.profile;
+  if (data_profile !== undefined) {
+    if (data_profile !== null) {
+      if (!isProfile(data_profile)) return false;
     }
   }
   return true;
 }
 
 /** Account (models/account.json). */
-export function isAccount(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x213 = v.id;
-  if (x213 === undefined || !isChameleonId(x213, s)) return false;
-  const x214 = v.domain;
-  if (x214 !== undefined && !(typeof x214 === 'string')) return false;
-  const x215 = v.name;
-  if (x215 !== undefined && !(typeof x215 === 'string')) return false;
+export function isAccount(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const domain = v.domain;
+  if (domain !== undefined && !(typeof domain === 'string')) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
   return true;
 }
 
 /** Action (models/action.json). */
-export function isAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x216 = v.id;
-  if (x216 === undefined || !isChameleonId(x216, s)) return false;
+export function isAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
   return true;
 }
 
 /** AlertGroup (models/alert-group.json). */
-export function isAlertGroup(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x217 = v.id;
-  if (x217 === undefined || !isChameleonId(x217, s)) return false;
-  const x218 = v.created_at;
-  if (x218 !== undefined && !isTimestamp(x218, s)) return false;
-  const x219 = v.updated_at;
-  if (x219 !== undefined && !isTimestamp(x219, s)) return false;
-  const x220 = v.name;
-  if (x220 !== undefined && !(typeof x220 === 'string')) return false;
-  const x221 = v.summary;
-  if (x221 !== undefined && !(typeof x221 === 'string')) return false;
-  const x222 = v.interval;
-  if (x222 !== undefined) {
-    if (!Number.isInteger(x222)) return false;
-    if (Number.isFinite(x222) && !(x222 >= 1)) return false;
+export function isAlertGroup(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const summary = v.summary;
+  if (summary !== undefined && !(typeof summary === 'string')) return false;
+  const interval = v.interval;
+  if (interval !== undefined) {
+    if (!(typeof interval === 'number' && Number.isInteger(interval))) return false;
+    if (!(interval >= 1)) return false;
   }
-  const x223 = v.kind;
+  const kind = v.kind;
   if (
-    x223 !== undefined &&
+    kind !== undefined &&
     !(
-      x223 === 'all' ||
-      x223 === 'tour' ||
-      x223 === 'survey' ||
-      x223 === 'tags' ||
-      x223 === 'campaigns' ||
-      (!s && typeof x223 === 'string')
+      kind === 'all' ||
+      kind === 'tour' ||
+      kind === 'survey' ||
+      kind === 'tags' ||
+      kind === 'campaigns' ||
+      (!s && typeof kind === 'string')
     )
   )
     return false;
-  const x224 = v.style;
+  const style = v.style;
   if (
-    x224 !== undefined &&
-    !(x224 === 'unseen' || x224 === 'uncompleted' || (!s && typeof x224 === 'string'))
+    style !== undefined &&
+    !(style === 'unseen' || style === 'uncompleted' || (!s && typeof style === 'string'))
   )
     return false;
-  const x225 = v.published_at;
-  if (x225 !== undefined) {
-    if (!(typeof x225 === 'string' || x225 === null)) return false;
-    if (typeof x225 === 'string' && !isDateTime(x225)) return false;
+  const published_at = v.published_at;
+  if (published_at !== undefined) {
+    if (!(typeof published_at === 'string' || published_at === null)) return false;
+    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
   }
-  const x226 = v.last_notified_at;
-  if (x226 !== undefined) {
-    if (!(typeof x226 === 'string' || x226 === null)) return false;
-    if (typeof x226 === 'string' && !isDateTime(x226)) return false;
+  const last_notified_at = v.last_notified_at;
+  if (last_notified_at !== undefined) {
+    if (!(typeof last_notified_at === 'string' || last_notified_at === null)) return false;
+    if (typeof last_notified_at === 'string' && !isDateTime(last_notified_at)) return false;
   }
-  const x227 = v.tag_ids;
-  if (x227 !== undefined) {
-    if (!Array.isArray(x227)) return false;
-    for (let x228 = 0; x228 < x227.length; x228++) {
-      const x229 = x227[x228];
-      if (!isChameleonId(x229, s)) return false;
+  const tag_ids = v.tag_ids;
+  if (tag_ids !== undefined) {
+    if (!Array.isArray(tag_ids)) return false;
+    for (let i = 0; i < tag_ids.length; i++) {
+      const tag_ids_item: unknown = tag_ids[i];
+      if (!isChameleonId(tag_ids_item)) return false;
     }
   }
-  const x230 = v.campaign_ids;
-  if (x230 !== undefined) {
-    if (!Array.isArray(x230)) return false;
-    for (let x231 = 0; x231 < x230.length; x231++) {
-      const x232 = x230[x231];
-      if (!isChameleonId(x232, s)) return false;
+  const campaign_ids = v.campaign_ids;
+  if (campaign_ids !== undefined) {
+    if (!Array.isArray(campaign_ids)) return false;
+    for (let i_2 = 0; i_2 < campaign_ids.length; i_2++) {
+      const campaign_ids_item: unknown = campaign_ids[i_2];
+      if (!isChameleonId(campaign_ids_item)) return false;
     }
   }
-  const x233 = v.slack_uid;
-  if (x233 !== undefined && !(typeof x233 === 'string' || x233 === null)) return false;
-  const x234 = v.opt_in_slack_at;
-  if (x234 !== undefined) {
-    if (!(typeof x234 === 'string' || x234 === null)) return false;
-    if (typeof x234 === 'string' && !isDateTime(x234)) return false;
+  const slack_uid = v.slack_uid;
+  if (slack_uid !== undefined && !(typeof slack_uid === 'string' || slack_uid === null)) return false;
+  const opt_in_slack_at = v.opt_in_slack_at;
+  if (opt_in_slack_at !== undefined) {
+    if (!(typeof opt_in_slack_at === 'string' || opt_in_slack_at === null)) return false;
+    if (typeof opt_in_slack_at === 'string' && !isDateTime(opt_in_slack_at)) return false;
   }
-  const x235 = v.emails;
-  if (x235 !== undefined) {
-    if (!Array.isArray(x235)) return false;
-    for (let x236 = 0; x236 < x235.length; x236++) {
-      const x237 = x235[x236];
-      if (!(typeof x237 === 'string')) return false;
+  const emails = v.emails;
+  if (emails !== undefined) {
+    if (!Array.isArray(emails)) return false;
+    for (let i_3 = 0; i_3 < emails.length; i_3++) {
+      const emails_item: unknown = emails[i_3];
+      if (!(typeof emails_item === 'string')) return false;
     }
   }
-  const x238 = v.opt_in_email_at;
-  if (x238 !== undefined) {
-    if (!(typeof x238 === 'string' || x238 === null)) return false;
-    if (typeof x238 === 'string' && !isDateTime(x238)) return false;
+  const opt_in_email_at = v.opt_in_email_at;
+  if (opt_in_email_at !== undefined) {
+    if (!(typeof opt_in_email_at === 'string' || opt_in_email_at === null)) return false;
+    if (typeof opt_in_email_at === 'string' && !isDateTime(opt_in_email_at)) return false;
   }
-  const x239 = v.created_user;
-  if (x239 !== undefined && !isUser(x239, s)) return false;
-  const x240 = v.urls;
-  if (x240 !== undefined && !isDashboardUrls(x240, s)) return false;
+  const created_user = v.created_user;
+  if (created_user !== undefined && !isUser(created_user)) return false;
+  const urls = v.urls;
+  if (urls !== undefined && !isDashboardUrls(urls)) return false;
   return true;
 }
 
 /** AlertSummaryAction (models/alert-summary-action.json). */
-export function isAlertSummaryAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x241 = v.id;
-  if (x241 === undefined || !isChameleonId(x241, s)) return false;
-  const x242 = v.summary;
-  if (x242 !== undefined && !(typeof x242 === 'string')) return false;
+export function isAlertSummaryAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const summary = v.summary;
+  if (summary !== undefined && !(typeof summary === 'string')) return false;
   return true;
 }
 
 /** Button (models/button.json). */
-export function isButton(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x243 = v.id;
-  if (x243 === undefined || !isChameleonId(x243, s)) return false;
-  const x244 = v.created_at;
-  if (x244 !== undefined && !isTimestamp(x244, s)) return false;
-  const x245 = v.updated_at;
-  if (x245 !== undefined && !isTimestamp(x245, s)) return false;
-  const x246 = v.text;
-  if (x246 !== undefined && !(typeof x246 === 'string')) return false;
-  const x247 = v.tour_action;
+export function isButton(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const text = v.text;
+  if (text !== undefined && !(typeof text === 'string')) return false;
+  const tour_action = v.tour_action;
   if (
-    x247 !== undefined &&
-    !(x247 === 'next' || x247 === 'previous' || x247 === 'exit' || (!s && typeof x247 === 'string'))
-  )
-    return false;
-  const x248 = v.position;
-  if (
-    x248 !== undefined &&
+    tour_action !== undefined &&
     !(
-      x248 === 'bottom_left' ||
-      x248 === 'bottom_center' ||
-      x248 === 'bottom_right' ||
-      x248 === 'center_right' ||
-      x248 === 'center_left' ||
-      (!s && typeof x248 === 'string')
+      tour_action === 'next' ||
+      tour_action === 'previous' ||
+      tour_action === 'exit' ||
+      (!s && typeof tour_action === 'string')
     )
   )
     return false;
-  const x249 = v.additional_actions;
-  if (x249 !== undefined) {
-    if (!Array.isArray(x249)) return false;
-    for (let x250 = 0; x250 < x249.length; x250++) {
-      const x251 = x249[x250];
-      if (!(typeof x251 === 'string')) return false;
+  const position = v.position;
+  if (
+    position !== undefined &&
+    !(
+      position === 'bottom_left' ||
+      position === 'bottom_center' ||
+      position === 'bottom_right' ||
+      position === 'center_right' ||
+      position === 'center_left' ||
+      (!s && typeof position === 'string')
+    )
+  )
+    return false;
+  const additional_actions = v.additional_actions;
+  if (additional_actions !== undefined) {
+    if (!Array.isArray(additional_actions)) return false;
+    for (let i = 0; i < additional_actions.length; i++) {
+      const additional_actions_item: unknown = additional_actions[i];
+      if (!(typeof additional_actions_item === 'string')) return false;
     }
   }
-  const x252 = v.action_url;
-  if (x252 !== undefined && !(typeof x252 === 'string')) return false;
-  const x253 = v.action_new_window;
-  if (x253 !== undefined && !(typeof x253 === 'boolean')) return false;
-  const x254 = v.action_script;
-  if (x254 !== undefined && !(typeof x254 === 'string')) return false;
-  const x255 = v.action_element;
-  if (x255 !== undefined && !isElement(x255, s)) return false;
-  const x256 = v.action_campaign_id;
-  if (x256 !== undefined && !isChameleonId(x256, s)) return false;
+  const action_url = v.action_url;
+  if (action_url !== undefined && !(typeof action_url === 'string')) return false;
+  const action_new_window = v.action_new_window;
+  if (action_new_window !== undefined && !(typeof action_new_window === 'boolean')) return false;
+  const action_script = v.action_script;
+  if (action_script !== undefined && !(typeof action_script === 'string')) return false;
+  const action_element = v.action_element;
+  if (action_element !== undefined && !isElement(action_element, s)) return false;
+  const action_campaign_id = v.action_campaign_id;
+  if (action_campaign_id !== undefined && !isChameleonId(action_campaign_id)) return false;
   return true;
 }
 
 /** CampaignAction (models/campaign-action.json). */
-export function isCampaignAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x257 = v.id;
-  if (x257 === undefined || !isChameleonId(x257, s)) return false;
-  const x258 = v.group_kind;
-  if (x258 !== undefined && !(x258 === null || typeof x258 === 'string')) return false;
-  const x259 = v.group_id;
-  if (x259 !== undefined) {
-    if (!(typeof x259 === 'string' || x259 === null)) return false;
-    if (typeof x259 === 'string' && !PATTERN_0.test(x259)) return false;
+export function isCampaignAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const group_kind = v.group_kind;
+  if (group_kind !== undefined && !(group_kind === null || typeof group_kind === 'string')) return false;
+  const group_id = v.group_id;
+  if (group_id !== undefined) {
+    if (!(typeof group_id === 'string' || group_id === null)) return false;
+    if (typeof group_id === 'string' && !CHAMELEON_ID_PATTERN.test(group_id)) return false;
   }
   return true;
 }
 
 /** Company (models/company.json). */
-export function isCompany(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x260 = v.id;
-  if (x260 === undefined || !isChameleonId(x260, s)) return false;
-  const x261 = v.created_at;
-  if (x261 !== undefined && !isTimestamp(x261, s)) return false;
-  const x262 = v.uid;
-  if (x262 !== undefined && !(typeof x262 === 'string')) return false;
+export function isCompany(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const uid = v.uid;
+  if (uid !== undefined && !(typeof uid === 'string')) return false;
   return true;
 }
 
-/** A branch of an anyOf in models/demo.json. */
-function anyOf0(v: any, s: boolean): boolean {
+/** Branch 1 of the anyOf at `position` in isDemo. */
+function isDemo_position_branch1(v: unknown): boolean {
   if (!(typeof v === 'string')) return false;
   return true;
 }
 
-/** A branch of an anyOf in models/demo.json. */
-function anyOf1(v: any, s: boolean): boolean {
-  if (!Number.isInteger(v)) return false;
-  if (Number.isFinite(v) && !(v >= 0)) return false;
+/** Branch 2 of the anyOf at `position` in isDemo. */
+function isDemo_position_branch2(v: unknown): boolean {
+  if (!(typeof v === 'number' && Number.isInteger(v))) return false;
+  if (!(v >= 0)) return false;
   return true;
 }
 
 /** Demo (models/demo.json). */
-export function isDemo(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x263 = v.id;
-  if (x263 === undefined || !isChameleonId(x263, s)) return false;
-  const x264 = v.created_at;
-  if (x264 !== undefined && !isTimestamp(x264, s)) return false;
-  const x265 = v.updated_at;
-  if (x265 !== undefined && !isTimestamp(x265, s)) return false;
-  const x266 = v.name;
-  if (x266 !== undefined && !(typeof x266 === 'string')) return false;
-  const x267 = v.description;
-  if (x267 !== undefined && !(typeof x267 === 'string')) return false;
-  const x268 = v.href;
-  if (x268 !== undefined && !(typeof x268 === 'string')) return false;
-  const x269 = v.page_title;
-  if (x269 !== undefined && !(typeof x269 === 'string')) return false;
-  const x270 = v.position;
-  if (x270 !== undefined && !(anyOf0(x270, s) || anyOf1(x270, s))) return false;
-  const x271 = v.tag_ids;
-  if (x271 !== undefined) {
-    if (!Array.isArray(x271)) return false;
-    for (let x272 = 0; x272 < x271.length; x272++) {
-      const x273 = x271[x272];
-      if (!isChameleonId(x273, s)) return false;
+export function isDemo(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const description = v.description;
+  if (description !== undefined && !(typeof description === 'string')) return false;
+  const href = v.href;
+  if (href !== undefined && !(typeof href === 'string')) return false;
+  const page_title = v.page_title;
+  if (page_title !== undefined && !(typeof page_title === 'string')) return false;
+  const position = v.position;
+  if (position !== undefined && !(isDemo_position_branch1(position) || isDemo_position_branch2(position)))
+    return false;
+  const tag_ids = v.tag_ids;
+  if (tag_ids !== undefined) {
+    if (!Array.isArray(tag_ids)) return false;
+    for (let i = 0; i < tag_ids.length; i++) {
+      const tag_ids_item: unknown = tag_ids[i];
+      if (!isChameleonId(tag_ids_item)) return false;
     }
   }
-  const x274 = v.user;
-  if (x274 !== undefined && !isUser(x274, s)) return false;
+  const user = v.user;
+  if (user !== undefined && !isUser(user)) return false;
   return true;
 }
 
-/** A branch of an anyOf in models/demo-action.json. */
-function anyOf2(v: any, s: boolean): boolean {
+/** Branch 2 of the anyOf at `id` in isDemoAction. */
+function isDemoAction_id_branch2(v: unknown): boolean {
   if (v !== '') return false;
   return true;
 }
 
 /** DemoAction (models/demo-action.json). */
-export function isDemoAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x275 = v.id;
-  if (x275 === undefined || !(isChameleonId(x275, s) || anyOf2(x275, s))) return false;
-  const x276 = v.name;
-  if (x276 !== undefined && !(typeof x276 === 'string')) return false;
+export function isDemoAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !(isChameleonId(id) || isDemoAction_id_branch2(id))) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
   return true;
 }
 
 /** DemoEmailAction (models/demo-email-action.json). */
-export function isDemoEmailAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x277 = v.id;
-  if (x277 === undefined || !isChameleonId(x277, s)) return false;
-  const x278 = v.email;
-  if (x278 !== undefined && !(typeof x278 === 'string')) return false;
+export function isDemoEmailAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const email = v.email;
+  if (email !== undefined && !(typeof email === 'string')) return false;
   return true;
 }
 
 /** DemoFormField (models/demo-form-field.json). */
-export function isDemoFormField(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x279 = v.id;
-  if (x279 === undefined || !isChameleonId(x279, s)) return false;
-  const x280 = v.created_at;
-  if (x280 !== undefined && !isTimestamp(x280, s)) return false;
-  const x281 = v.updated_at;
-  if (x281 !== undefined && !isTimestamp(x281, s)) return false;
-  const x282 = v.type;
+export function isDemoFormField(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const type = v.type;
   if (
-    x282 !== undefined &&
+    type !== undefined &&
     !(
-      x282 === 'text' ||
-      x282 === 'email' ||
-      x282 === 'select' ||
-      x282 === 'checkbox' ||
-      x282 === 'radio' ||
-      x282 === 'datetime-local' ||
-      x282 === 'number' ||
-      x282 === 'tel' ||
-      x282 === 'url' ||
-      x282 === 'button' ||
-      (!s && typeof x282 === 'string')
+      type === 'text' ||
+      type === 'email' ||
+      type === 'select' ||
+      type === 'checkbox' ||
+      type === 'radio' ||
+      type === 'datetime-local' ||
+      type === 'number' ||
+      type === 'tel' ||
+      type === 'url' ||
+      type === 'button' ||
+      (!s && typeof type === 'string')
     )
   )
     return false;
-  const x283 = v.name;
-  if (x283 !== undefined && !(typeof x283 === 'string')) return false;
-  const x284 = v.description;
-  if (x284 !== undefined && !(typeof x284 === 'string')) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const description = v.description;
+  if (description !== undefined && !(typeof description === 'string')) return false;
   return true;
 }
 
 /** DemoFormSubmissionAction (models/demo-form-submission-action.json). */
-export function isDemoFormSubmissionAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x285 = v.id;
-  if (x285 === undefined || !isChameleonId(x285, s)) return false;
-  const x286 = v.submission;
-  if (x286 !== undefined && !isDemoSubmission(x286, s)) return false;
+export function isDemoFormSubmissionAction(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const submission = v.submission;
+  if (submission !== undefined && !isDemoSubmission(submission, s)) return false;
   return true;
 }
 
 /** DemoRun (models/demo-run.json). */
-export function isDemoRun(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x287 = v.id;
-  if (x287 === undefined || !isChameleonId(x287, s)) return false;
-  const x288 = v.created_at;
-  if (x288 !== undefined && !isTimestamp(x288, s)) return false;
-  const x289 = v.updated_at;
-  if (x289 !== undefined && !isTimestamp(x289, s)) return false;
-  const x290 = v.referrer;
-  if (x290 !== undefined && !(typeof x290 === 'string')) return false;
-  const x291 = v.created_what;
-  if (x291 !== undefined && !(typeof x291 === 'string')) return false;
-  const x292 = v.created_where;
-  if (x292 !== undefined && !(typeof x292 === 'string' || x292 === null)) return false;
-  const x293 = v.anonymous_id;
-  if (x293 !== undefined && !(typeof x293 === 'string')) return false;
-  const x294 = v.consent_mode;
+export function isDemoRun(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const referrer = v.referrer;
+  if (referrer !== undefined && !(typeof referrer === 'string')) return false;
+  const created_what = v.created_what;
+  if (created_what !== undefined && !(typeof created_what === 'string')) return false;
+  const created_where = v.created_where;
+  if (created_where !== undefined && !(typeof created_where === 'string' || created_where === null))
+    return false;
+  const anonymous_id = v.anonymous_id;
+  if (anonymous_id !== undefined && !(typeof anonymous_id === 'string')) return false;
+  const consent_mode = v.consent_mode;
   if (
-    x294 !== undefined &&
-    !(x294 === 'pending' || x294 === 'denied' || x294 === 'granted' || (!s && typeof x294 === 'string'))
+    consent_mode !== undefined &&
+    !(
+      consent_mode === 'pending' ||
+      consent_mode === 'denied' ||
+      consent_mode === 'granted' ||
+      (!s && typeof consent_mode === 'string')
+    )
   )
     return false;
-  const x295 = v.email;
-  if (x295 !== undefined && !(typeof x295 === 'string' || x295 === null)) return false;
-  const x296 = v.reveal_domain;
-  if (x296 !== undefined && !(typeof x296 === 'string' || x296 === null)) return false;
-  const x297 = v.reveal_name;
-  if (x297 !== undefined && !(typeof x297 === 'string' || x297 === null)) return false;
-  const x298 = v.clearbit_uid;
-  if (x298 !== undefined && !(typeof x298 === 'string' || x298 === null)) return false;
-  const x299 = v.finished_kind;
+  const email = v.email;
+  if (email !== undefined && !(typeof email === 'string' || email === null)) return false;
+  const reveal_domain = v.reveal_domain;
+  if (reveal_domain !== undefined && !(typeof reveal_domain === 'string' || reveal_domain === null))
+    return false;
+  const reveal_name = v.reveal_name;
+  if (reveal_name !== undefined && !(typeof reveal_name === 'string' || reveal_name === null)) return false;
+  const clearbit_uid = v.clearbit_uid;
+  if (clearbit_uid !== undefined && !(typeof clearbit_uid === 'string' || clearbit_uid === null))
+    return false;
+  const finished_kind = v.finished_kind;
   if (
-    x299 !== undefined &&
-    !(x299 === 'last_step' || x299 === 'timeout_30m' || (!s && typeof x299 === 'string'))
+    finished_kind !== undefined &&
+    !(
+      finished_kind === 'last_step' ||
+      finished_kind === 'timeout_30m' ||
+      (!s && typeof finished_kind === 'string')
+    )
   )
     return false;
-  const x300 = v.actions;
-  if (x300 !== undefined) {
-    if (!Array.isArray(x300)) return false;
-    for (let x301 = 0; x301 < x300.length; x301++) {
-      const x302 = x300[x301];
-      if (!isDemoAction(x302, s)) return false;
+  const actions = v.actions;
+  if (actions !== undefined) {
+    if (!Array.isArray(actions)) return false;
+    for (let i = 0; i < actions.length; i++) {
+      const actions_item: unknown = actions[i];
+      if (!isDemoAction(actions_item)) return false;
     }
   }
-  const x303 = v.submissions;
-  if (x303 !== undefined) {
-    if (!Array.isArray(x303)) return false;
-    for (let x304 = 0; x304 < x303.length; x304++) {
-      const x305 = x303[x304];
-      if (!isDemoSubmission(x305, s)) return false;
+  const submissions = v.submissions;
+  if (submissions !== undefined) {
+    if (!Array.isArray(submissions)) return false;
+    for (let i_2 = 0; i_2 < submissions.length; i_2++) {
+      const submissions_item: unknown = submissions[i_2];
+      if (!isDemoSubmission(submissions_item, s)) return false;
     }
   }
   return true;
 }
 
-/** A branch of an anyOf in models/demo-submission.json. */
-function anyOf3(v: any, s: boolean): boolean {
+/** Branch 2 of the anyOf at `action_id` in isDemoSubmission. */
+function isDemoSubmission_action_id_branch2(v: unknown): boolean {
   if (v !== '') return false;
   return true;
 }
 
 /** DemoSubmission (models/demo-submission.json). */
-export function isDemoSubmission(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x306 = v.id;
-  if (x306 === undefined || !isChameleonId(x306, s)) return false;
-  const x307 = v.created_at;
-  if (x307 !== undefined && !isTimestamp(x307, s)) return false;
-  const x308 = v.updated_at;
-  if (x308 !== undefined && !isTimestamp(x308, s)) return false;
-  const x309 = v.step_id;
-  if (x309 !== undefined && !isChameleonId(x309, s)) return false;
-  const x310 = v.action_id;
-  if (x310 !== undefined && !(isChameleonId(x310, s) || anyOf3(x310, s))) return false;
-  const x311 = v.data;
-  if (x311 !== undefined) {
-    if (!Array.isArray(x311)) return false;
-    for (let x312 = 0; x312 < x311.length; x312++) {
-      const x313 = x311[x312];
-      if (!isDemoSubmissionData(x313, s)) return false;
+export function isDemoSubmission(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const step_id = v.step_id;
+  if (step_id !== undefined && !isChameleonId(step_id)) return false;
+  const action_id = v.action_id;
+  if (action_id !== undefined && !(isChameleonId(action_id) || isDemoSubmission_action_id_branch2(action_id)))
+    return false;
+  const data = v.data;
+  if (data !== undefined) {
+    if (!Array.isArray(data)) return false;
+    for (let i = 0; i < data.length; i++) {
+      const data_item: unknown = data[i];
+      if (!isDemoSubmissionData(data_item, s)) return false;
     }
   }
   return true;
 }
 
-/** A branch of an anyOf in models/demo-submission-data.json. */
-function anyOf4(v: any, s: boolean): boolean {
+/** Branch 1 of the anyOf at `value` in isDemoSubmissionData. */
+function isDemoSubmissionData_value_branch1(v: unknown): boolean {
   if (!(typeof v === 'string')) return false;
   return true;
 }
 
-/** A branch of an anyOf in models/demo-submission-data.json. */
-function anyOf5(v: any, s: boolean): boolean {
-  if (!Number.isFinite(v)) return false;
+/** Branch 2 of the anyOf at `value` in isDemoSubmissionData. */
+function isDemoSubmissionData_value_branch2(v: unknown): boolean {
+  if (!(typeof v === 'number' && Number.isFinite(v))) return false;
   return true;
 }
 
-/** A branch of an anyOf in models/demo-submission-data.json. */
-function anyOf7(v: any, s: boolean): boolean {
+/** Branch 1 of the anyOf at `item` in isDemoSubmissionData_value_branch3. */
+function isDemoSubmissionData_value_branch3_item_branch1(v: unknown): boolean {
   if (!(typeof v === 'string')) return false;
   return true;
 }
 
-/** A branch of an anyOf in models/demo-submission-data.json. */
-function anyOf8(v: any, s: boolean): boolean {
-  if (!Number.isFinite(v)) return false;
+/** Branch 2 of the anyOf at `item` in isDemoSubmissionData_value_branch3. */
+function isDemoSubmissionData_value_branch3_item_branch2(v: unknown): boolean {
+  if (!(typeof v === 'number' && Number.isFinite(v))) return false;
   return true;
 }
 
-/** A branch of an anyOf in models/demo-submission-data.json. */
-function anyOf6(v: any, s: boolean): boolean {
+/** Branch 3 of the anyOf at `value` in isDemoSubmissionData. */
+function isDemoSubmissionData_value_branch3(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
-  for (let x319 = 0; x319 < v.length; x319++) {
-    const x320 = v[x319];
-    if (!(anyOf7(x320, s) || anyOf8(x320, s))) return false;
+  for (let i = 0; i < v.length; i++) {
+    const item: unknown = v[i];
+    if (!(
+      isDemoSubmissionData_value_branch3_item_branch1(item) ||
+      isDemoSubmissionData_value_branch3_item_branch2(item)
+    ))
+      return false;
   }
   return true;
 }
 
 /** DemoSubmissionData (models/demo-submission-data.json). */
-export function isDemoSubmissionData(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x314 = v.id;
-  if (x314 !== undefined && !isChameleonId(x314, s)) return false;
-  const x315 = v.created_at;
-  if (x315 !== undefined && !isTimestamp(x315, s)) return false;
-  const x316 = v.updated_at;
-  if (x316 !== undefined && !isTimestamp(x316, s)) return false;
-  const x317 = v.field;
-  if (x317 !== undefined && !isDemoFormField(x317, s)) return false;
-  const x318 = v.value;
-  if (x318 !== undefined && !(anyOf4(x318, s) || anyOf5(x318, s) || anyOf6(x318, s))) return false;
+export function isDemoSubmissionData(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id !== undefined && !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const field = v.field;
+  if (field !== undefined && !isDemoFormField(field, s)) return false;
+  const value = v.value;
+  if (
+    value !== undefined &&
+    !(
+      isDemoSubmissionData_value_branch1(value) ||
+      isDemoSubmissionData_value_branch2(value) ||
+      isDemoSubmissionData_value_branch3(value)
+    )
+  )
+    return false;
   return true;
 }
 
 /** Element (models/element.json). */
-export function isElement(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x321 = v.id;
-  if (x321 === undefined || !isChameleonId(x321, s)) return false;
-  const x322 = v.created_at;
-  if (x322 !== undefined && !isTimestamp(x322, s)) return false;
-  const x323 = v.updated_at;
-  if (x323 !== undefined && !isTimestamp(x323, s)) return false;
-  const x324 = v.selector;
-  if (x324 !== undefined && !(typeof x324 === 'string')) return false;
-  const x325 = v.description;
-  if (x325 !== undefined && !(typeof x325 === 'string')) return false;
-  const x326 = v.use;
-  if (x326 !== undefined) {
-    if (!Array.isArray(x326)) return false;
-    for (let x327 = 0; x327 < x326.length; x327++) {
-      const x328 = x326[x327];
-      if (!(typeof x328 === 'string')) return false;
+export function isElement(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const selector = v.selector;
+  if (selector !== undefined && !(typeof selector === 'string')) return false;
+  const description = v.description;
+  if (description !== undefined && !(typeof description === 'string')) return false;
+  const use = v.use;
+  if (use !== undefined) {
+    if (!Array.isArray(use)) return false;
+    for (let i = 0; i < use.length; i++) {
+      const use_item: unknown = use[i];
+      if (!(typeof use_item === 'string')) return false;
       if (!(
-        x328 === 'selector' ||
-        x328 === 'path' ||
-        x328 === 'tag' ||
-        x328 === 'text' ||
-        x328 === 'attr_id' ||
-        x328 === 'attr_class' ||
-        x328 === 'attr_href' ||
-        x328 === 'attr_title' ||
-        x328 === 'attr_type' ||
-        x328 === 'attr_name' ||
-        x328 === 'arity' ||
-        x328 === 'shadow_selector' ||
-        x328 === 'path_index' ||
-        x328 === 'attr_data' ||
-        x328 === 'attr_aria_labelledby' ||
-        x328 === 'attr_aria_label' ||
-        (!s && typeof x328 === 'string')
+        use_item === 'selector' ||
+        use_item === 'path' ||
+        use_item === 'tag' ||
+        use_item === 'text' ||
+        use_item === 'attr_id' ||
+        use_item === 'attr_class' ||
+        use_item === 'attr_href' ||
+        use_item === 'attr_title' ||
+        use_item === 'attr_type' ||
+        use_item === 'attr_name' ||
+        use_item === 'arity' ||
+        use_item === 'shadow_selector' ||
+        use_item === 'path_index' ||
+        use_item === 'attr_data' ||
+        use_item === 'attr_aria_labelledby' ||
+        use_item === 'attr_aria_label' ||
+        (!s && typeof use_item === 'string')
       ))
         return false;
     }
   }
-  const x329 = v.path;
-  if (x329 !== undefined && !(typeof x329 === 'string')) return false;
-  const x330 = v.tag;
-  if (x330 !== undefined && !(typeof x330 === 'string')) return false;
-  const x331 = v.text;
-  if (x331 !== undefined && !(typeof x331 === 'string')) return false;
-  const x332 = v.attr_id;
-  if (x332 !== undefined && !(typeof x332 === 'string')) return false;
-  const x333 = v.attr_class;
-  if (x333 !== undefined && !(typeof x333 === 'string')) return false;
-  const x334 = v.attr_href;
-  if (x334 !== undefined && !(typeof x334 === 'string')) return false;
-  const x335 = v.attr_title;
-  if (x335 !== undefined && !(typeof x335 === 'string')) return false;
-  const x336 = v.attr_type;
-  if (x336 !== undefined && !(typeof x336 === 'string')) return false;
-  const x337 = v.attr_name;
-  if (x337 !== undefined && !(typeof x337 === 'string')) return false;
-  const x338 = v.arity;
-  if (x338 !== undefined && !(typeof x338 === 'string')) return false;
-  const x339 = v.shadow_selector;
-  if (x339 !== undefined && !(typeof x339 === 'string')) return false;
-  const x340 = v.path_index;
-  if (x340 !== undefined && !(typeof x340 === 'string')) return false;
-  const x341 = v.attr_data;
-  if (x341 !== undefined && !(typeof x341 === 'string')) return false;
-  const x342 = v.attr_aria_labelledby;
-  if (x342 !== undefined && !(typeof x342 === 'string')) return false;
-  const x343 = v.attr_aria_label;
-  if (x343 !== undefined && !(typeof x343 === 'string')) return false;
+  const path = v.path;
+  if (path !== undefined && !(typeof path === 'string')) return false;
+  const tag = v.tag;
+  if (tag !== undefined && !(typeof tag === 'string')) return false;
+  const text = v.text;
+  if (text !== undefined && !(typeof text === 'string')) return false;
+  const attr_id = v.attr_id;
+  if (attr_id !== undefined && !(typeof attr_id === 'string')) return false;
+  const attr_class = v.attr_class;
+  if (attr_class !== undefined && !(typeof attr_class === 'string')) return false;
+  const attr_href = v.attr_href;
+  if (attr_href !== undefined && !(typeof attr_href === 'string')) return false;
+  const attr_title = v.attr_title;
+  if (attr_title !== undefined && !(typeof attr_title === 'string')) return false;
+  const attr_type = v.attr_type;
+  if (attr_type !== undefined && !(typeof attr_type === 'string')) return false;
+  const attr_name = v.attr_name;
+  if (attr_name !== undefined && !(typeof attr_name === 'string')) return false;
+  const arity = v.arity;
+  if (arity !== undefined && !(typeof arity === 'string')) return false;
+  const shadow_selector = v.shadow_selector;
+  if (shadow_selector !== undefined && !(typeof shadow_selector === 'string')) return false;
+  const path_index = v.path_index;
+  if (path_index !== undefined && !(typeof path_index === 'string')) return false;
+  const attr_data = v.attr_data;
+  if (attr_data !== undefined && !(typeof attr_data === 'string')) return false;
+  const attr_aria_labelledby = v.attr_aria_labelledby;
+  if (attr_aria_labelledby !== undefined && !(typeof attr_aria_labelledby === 'string')) return false;
+  const attr_aria_label = v.attr_aria_label;
+  if (attr_aria_label !== undefined && !(typeof attr_aria_label === 'string')) return false;
   return true;
 }
 
 /** Embed (models/embed.json). */
-export function isEmbed(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x344 = v.id;
-  if (x344 === undefined || !isChameleonId(x344, s)) return false;
-  const x345 = v.created_at;
-  if (x345 !== undefined && !isTimestamp(x345, s)) return false;
-  const x346 = v.updated_at;
-  if (x346 !== undefined && !isTimestamp(x346, s)) return false;
-  const x347 = v.archived_at;
-  if (x347 !== undefined) {
-    if (!(typeof x347 === 'string' || x347 === null)) return false;
-    if (typeof x347 === 'string' && !isDateTime(x347)) return false;
+export function isEmbed(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const archived_at = v.archived_at;
+  if (archived_at !== undefined) {
+    if (!(typeof archived_at === 'string' || archived_at === null)) return false;
+    if (typeof archived_at === 'string' && !isDateTime(archived_at)) return false;
   }
-  const x348 = v.name;
-  if (x348 !== undefined && !(typeof x348 === 'string')) return false;
-  const x349 = v.description;
-  if (x349 !== undefined && !(typeof x349 === 'string')) return false;
-  const x350 = v.style;
-  if (x350 !== undefined && !(x350 === 'banner' || x350 === 'card' || (!s && typeof x350 === 'string')))
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const description = v.description;
+  if (description !== undefined && !(typeof description === 'string')) return false;
+  const style = v.style;
+  if (style !== undefined && !(style === 'banner' || style === 'card' || (!s && typeof style === 'string')))
     return false;
-  const x351 = v.position;
-  if (x351 !== undefined && !Number.isFinite(x351)) return false;
-  const x352 = v.segment_id;
-  if (x352 !== undefined && !isChameleonId(x352, s)) return false;
-  const x353 = v.segment_ids;
-  if (x353 !== undefined) {
-    if (!Array.isArray(x353)) return false;
-    for (let x354 = 0; x354 < x353.length; x354++) {
-      const x355 = x353[x354];
-      if (!isChameleonId(x355, s)) return false;
+  const position = v.position;
+  if (position !== undefined && !(typeof position === 'number' && Number.isFinite(position))) return false;
+  const segment_id = v.segment_id;
+  if (segment_id !== undefined && !isChameleonId(segment_id)) return false;
+  const segment_ids = v.segment_ids;
+  if (segment_ids !== undefined) {
+    if (!Array.isArray(segment_ids)) return false;
+    for (let i = 0; i < segment_ids.length; i++) {
+      const segment_ids_item: unknown = segment_ids[i];
+      if (!isChameleonId(segment_ids_item)) return false;
     }
   }
-  const x356 = v.published_at;
-  if (x356 !== undefined) {
-    if (!(typeof x356 === 'string' || x356 === null)) return false;
-    if (typeof x356 === 'string' && !isDateTime(x356)) return false;
+  const published_at = v.published_at;
+  if (published_at !== undefined) {
+    if (!(typeof published_at === 'string' || published_at === null)) return false;
+    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
   }
-  const x357 = v.rate_unlimit_at;
-  if (x357 !== undefined) {
-    if (!(typeof x357 === 'string' || x357 === null)) return false;
-    if (typeof x357 === 'string' && !isDateTime(x357)) return false;
+  const rate_unlimit_at = v.rate_unlimit_at;
+  if (rate_unlimit_at !== undefined) {
+    if (!(typeof rate_unlimit_at === 'string' || rate_unlimit_at === null)) return false;
+    if (typeof rate_unlimit_at === 'string' && !isDateTime(rate_unlimit_at)) return false;
   }
-  const x358 = v.tag_ids;
-  if (x358 !== undefined) {
-    if (!Array.isArray(x358)) return false;
-    for (let x359 = 0; x359 < x358.length; x359++) {
-      const x360 = x358[x359];
-      if (!isChameleonId(x360, s)) return false;
+  const tag_ids = v.tag_ids;
+  if (tag_ids !== undefined) {
+    if (!Array.isArray(tag_ids)) return false;
+    for (let i_2 = 0; i_2 < tag_ids.length; i_2++) {
+      const tag_ids_item: unknown = tag_ids[i_2];
+      if (!isChameleonId(tag_ids_item)) return false;
     }
   }
-  const x361 = v.dashboard_url;
-  if (x361 !== undefined && !(typeof x361 === 'string')) return false;
-  const x362 = v.stats;
-  if (x362 !== undefined && !isExperienceStats(x362, s)) return false;
+  const dashboard_url = v.dashboard_url;
+  if (dashboard_url !== undefined && !(typeof dashboard_url === 'string')) return false;
+  const stats = v.stats;
+  if (stats !== undefined && !isExperienceStats(stats)) return false;
   return true;
 }
 
 /** Experience (models/experience.json). */
-export function isExperience(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x363 = v.id;
-  if (x363 === undefined || !isChameleonId(x363, s)) return false;
-  const x364 = v.created_at;
-  if (x364 !== undefined && !isTimestamp(x364, s)) return false;
-  const x365 = v.updated_at;
-  if (x365 !== undefined && !isTimestamp(x365, s)) return false;
-  const x366 = v.name;
-  if (x366 !== undefined && !(typeof x366 === 'string')) return false;
-  const x367 = v.kind;
-  if (x367 !== undefined && !(typeof x367 === 'string')) return false;
-  const x368 = v.segment_id;
-  if (x368 !== undefined && !isChameleonId(x368, s)) return false;
-  const x369 = v.published_at;
-  if (x369 !== undefined) {
-    if (!(typeof x369 === 'string' || x369 === null)) return false;
-    if (typeof x369 === 'string' && !isDateTime(x369)) return false;
+export function isExperience(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const kind = v.kind;
+  if (kind !== undefined && !(typeof kind === 'string')) return false;
+  const segment_id = v.segment_id;
+  if (segment_id !== undefined && !isChameleonId(segment_id)) return false;
+  const published_at = v.published_at;
+  if (published_at !== undefined) {
+    if (!(typeof published_at === 'string' || published_at === null)) return false;
+    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
   }
-  const x370 = v.tags;
-  if (x370 !== undefined) {
-    if (!Array.isArray(x370)) return false;
-    for (let x371 = 0; x371 < x370.length; x371++) {
-      const x372 = x370[x371];
-      if (!isTag(x372, s)) return false;
+  const tags = v.tags;
+  if (tags !== undefined) {
+    if (!Array.isArray(tags)) return false;
+    for (let i = 0; i < tags.length; i++) {
+      const tags_item: unknown = tags[i];
+      if (!isTag(tags_item)) return false;
     }
   }
-  const x373 = v.url_groups;
-  if (x373 !== undefined) {
-    if (!Array.isArray(x373)) return false;
-    for (let x374 = 0; x374 < x373.length; x374++) {
-      const x375 = x373[x374];
-      if (!isUrlGroup(x375, s)) return false;
+  const url_groups = v.url_groups;
+  if (url_groups !== undefined) {
+    if (!Array.isArray(url_groups)) return false;
+    for (let i_2 = 0; i_2 < url_groups.length; i_2++) {
+      const url_groups_item: unknown = url_groups[i_2];
+      if (!isUrlGroup(url_groups_item)) return false;
     }
   }
   return true;
 }
 
 /** ExperienceStats (models/experience-stats.json). */
-export function isExperienceStats(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x376 = v.started_count;
-  if (x376 !== undefined) {
-    if (!Number.isInteger(x376)) return false;
-    if (Number.isFinite(x376) && !(x376 >= 0)) return false;
+export function isExperienceStats(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const started_count = v.started_count;
+  if (started_count !== undefined) {
+    if (!(typeof started_count === 'number' && Number.isInteger(started_count))) return false;
+    if (!(started_count >= 0)) return false;
   }
-  const x377 = v.completed_count;
-  if (x377 !== undefined) {
-    if (!Number.isInteger(x377)) return false;
-    if (Number.isFinite(x377) && !(x377 >= 0)) return false;
+  const completed_count = v.completed_count;
+  if (completed_count !== undefined) {
+    if (!(typeof completed_count === 'number' && Number.isInteger(completed_count))) return false;
+    if (!(completed_count >= 0)) return false;
   }
-  const x378 = v.exited_count;
-  if (x378 !== undefined) {
-    if (!Number.isInteger(x378)) return false;
-    if (Number.isFinite(x378) && !(x378 >= 0)) return false;
+  const exited_count = v.exited_count;
+  if (exited_count !== undefined) {
+    if (!(typeof exited_count === 'number' && Number.isInteger(exited_count))) return false;
+    if (!(exited_count >= 0)) return false;
   }
-  const x379 = v.last_started_at;
-  if (x379 !== undefined) {
-    if (!(typeof x379 === 'string' || x379 === null)) return false;
-    if (typeof x379 === 'string' && !isDateTime(x379)) return false;
+  const last_started_at = v.last_started_at;
+  if (last_started_at !== undefined) {
+    if (!(typeof last_started_at === 'string' || last_started_at === null)) return false;
+    if (typeof last_started_at === 'string' && !isDateTime(last_started_at)) return false;
   }
-  const x380 = v.last_completed_at;
-  if (x380 !== undefined) {
-    if (!(typeof x380 === 'string' || x380 === null)) return false;
-    if (typeof x380 === 'string' && !isDateTime(x380)) return false;
+  const last_completed_at = v.last_completed_at;
+  if (last_completed_at !== undefined) {
+    if (!(typeof last_completed_at === 'string' || last_completed_at === null)) return false;
+    if (typeof last_completed_at === 'string' && !isDateTime(last_completed_at)) return false;
   }
-  const x381 = v.last_exited_at;
-  if (x381 !== undefined) {
-    if (!(typeof x381 === 'string' || x381 === null)) return false;
-    if (typeof x381 === 'string' && !isDateTime(x381)) return false;
+  const last_exited_at = v.last_exited_at;
+  if (last_exited_at !== undefined) {
+    if (!(typeof last_exited_at === 'string' || last_exited_at === null)) return false;
+    if (typeof last_exited_at === 'string' && !isDateTime(last_exited_at)) return false;
   }
   return true;
 }
 
 /** HelpbarAnswerAction (models/helpbar-answer-action.json). */
-export function isHelpbarAnswerAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x382 = v.id;
-  if (x382 === undefined || !isChameleonId(x382, s)) return false;
-  const x383 = v.query;
-  if (x383 !== undefined && !(typeof x383 === 'string')) return false;
-  const x384 = v.answer;
-  if (x384 !== undefined && !(typeof x384 === 'string')) return false;
-  const x385 = v.results_count;
-  if (x385 !== undefined) {
-    if (!Number.isInteger(x385)) return false;
-    if (Number.isFinite(x385) && !(x385 >= 0)) return false;
+export function isHelpbarAnswerAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const query = v.query;
+  if (query !== undefined && !(typeof query === 'string')) return false;
+  const answer = v.answer;
+  if (answer !== undefined && !(typeof answer === 'string')) return false;
+  const results_count = v.results_count;
+  if (results_count !== undefined) {
+    if (!(typeof results_count === 'number' && Number.isInteger(results_count))) return false;
+    if (!(results_count >= 0)) return false;
   }
-  const x386 = v.references;
-  if (x386 !== undefined) {
-    if (!Array.isArray(x386)) return false;
-    for (let x387 = 0; x387 < x386.length; x387++) {
-      const x388 = x386[x387];
-      if (!(typeof x388 === 'string')) return false;
+  const references = v.references;
+  if (references !== undefined) {
+    if (!Array.isArray(references)) return false;
+    for (let i = 0; i < references.length; i++) {
+      const references_item: unknown = references[i];
+      if (!(typeof references_item === 'string')) return false;
     }
   }
-  const x389 = v.url;
-  if (x389 !== undefined && !(typeof x389 === 'string')) return false;
+  const url = v.url;
+  if (url !== undefined && !(typeof url === 'string')) return false;
   return true;
 }
 
 /** HelpbarItemAction (models/helpbar-item-action.json). */
-export function isHelpbarItemAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x390 = v.id;
-  if (x390 === undefined || !isChameleonId(x390, s)) return false;
-  const x391 = v.query;
-  if (x391 !== undefined && !(typeof x391 === 'string')) return false;
-  const x392 = v.item_uid;
-  if (x392 !== undefined && !(typeof x392 === 'string')) return false;
-  const x393 = v.title;
-  if (x393 !== undefined && !(typeof x393 === 'string')) return false;
-  const x394 = v.href;
-  if (x394 !== undefined && !(typeof x394 === 'string')) return false;
-  const x395 = v.kinds;
-  if (x395 !== undefined) {
-    if (!Array.isArray(x395)) return false;
-    for (let x396 = 0; x396 < x395.length; x396++) {
-      const x397 = x395[x396];
-      if (!(typeof x397 === 'string')) return false;
+export function isHelpbarItemAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const query = v.query;
+  if (query !== undefined && !(typeof query === 'string')) return false;
+  const item_uid = v.item_uid;
+  if (item_uid !== undefined && !(typeof item_uid === 'string')) return false;
+  const title = v.title;
+  if (title !== undefined && !(typeof title === 'string')) return false;
+  const href = v.href;
+  if (href !== undefined && !(typeof href === 'string')) return false;
+  const kinds = v.kinds;
+  if (kinds !== undefined) {
+    if (!Array.isArray(kinds)) return false;
+    for (let i = 0; i < kinds.length; i++) {
+      const kinds_item: unknown = kinds[i];
+      if (!(typeof kinds_item === 'string')) return false;
     }
   }
   return true;
 }
 
 /** HelpbarItemErrorAction (models/helpbar-item-error-action.json). */
-export function isHelpbarItemErrorAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x398 = v.id;
-  if (x398 === undefined || !isChameleonId(x398, s)) return false;
-  const x399 = v.query;
-  if (x399 !== undefined && !(typeof x399 === 'string')) return false;
-  const x400 = v.item_uid;
-  if (x400 !== undefined && !(typeof x400 === 'string')) return false;
-  const x401 = v.title;
-  if (x401 !== undefined && !(typeof x401 === 'string')) return false;
-  const x402 = v.action_info;
-  if (x402 !== undefined && !(typeof x402 === 'string')) return false;
-  const x403 = v.url;
-  if (x403 !== undefined && !(typeof x403 === 'string')) return false;
-  const x404 = v.action_kinds;
-  if (x404 !== undefined) {
-    if (!Array.isArray(x404)) return false;
-    for (let x405 = 0; x405 < x404.length; x405++) {
-      const x406 = x404[x405];
-      if (!(typeof x406 === 'string')) return false;
+export function isHelpbarItemErrorAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const query = v.query;
+  if (query !== undefined && !(typeof query === 'string')) return false;
+  const item_uid = v.item_uid;
+  if (item_uid !== undefined && !(typeof item_uid === 'string')) return false;
+  const title = v.title;
+  if (title !== undefined && !(typeof title === 'string')) return false;
+  const action_info = v.action_info;
+  if (action_info !== undefined && !(typeof action_info === 'string')) return false;
+  const url = v.url;
+  if (url !== undefined && !(typeof url === 'string')) return false;
+  const action_kinds = v.action_kinds;
+  if (action_kinds !== undefined) {
+    if (!Array.isArray(action_kinds)) return false;
+    for (let i = 0; i < action_kinds.length; i++) {
+      const action_kinds_item: unknown = action_kinds[i];
+      if (!(typeof action_kinds_item === 'string')) return false;
     }
   }
   return true;
 }
 
 /** HelpbarSearchAction (models/helpbar-search-action.json). */
-export function isHelpbarSearchAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x407 = v.id;
-  if (x407 === undefined || !isChameleonId(x407, s)) return false;
-  const x408 = v.query;
-  if (x408 !== undefined && !(typeof x408 === 'string')) return false;
-  const x409 = v.results_count;
-  if (x409 !== undefined) {
-    if (!Number.isInteger(x409)) return false;
-    if (Number.isFinite(x409) && !(x409 >= 0)) return false;
+export function isHelpbarSearchAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const query = v.query;
+  if (query !== undefined && !(typeof query === 'string')) return false;
+  const results_count = v.results_count;
+  if (results_count !== undefined) {
+    if (!(typeof results_count === 'number' && Number.isInteger(results_count))) return false;
+    if (!(results_count >= 0)) return false;
   }
-  const x410 = v.url;
-  if (x410 !== undefined && !(typeof x410 === 'string')) return false;
+  const url = v.url;
+  if (url !== undefined && !(typeof url === 'string')) return false;
   return true;
 }
 
 /** Microsurvey (models/microsurvey.json). */
-export function isMicrosurvey(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x411 = v.id;
-  if (x411 === undefined || !isChameleonId(x411, s)) return false;
-  const x412 = v.created_at;
-  if (x412 !== undefined && !isTimestamp(x412, s)) return false;
-  const x413 = v.updated_at;
-  if (x413 !== undefined && !isTimestamp(x413, s)) return false;
-  const x414 = v.name;
-  if (x414 !== undefined && !(typeof x414 === 'string')) return false;
-  const x415 = v.position;
-  if (x415 !== undefined && !Number.isFinite(x415)) return false;
-  const x416 = v.experiment_at;
-  if (x416 !== undefined) {
-    if (!(typeof x416 === 'string' || x416 === null)) return false;
-    if (typeof x416 === 'string' && !isDateTime(x416)) return false;
+export function isMicrosurvey(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const position = v.position;
+  if (position !== undefined && !(typeof position === 'number' && Number.isFinite(position))) return false;
+  const experiment_at = v.experiment_at;
+  if (experiment_at !== undefined) {
+    if (!(typeof experiment_at === 'string' || experiment_at === null)) return false;
+    if (typeof experiment_at === 'string' && !isDateTime(experiment_at)) return false;
   }
-  const x417 = v.experiment_range;
-  if (x417 !== undefined && !(typeof x417 === 'string' || x417 === null)) return false;
-  const x418 = v.segment_id;
-  if (x418 !== undefined && !isChameleonId(x418, s)) return false;
-  const x419 = v.segment_ids;
-  if (x419 !== undefined) {
-    if (!Array.isArray(x419)) return false;
-    for (let x420 = 0; x420 < x419.length; x420++) {
-      const x421 = x419[x420];
-      if (!isChameleonId(x421, s)) return false;
+  const experiment_range = v.experiment_range;
+  if (experiment_range !== undefined && !(typeof experiment_range === 'string' || experiment_range === null))
+    return false;
+  const segment_id = v.segment_id;
+  if (segment_id !== undefined && !isChameleonId(segment_id)) return false;
+  const segment_ids = v.segment_ids;
+  if (segment_ids !== undefined) {
+    if (!Array.isArray(segment_ids)) return false;
+    for (let i = 0; i < segment_ids.length; i++) {
+      const segment_ids_item: unknown = segment_ids[i];
+      if (!isChameleonId(segment_ids_item)) return false;
     }
   }
-  const x422 = v.published_at;
-  if (x422 !== undefined) {
-    if (!(typeof x422 === 'string' || x422 === null)) return false;
-    if (typeof x422 === 'string' && !isDateTime(x422)) return false;
+  const published_at = v.published_at;
+  if (published_at !== undefined) {
+    if (!(typeof published_at === 'string' || published_at === null)) return false;
+    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
   }
-  const x423 = v.rate_unlimit_at;
-  if (x423 !== undefined) {
-    if (!(typeof x423 === 'string' || x423 === null)) return false;
-    if (typeof x423 === 'string' && !isDateTime(x423)) return false;
+  const rate_unlimit_at = v.rate_unlimit_at;
+  if (rate_unlimit_at !== undefined) {
+    if (!(typeof rate_unlimit_at === 'string' || rate_unlimit_at === null)) return false;
+    if (typeof rate_unlimit_at === 'string' && !isDateTime(rate_unlimit_at)) return false;
   }
-  const x424 = v.tag_ids;
-  if (x424 !== undefined) {
-    if (!Array.isArray(x424)) return false;
-    for (let x425 = 0; x425 < x424.length; x425++) {
-      const x426 = x424[x425];
-      if (!isChameleonId(x426, s)) return false;
+  const tag_ids = v.tag_ids;
+  if (tag_ids !== undefined) {
+    if (!Array.isArray(tag_ids)) return false;
+    for (let i_2 = 0; i_2 < tag_ids.length; i_2++) {
+      const tag_ids_item: unknown = tag_ids[i_2];
+      if (!isChameleonId(tag_ids_item)) return false;
     }
   }
-  const x427 = v.last_dropdown_items;
-  if (x427 !== undefined) {
-    if (!Array.isArray(x427)) return false;
-    for (let x428 = 0; x428 < x427.length; x428++) {
-      const x429 = x427[x428];
-      if (!(typeof x429 === 'string')) return false;
+  const last_dropdown_items = v.last_dropdown_items;
+  if (last_dropdown_items !== undefined) {
+    if (!Array.isArray(last_dropdown_items)) return false;
+    for (let i_3 = 0; i_3 < last_dropdown_items.length; i_3++) {
+      const last_dropdown_items_item: unknown = last_dropdown_items[i_3];
+      if (!(typeof last_dropdown_items_item === 'string')) return false;
     }
   }
-  const x430 = v.steps;
-  if (x430 !== undefined) {
-    if (!Array.isArray(x430)) return false;
-    for (let x431 = 0; x431 < x430.length; x431++) {
-      const x432 = x430[x431];
-      if (!isStep(x432, s)) return false;
+  const steps = v.steps;
+  if (steps !== undefined) {
+    if (!Array.isArray(steps)) return false;
+    for (let i_4 = 0; i_4 < steps.length; i_4++) {
+      const steps_item: unknown = steps[i_4];
+      if (!isStep(steps_item, s)) return false;
     }
   }
-  const x433 = v.user;
-  if (x433 !== undefined && !isUser(x433, s)) return false;
-  const x434 = v.dashboard_url;
-  if (x434 !== undefined && !(typeof x434 === 'string')) return false;
-  const x435 = v.content_summary;
-  if (x435 !== undefined && !(typeof x435 === 'string')) return false;
-  const x436 = v.content_semantics;
-  if (x436 !== undefined && !(typeof x436 === 'string')) return false;
-  const x437 = v.audience_summary;
-  if (x437 !== undefined && !(typeof x437 === 'string')) return false;
-  const x438 = v.stats;
-  if (x438 !== undefined && !isExperienceStats(x438, s)) return false;
+  const user = v.user;
+  if (user !== undefined && !isUser(user)) return false;
+  const dashboard_url = v.dashboard_url;
+  if (dashboard_url !== undefined && !(typeof dashboard_url === 'string')) return false;
+  const content_summary = v.content_summary;
+  if (content_summary !== undefined && !(typeof content_summary === 'string')) return false;
+  const content_semantics = v.content_semantics;
+  if (content_semantics !== undefined && !(typeof content_semantics === 'string')) return false;
+  const audience_summary = v.audience_summary;
+  if (audience_summary !== undefined && !(typeof audience_summary === 'string')) return false;
+  const stats = v.stats;
+  if (stats !== undefined && !isExperienceStats(stats)) return false;
   return true;
 }
 
 /** Profile (models/profile.json). */
-export function isProfile(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x439 = v.id;
-  if (x439 === undefined || !isChameleonId(x439, s)) return false;
-  const x440 = v.created_at;
-  if (x440 !== undefined && !isTimestamp(x440, s)) return false;
-  const x441 = v.updated_at;
-  if (x441 !== undefined && !isTimestamp(x441, s)) return false;
-  const x442 = v.uid;
-  if (x442 !== undefined && !(typeof x442 === 'string')) return false;
-  const x443 = v.email;
-  if (x443 !== undefined && !(typeof x443 === 'string')) return false;
-  const x444 = v.name;
-  if (x444 !== undefined && !(typeof x444 === 'string')) return false;
-  const x445 = v.company_id;
-  if (x445 !== undefined) {
-    if (!(typeof x445 === 'string' || x445 === null)) return false;
-    if (typeof x445 === 'string' && !PATTERN_0.test(x445)) return false;
+export function isProfile(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const uid = v.uid;
+  if (uid !== undefined && !(typeof uid === 'string')) return false;
+  const email = v.email;
+  if (email !== undefined && !(typeof email === 'string')) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const company_id = v.company_id;
+  if (company_id !== undefined) {
+    if (!(typeof company_id === 'string' || company_id === null)) return false;
+    if (typeof company_id === 'string' && !CHAMELEON_ID_PATTERN.test(company_id)) return false;
   }
-  const x446 = v.browser_x;
-  if (x446 !== undefined) {
-    if (!(Number.isInteger(x446) || x446 === null)) return false;
-    if (Number.isFinite(x446) && !(x446 >= 0)) return false;
+  const browser_x = v.browser_x;
+  if (browser_x !== undefined) {
+    if (!((typeof browser_x === 'number' && Number.isInteger(browser_x)) || browser_x === null)) return false;
+    if (typeof browser_x === 'number' && !(browser_x >= 0)) return false;
   }
-  const x447 = v.browser_tz;
-  if (x447 !== undefined && !Number.isInteger(x447)) return false;
-  const x448 = v.browser_l;
-  if (x448 !== undefined && !(typeof x448 === 'string')) return false;
-  const x449 = v.browser_n;
-  if (x449 !== undefined && !(typeof x449 === 'string')) return false;
-  const x450 = v.browser_k;
-  if (x450 !== undefined && !(typeof x450 === 'string')) return false;
-  const x451 = v.percent;
-  if (x451 !== undefined && !Number.isFinite(x451)) return false;
-  const x452 = v.last_seen_at;
-  if (x452 !== undefined) {
-    if (!(typeof x452 === 'string' || x452 === null)) return false;
-    if (typeof x452 === 'string' && !isDateTime(x452)) return false;
+  const browser_tz = v.browser_tz;
+  if (browser_tz !== undefined && !(typeof browser_tz === 'number' && Number.isInteger(browser_tz)))
+    return false;
+  const browser_l = v.browser_l;
+  if (browser_l !== undefined && !(typeof browser_l === 'string')) return false;
+  const browser_n = v.browser_n;
+  if (browser_n !== undefined && !(typeof browser_n === 'string')) return false;
+  const browser_k = v.browser_k;
+  if (browser_k !== undefined && !(typeof browser_k === 'string')) return false;
+  const percent = v.percent;
+  if (percent !== undefined && !(typeof percent === 'number' && Number.isFinite(percent))) return false;
+  const last_seen_at = v.last_seen_at;
+  if (last_seen_at !== undefined) {
+    if (!(typeof last_seen_at === 'string' || last_seen_at === null)) return false;
+    if (typeof last_seen_at === 'string' && !isDateTime(last_seen_at)) return false;
   }
-  const x453 = v.last_last_seen_at;
-  if (x453 !== undefined && !isTimestamp(x453, s)) return false;
-  const x454 = v.last_seen_session_count;
-  if (x454 !== undefined) {
-    if (!Number.isInteger(x454)) return false;
-    if (Number.isFinite(x454) && !(x454 >= 0)) return false;
+  const last_last_seen_at = v.last_last_seen_at;
+  if (last_last_seen_at !== undefined && !isTimestamp(last_last_seen_at)) return false;
+  const last_seen_session_count = v.last_seen_session_count;
+  if (last_seen_session_count !== undefined) {
+    if (!(typeof last_seen_session_count === 'number' && Number.isInteger(last_seen_session_count)))
+      return false;
+    if (!(last_seen_session_count >= 0)) return false;
   }
-  const x455 = v.delivery_ids;
-  if (x455 !== undefined) {
-    if (!Array.isArray(x455)) return false;
-    for (let x456 = 0; x456 < x455.length; x456++) {
-      const x457 = x455[x456];
-      if (!isChameleonId(x457, s)) return false;
+  const delivery_ids = v.delivery_ids;
+  if (delivery_ids !== undefined) {
+    if (!Array.isArray(delivery_ids)) return false;
+    for (let i = 0; i < delivery_ids.length; i++) {
+      const delivery_ids_item: unknown = delivery_ids[i];
+      if (!isChameleonId(delivery_ids_item)) return false;
     }
   }
-  const x458 = v.company;
-  if (x458 !== undefined && !isCompany(x458, s)) return false;
+  const company = v.company;
+  if (company !== undefined && !isCompany(company)) return false;
   return true;
 }
 
 /** QuantifierUrl (models/quantifier-url.json). */
-export function isQuantifierUrl(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x459 = v.id;
-  if (x459 === undefined || !isChameleonId(x459, s)) return false;
-  const x460 = v.url;
-  if (x460 !== undefined && !(typeof x460 === 'string')) return false;
-  const x461 = v.match_type;
+export function isQuantifierUrl(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const url = v.url;
+  if (url !== undefined && !(typeof url === 'string')) return false;
+  const match_type = v.match_type;
   if (
-    x461 !== undefined &&
+    match_type !== undefined &&
     !(
-      x461 === 'simple' ||
-      x461 === 'exact' ||
-      x461 === 'regex' ||
-      x461 === 'inverse_simple' ||
-      x461 === 'inverse_exact' ||
-      (!s && typeof x461 === 'string')
+      match_type === 'simple' ||
+      match_type === 'exact' ||
+      match_type === 'regex' ||
+      match_type === 'inverse_simple' ||
+      match_type === 'inverse_exact' ||
+      (!s && typeof match_type === 'string')
     )
   )
     return false;
   return true;
 }
 
-/** A branch of an anyOf in models/response.json. */
-function anyOf9(v: any, s: boolean): boolean {
+/** Branch 1 of the anyOf at `dropdown_items` in isResponse. */
+function isResponse_dropdown_items_branch1(v: unknown): boolean {
   if (!(typeof v === 'string')) return false;
   return true;
 }
 
-/** A branch of an anyOf in models/response.json. */
-function anyOf10(v: any, s: boolean): boolean {
+/** Branch 2 of the anyOf at `dropdown_items` in isResponse. */
+function isResponse_dropdown_items_branch2(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
-  for (let x474 = 0; x474 < v.length; x474++) {
-    const x475 = v[x474];
-    if (!(typeof x475 === 'string')) return false;
+  for (let i = 0; i < v.length; i++) {
+    const item: unknown = v[i];
+    if (!(typeof item === 'string')) return false;
   }
   return true;
 }
 
 /** Response (models/response.json). */
-export function isResponse(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x462 = v.id;
-  if (x462 === undefined || !isChameleonId(x462, s)) return false;
-  const x463 = v.created_at;
-  if (x463 !== undefined && !isTimestamp(x463, s)) return false;
-  const x464 = v.updated_at;
-  if (x464 !== undefined && !isTimestamp(x464, s)) return false;
-  const x465 = v.survey_id;
-  if (x465 !== undefined && !isChameleonId(x465, s)) return false;
-  const x466 = v.profile_id;
-  if (x466 !== undefined && !isChameleonId(x466, s)) return false;
-  const x467 = v.button_id;
-  if (x467 !== undefined && !isChameleonId(x467, s)) return false;
-  const x468 = v.href;
-  if (x468 !== undefined && !(typeof x468 === 'string')) return false;
-  const x469 = v.button_text;
-  if (x469 !== undefined && !(typeof x469 === 'string')) return false;
-  const x470 = v.button_order;
-  if (x470 !== undefined) {
-    if (!Number.isInteger(x470)) return false;
-    if (Number.isFinite(x470) && !(x470 >= 0)) return false;
+export function isResponse(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const survey_id = v.survey_id;
+  if (survey_id !== undefined && !isChameleonId(survey_id)) return false;
+  const profile_id = v.profile_id;
+  if (profile_id !== undefined && !isChameleonId(profile_id)) return false;
+  const button_id = v.button_id;
+  if (button_id !== undefined && !isChameleonId(button_id)) return false;
+  const href = v.href;
+  if (href !== undefined && !(typeof href === 'string')) return false;
+  const button_text = v.button_text;
+  if (button_text !== undefined && !(typeof button_text === 'string')) return false;
+  const button_order = v.button_order;
+  if (button_order !== undefined) {
+    if (!(typeof button_order === 'number' && Number.isInteger(button_order))) return false;
+    if (!(button_order >= 0)) return false;
   }
-  const x471 = v.input_text;
-  if (x471 !== undefined && !(typeof x471 === 'string')) return false;
-  const x472 = v.comment_step_input_text2;
-  if (x472 !== undefined && !(typeof x472 === 'string')) return false;
-  const x473 = v.dropdown_items;
-  if (x473 !== undefined && !(anyOf9(x473, s) || anyOf10(x473, s))) return false;
-  const x476 = v.other_text;
-  if (x476 !== undefined && !(typeof x476 === 'string')) return false;
-  const x477 = v.comment_step_dropdown_items;
-  if (x477 !== undefined && !(typeof x477 === 'string')) return false;
-  const x478 = v.comment_step_other_text;
-  if (x478 !== undefined && !(typeof x478 === 'string')) return false;
-  const x479 = v.comment_step_buttons_selected;
-  if (x479 !== undefined && !(typeof x479 === 'string')) return false;
-  const x480 = v.comment_step_dropdown_items2;
-  if (x480 !== undefined && !(typeof x480 === 'string')) return false;
-  const x481 = v.comment_step_other_text2;
-  if (x481 !== undefined && !(typeof x481 === 'string')) return false;
-  const x482 = v.comment_step_buttons_selected2;
-  if (x482 !== undefined && !(typeof x482 === 'string')) return false;
-  const x483 = v.finished_at;
-  if (x483 !== undefined && !isTimestamp(x483, s)) return false;
-  const x484 = v.profile;
-  if (x484 !== undefined && !isProfile(x484, s)) return false;
+  const input_text = v.input_text;
+  if (input_text !== undefined && !(typeof input_text === 'string')) return false;
+  const comment_step_input_text2 = v.comment_step_input_text2;
+  if (comment_step_input_text2 !== undefined && !(typeof comment_step_input_text2 === 'string')) return false;
+  const dropdown_items = v.dropdown_items;
+  if (
+    dropdown_items !== undefined &&
+    !(isResponse_dropdown_items_branch1(dropdown_items) || isResponse_dropdown_items_branch2(dropdown_items))
+  )
+    return false;
+  const other_text = v.other_text;
+  if (other_text !== undefined && !(typeof other_text === 'string')) return false;
+  const comment_step_dropdown_items = v.comment_step_dropdown_items;
+  if (comment_step_dropdown_items !== undefined && !(typeof comment_step_dropdown_items === 'string'))
+    return false;
+  const comment_step_other_text = v.comment_step_other_text;
+  if (comment_step_other_text !== undefined && !(typeof comment_step_other_text === 'string')) return false;
+  const comment_step_buttons_selected = v.comment_step_buttons_selected;
+  if (comment_step_buttons_selected !== undefined && !(typeof comment_step_buttons_selected === 'string'))
+    return false;
+  const comment_step_dropdown_items2 = v.comment_step_dropdown_items2;
+  if (comment_step_dropdown_items2 !== undefined && !(typeof comment_step_dropdown_items2 === 'string'))
+    return false;
+  const comment_step_other_text2 = v.comment_step_other_text2;
+  if (comment_step_other_text2 !== undefined && !(typeof comment_step_other_text2 === 'string')) return false;
+  const comment_step_buttons_selected2 = v.comment_step_buttons_selected2;
+  if (comment_step_buttons_selected2 !== undefined && !(typeof comment_step_buttons_selected2 === 'string'))
+    return false;
+  const finished_at = v.finished_at;
+  if (finished_at !== undefined && !isTimestamp(finished_at)) return false;
+  const profile = v.profile;
+  if (profile !== undefined && !isProfile(profile)) return false;
   return true;
 }
 
 /** SnoozeAction (models/snooze-action.json). */
-export function isSnoozeAction(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x485 = v.id;
-  if (x485 === undefined || !isChameleonId(x485, s)) return false;
-  const x486 = v.deferred_until;
-  if (x486 !== undefined && !isTimestamp(x486, s)) return false;
-  const x487 = v.deferred_hours;
-  if (x487 !== undefined) {
-    if (!Number.isInteger(x487)) return false;
-    if (Number.isFinite(x487) && !(x487 >= 0)) return false;
+export function isSnoozeAction(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const deferred_until = v.deferred_until;
+  if (deferred_until !== undefined && !isTimestamp(deferred_until)) return false;
+  const deferred_hours = v.deferred_hours;
+  if (deferred_hours !== undefined) {
+    if (!(typeof deferred_hours === 'number' && Number.isInteger(deferred_hours))) return false;
+    if (!(deferred_hours >= 0)) return false;
   }
-  const x488 = v.deferred_count;
-  if (x488 !== undefined) {
-    if (!Number.isInteger(x488)) return false;
-    if (Number.isFinite(x488) && !(x488 >= 0)) return false;
+  const deferred_count = v.deferred_count;
+  if (deferred_count !== undefined) {
+    if (!(typeof deferred_count === 'number' && Number.isInteger(deferred_count))) return false;
+    if (!(deferred_count >= 0)) return false;
   }
   return true;
 }
 
 /** Step (models/step.json). */
-export function isStep(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x489 = v.id;
-  if (x489 === undefined || !isChameleonId(x489, s)) return false;
-  const x490 = v.created_at;
-  if (x490 !== undefined && !isTimestamp(x490, s)) return false;
-  const x491 = v.updated_at;
-  if (x491 !== undefined && !isTimestamp(x491, s)) return false;
-  const x492 = v.title;
-  if (x492 !== undefined && !(typeof x492 === 'string' || x492 === null)) return false;
-  const x493 = v.body;
-  if (x493 !== undefined && !(typeof x493 === 'string')) return false;
-  const x494 = v.preset;
-  if (x494 !== undefined && !(x494 === null || typeof x494 === 'string')) return false;
-  const x495 = v.dropdown_items;
-  if (x495 !== undefined) {
-    if (!Array.isArray(x495)) return false;
-    for (let x496 = 0; x496 < x495.length; x496++) {
-      const x497 = x495[x496];
-      if (!(typeof x497 === 'string')) return false;
+export function isStep(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const title = v.title;
+  if (title !== undefined && !(typeof title === 'string' || title === null)) return false;
+  const body = v.body;
+  if (body !== undefined && !(typeof body === 'string')) return false;
+  const preset = v.preset;
+  if (preset !== undefined && !(preset === null || typeof preset === 'string')) return false;
+  const dropdown_items = v.dropdown_items;
+  if (dropdown_items !== undefined) {
+    if (!Array.isArray(dropdown_items)) return false;
+    for (let i = 0; i < dropdown_items.length; i++) {
+      const dropdown_items_item: unknown = dropdown_items[i];
+      if (!(typeof dropdown_items_item === 'string')) return false;
     }
   }
-  const x498 = v.follow_up_delay;
-  if (x498 !== undefined) {
-    if (!Number.isInteger(x498)) return false;
-    if (Number.isFinite(x498) && !(x498 >= 0)) return false;
+  const follow_up_delay = v.follow_up_delay;
+  if (follow_up_delay !== undefined) {
+    if (!(typeof follow_up_delay === 'number' && Number.isInteger(follow_up_delay))) return false;
+    if (!(follow_up_delay >= 0)) return false;
   }
-  const x499 = v.cta_has_custom_click;
-  if (x499 !== undefined && !(typeof x499 === 'boolean')) return false;
-  const x500 = v.step_trigger;
+  const cta_has_custom_click = v.cta_has_custom_click;
+  if (cta_has_custom_click !== undefined && !(typeof cta_has_custom_click === 'boolean')) return false;
+  const step_trigger = v.step_trigger;
   if (
-    x500 !== undefined &&
+    step_trigger !== undefined &&
     !(
-      x500 === 'page_load' ||
-      x500 === 'element_match' ||
-      x500 === 'element_not_match' ||
-      (!s && typeof x500 === 'string')
+      step_trigger === 'page_load' ||
+      step_trigger === 'element_match' ||
+      step_trigger === 'element_not_match' ||
+      (!s && typeof step_trigger === 'string')
     )
   )
     return false;
-  const x501 = v.position_type;
+  const position_type = v.position_type;
   if (
-    x501 !== undefined &&
+    position_type !== undefined &&
     !(
-      x501 === 'relative_to_screen' ||
-      x501 === 'snap_to_element' ||
-      x501 === 'snap_to_trigger' ||
-      x501 === 'inline' ||
-      (!s && typeof x501 === 'string')
+      position_type === 'relative_to_screen' ||
+      position_type === 'snap_to_element' ||
+      position_type === 'snap_to_trigger' ||
+      position_type === 'inline' ||
+      (!s && typeof position_type === 'string')
     )
   )
     return false;
-  const x502 = v.step_additional_trigger;
+  const step_additional_trigger = v.step_additional_trigger;
   if (
-    x502 !== undefined &&
-    !(x502 === 'element_match' || x502 === 'element_not_match' || (!s && typeof x502 === 'string'))
+    step_additional_trigger !== undefined &&
+    !(
+      step_additional_trigger === 'element_match' ||
+      step_additional_trigger === 'element_not_match' ||
+      (!s && typeof step_additional_trigger === 'string')
+    )
   )
     return false;
-  const x503 = v.secondary_trigger;
-  if (x503 !== undefined) {
-    if (!(typeof x503 === 'string' || x503 === null)) return false;
+  const secondary_trigger = v.secondary_trigger;
+  if (secondary_trigger !== undefined) {
+    if (!(typeof secondary_trigger === 'string' || secondary_trigger === null)) return false;
     if (!(
-      x503 === 'click' ||
-      x503 === 'hover' ||
-      x503 === 'time_on_page' ||
-      x503 === 'smart_delay' ||
-      x503 === 'input' ||
-      x503 === 'custom_trigger' ||
-      x503 === null ||
-      (!s && typeof x503 === 'string')
+      secondary_trigger === 'click' ||
+      secondary_trigger === 'hover' ||
+      secondary_trigger === 'time_on_page' ||
+      secondary_trigger === 'smart_delay' ||
+      secondary_trigger === 'input' ||
+      secondary_trigger === 'custom_trigger' ||
+      secondary_trigger === null ||
+      (!s && typeof secondary_trigger === 'string')
     ))
       return false;
   }
-  const x504 = v.trigger_element;
-  if (x504 !== undefined && !isElement(x504, s)) return false;
-  const x505 = v.trigger_additional_element;
-  if (x505 !== undefined && !isElement(x505, s)) return false;
-  const x506 = v.trigger_secondary_element;
-  if (x506 !== undefined && !isElement(x506, s)) return false;
-  const x507 = v.position_element;
-  if (x507 !== undefined && !isElement(x507, s)) return false;
-  const x508 = v.exit_element;
-  if (x508 !== undefined && !isElement(x508, s)) return false;
-  const x509 = v.buttons;
-  if (x509 !== undefined) {
-    if (!Array.isArray(x509)) return false;
-    for (let x510 = 0; x510 < x509.length; x510++) {
-      const x511 = x509[x510];
-      if (!isButton(x511, s)) return false;
+  const trigger_element = v.trigger_element;
+  if (trigger_element !== undefined && !isElement(trigger_element, s)) return false;
+  const trigger_additional_element = v.trigger_additional_element;
+  if (trigger_additional_element !== undefined && !isElement(trigger_additional_element, s)) return false;
+  const trigger_secondary_element = v.trigger_secondary_element;
+  if (trigger_secondary_element !== undefined && !isElement(trigger_secondary_element, s)) return false;
+  const position_element = v.position_element;
+  if (position_element !== undefined && !isElement(position_element, s)) return false;
+  const exit_element = v.exit_element;
+  if (exit_element !== undefined && !isElement(exit_element, s)) return false;
+  const buttons = v.buttons;
+  if (buttons !== undefined) {
+    if (!Array.isArray(buttons)) return false;
+    for (let i_2 = 0; i_2 < buttons.length; i_2++) {
+      const buttons_item: unknown = buttons[i_2];
+      if (!isButton(buttons_item, s)) return false;
     }
   }
-  const x512 = v.quantifier_urls;
-  if (x512 !== undefined) {
-    if (!Array.isArray(x512)) return false;
-    for (let x513 = 0; x513 < x512.length; x513++) {
-      const x514 = x512[x513];
-      if (!isQuantifierUrl(x514, s)) return false;
+  const quantifier_urls = v.quantifier_urls;
+  if (quantifier_urls !== undefined) {
+    if (!Array.isArray(quantifier_urls)) return false;
+    for (let i_3 = 0; i_3 < quantifier_urls.length; i_3++) {
+      const quantifier_urls_item: unknown = quantifier_urls[i_3];
+      if (!isQuantifierUrl(quantifier_urls_item, s)) return false;
     }
   }
   return true;
 }
 
 /** Tag (models/tag.json). */
-export function isTag(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x515 = v.id;
-  if (x515 === undefined || !isChameleonId(x515, s)) return false;
-  const x516 = v.created_at;
-  if (x516 !== undefined && !isTimestamp(x516, s)) return false;
-  const x517 = v.updated_at;
-  if (x517 !== undefined && !isTimestamp(x517, s)) return false;
-  const x518 = v.uid;
-  if (x518 !== undefined && !(typeof x518 === 'string')) return false;
-  const x519 = v.name;
-  if (x519 !== undefined && !(typeof x519 === 'string')) return false;
-  const x520 = v.description;
-  if (x520 !== undefined && !(typeof x520 === 'string')) return false;
-  const x521 = v.models_count;
-  if (x521 !== undefined) {
-    if (!Number.isInteger(x521)) return false;
-    if (Number.isFinite(x521) && !(x521 >= 0)) return false;
+export function isTag(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const uid = v.uid;
+  if (uid !== undefined && !(typeof uid === 'string')) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const description = v.description;
+  if (description !== undefined && !(typeof description === 'string')) return false;
+  const models_count = v.models_count;
+  if (models_count !== undefined) {
+    if (!(typeof models_count === 'number' && Number.isInteger(models_count))) return false;
+    if (!(models_count >= 0)) return false;
   }
-  const x522 = v.disabled_at;
-  if (x522 !== undefined) {
-    if (!(typeof x522 === 'string' || x522 === null)) return false;
-    if (typeof x522 === 'string' && !isDateTime(x522)) return false;
+  const disabled_at = v.disabled_at;
+  if (disabled_at !== undefined) {
+    if (!(typeof disabled_at === 'string' || disabled_at === null)) return false;
+    if (typeof disabled_at === 'string' && !isDateTime(disabled_at)) return false;
   }
-  const x523 = v.last_seen_at;
-  if (x523 !== undefined) {
-    if (!(typeof x523 === 'string' || x523 === null)) return false;
-    if (typeof x523 === 'string' && !isDateTime(x523)) return false;
+  const last_seen_at = v.last_seen_at;
+  if (last_seen_at !== undefined) {
+    if (!(typeof last_seen_at === 'string' || last_seen_at === null)) return false;
+    if (typeof last_seen_at === 'string' && !isDateTime(last_seen_at)) return false;
   }
-  const x524 = v.urls;
-  if (x524 !== undefined && !isDashboardUrls(x524, s)) return false;
+  const urls = v.urls;
+  if (urls !== undefined && !isDashboardUrls(urls)) return false;
   return true;
 }
 
 /** Tour (models/tour.json). */
-export function isTour(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x525 = v.id;
-  if (x525 === undefined || !isChameleonId(x525, s)) return false;
-  const x526 = v.created_at;
-  if (x526 !== undefined && !isTimestamp(x526, s)) return false;
-  const x527 = v.updated_at;
-  if (x527 !== undefined && !isTimestamp(x527, s)) return false;
-  const x528 = v.archived_at;
-  if (x528 !== undefined) {
-    if (!(typeof x528 === 'string' || x528 === null)) return false;
-    if (typeof x528 === 'string' && !isDateTime(x528)) return false;
+export function isTour(v: unknown, s: boolean): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const archived_at = v.archived_at;
+  if (archived_at !== undefined) {
+    if (!(typeof archived_at === 'string' || archived_at === null)) return false;
+    if (typeof archived_at === 'string' && !isDateTime(archived_at)) return false;
   }
-  const x529 = v.name;
-  if (x529 !== undefined && !(typeof x529 === 'string')) return false;
-  const x530 = v.style;
-  if (x530 !== undefined && !(x530 === 'auto' || x530 === 'manual' || (!s && typeof x530 === 'string')))
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const style = v.style;
+  if (style !== undefined && !(style === 'auto' || style === 'manual' || (!s && typeof style === 'string')))
     return false;
-  const x531 = v.position;
-  if (x531 !== undefined && !Number.isFinite(x531)) return false;
-  const x532 = v.tour_link_url;
-  if (x532 !== undefined && !(typeof x532 === 'string')) return false;
-  const x533 = v.experiment_at;
-  if (x533 !== undefined) {
-    if (!(typeof x533 === 'string' || x533 === null)) return false;
-    if (typeof x533 === 'string' && !isDateTime(x533)) return false;
+  const position = v.position;
+  if (position !== undefined && !(typeof position === 'number' && Number.isFinite(position))) return false;
+  const tour_link_url = v.tour_link_url;
+  if (tour_link_url !== undefined && !(typeof tour_link_url === 'string')) return false;
+  const experiment_at = v.experiment_at;
+  if (experiment_at !== undefined) {
+    if (!(typeof experiment_at === 'string' || experiment_at === null)) return false;
+    if (typeof experiment_at === 'string' && !isDateTime(experiment_at)) return false;
   }
-  const x534 = v.experiment_range;
-  if (x534 !== undefined && !(typeof x534 === 'string' || x534 === null)) return false;
-  const x535 = v.segment_id;
-  if (x535 !== undefined && !isChameleonId(x535, s)) return false;
-  const x536 = v.segment_ids;
-  if (x536 !== undefined) {
-    if (!Array.isArray(x536)) return false;
-    for (let x537 = 0; x537 < x536.length; x537++) {
-      const x538 = x536[x537];
-      if (!isChameleonId(x538, s)) return false;
+  const experiment_range = v.experiment_range;
+  if (experiment_range !== undefined && !(typeof experiment_range === 'string' || experiment_range === null))
+    return false;
+  const segment_id = v.segment_id;
+  if (segment_id !== undefined && !isChameleonId(segment_id)) return false;
+  const segment_ids = v.segment_ids;
+  if (segment_ids !== undefined) {
+    if (!Array.isArray(segment_ids)) return false;
+    for (let i = 0; i < segment_ids.length; i++) {
+      const segment_ids_item: unknown = segment_ids[i];
+      if (!isChameleonId(segment_ids_item)) return false;
     }
   }
-  const x539 = v.published_at;
-  if (x539 !== undefined) {
-    if (!(typeof x539 === 'string' || x539 === null)) return false;
-    if (typeof x539 === 'string' && !isDateTime(x539)) return false;
+  const published_at = v.published_at;
+  if (published_at !== undefined) {
+    if (!(typeof published_at === 'string' || published_at === null)) return false;
+    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
   }
-  const x540 = v.rate_unlimit_at;
-  if (x540 !== undefined) {
-    if (!(typeof x540 === 'string' || x540 === null)) return false;
-    if (typeof x540 === 'string' && !isDateTime(x540)) return false;
+  const rate_unlimit_at = v.rate_unlimit_at;
+  if (rate_unlimit_at !== undefined) {
+    if (!(typeof rate_unlimit_at === 'string' || rate_unlimit_at === null)) return false;
+    if (typeof rate_unlimit_at === 'string' && !isDateTime(rate_unlimit_at)) return false;
   }
-  const x541 = v.tag_ids;
-  if (x541 !== undefined) {
-    if (!Array.isArray(x541)) return false;
-    for (let x542 = 0; x542 < x541.length; x542++) {
-      const x543 = x541[x542];
-      if (!isChameleonId(x543, s)) return false;
+  const tag_ids = v.tag_ids;
+  if (tag_ids !== undefined) {
+    if (!Array.isArray(tag_ids)) return false;
+    for (let i_2 = 0; i_2 < tag_ids.length; i_2++) {
+      const tag_ids_item: unknown = tag_ids[i_2];
+      if (!isChameleonId(tag_ids_item)) return false;
     }
   }
-  const x544 = v.dashboard_url;
-  if (x544 !== undefined && !(typeof x544 === 'string')) return false;
-  const x545 = v.content_summary;
-  if (x545 !== undefined && !(typeof x545 === 'string')) return false;
-  const x546 = v.content_semantics;
-  if (x546 !== undefined && !(typeof x546 === 'string')) return false;
-  const x547 = v.audience_summary;
-  if (x547 !== undefined && !(typeof x547 === 'string')) return false;
-  const x548 = v.stats;
-  if (x548 !== undefined && !isExperienceStats(x548, s)) return false;
+  const dashboard_url = v.dashboard_url;
+  if (dashboard_url !== undefined && !(typeof dashboard_url === 'string')) return false;
+  const content_summary = v.content_summary;
+  if (content_summary !== undefined && !(typeof content_summary === 'string')) return false;
+  const content_semantics = v.content_semantics;
+  if (content_semantics !== undefined && !(typeof content_semantics === 'string')) return false;
+  const audience_summary = v.audience_summary;
+  if (audience_summary !== undefined && !(typeof audience_summary === 'string')) return false;
+  const stats = v.stats;
+  if (stats !== undefined && !isExperienceStats(stats)) return false;
   return true;
 }
 
 /** UrlGroup (models/url-group.json). */
-export function isUrlGroup(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x549 = v.id;
-  if (x549 === undefined || !isChameleonId(x549, s)) return false;
-  const x550 = v.created_at;
-  if (x550 !== undefined && !isTimestamp(x550, s)) return false;
-  const x551 = v.updated_at;
-  if (x551 !== undefined && !isTimestamp(x551, s)) return false;
-  const x552 = v.archived_at;
-  if (x552 !== undefined) {
-    if (!(typeof x552 === 'string' || x552 === null)) return false;
-    if (typeof x552 === 'string' && !isDateTime(x552)) return false;
+export function isUrlGroup(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const created_at = v.created_at;
+  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  const updated_at = v.updated_at;
+  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  const archived_at = v.archived_at;
+  if (archived_at !== undefined) {
+    if (!(typeof archived_at === 'string' || archived_at === null)) return false;
+    if (typeof archived_at === 'string' && !isDateTime(archived_at)) return false;
   }
-  const x553 = v.name;
-  if (x553 !== undefined && !(typeof x553 === 'string')) return false;
-  const x554 = v.description;
-  if (x554 !== undefined && !(typeof x554 === 'string')) return false;
-  const x555 = v.short_name;
-  if (x555 !== undefined) {
-    if (!(typeof x555 === 'string')) return false;
-    if (x555.length > 3) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
+  const description = v.description;
+  if (description !== undefined && !(typeof description === 'string')) return false;
+  const short_name = v.short_name;
+  if (short_name !== undefined) {
+    if (!(typeof short_name === 'string')) return false;
+    if (short_name.length > 3) return false;
   }
-  const x556 = v.style_short_name_color;
-  if (x556 !== undefined) {
-    if (!(typeof x556 === 'string')) return false;
-    if (!PATTERN_1.test(x556)) return false;
+  const style_short_name_color = v.style_short_name_color;
+  if (style_short_name_color !== undefined) {
+    if (!(typeof style_short_name_color === 'string')) return false;
+    if (!URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN.test(style_short_name_color)) return false;
   }
-  const x557 = v.urls;
-  if (x557 !== undefined && !isDashboardUrls(x557, s)) return false;
+  const urls = v.urls;
+  if (urls !== undefined && !isDashboardUrls(urls)) return false;
   return true;
 }
 
 /** User (models/user.json). */
-export function isUser(v: any, s: boolean): boolean {
-  if (!(typeof v === 'object' && v !== null && !Array.isArray(v))) return false;
-  const x558 = v.id;
-  if (x558 === undefined || !isChameleonId(x558, s)) return false;
-  const x559 = v.email;
-  if (x559 !== undefined && !(typeof x559 === 'string')) return false;
-  const x560 = v.name;
-  if (x560 !== undefined && !(typeof x560 === 'string')) return false;
+export function isUser(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const id = v.id;
+  if (id === undefined || !isChameleonId(id)) return false;
+  const email = v.email;
+  if (email !== undefined && !(typeof email === 'string')) return false;
+  const name = v.name;
+  if (name !== undefined && !(typeof name === 'string')) return false;
   return true;
 }
