@@ -11,12 +11,13 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retargetSpecifiers } from '../generator/build-package.js';
 import { loadModel } from '../generator/generate.js';
-import { npmPack, PACKAGE_DIRS, stageAndPack, type PackResult } from '../generator/pack.js';
+import { npmPack, PACKAGE_DIRS, type PackResult } from '../generator/pack.js';
+import { sharedPackages } from './shared-packages.js';
 
 const FIXTURES_DIR = PACKAGE_DIRS['chameleon-webhooks-fixtures'];
 
 let work: string;
-/** A built copy of generated/typescript (so tests running at once never share dist/). */
+/** The run's built copy of generated/typescript (so tests never race on generated/typescript/dist). */
 let TS_DIR: string;
 let packageVersion: string;
 let tsPack: PackResult;
@@ -25,7 +26,7 @@ let fixturesPack: PackResult;
 beforeAll(async () => {
   packageVersion = (await loadModel()).packageVersion;
   work = await mkdtemp(path.join(tmpdir(), 'chameleon-package-'));
-  const { dirs } = await stageAndPack(work);
+  const { dirs } = await sharedPackages();
   TS_DIR = dirs['chameleon-webhooks'];
   tsPack = await npmPack(TS_DIR, path.join(work, 'dry'), true);
   fixturesPack = await npmPack(dirs['chameleon-webhooks-fixtures'], path.join(work, 'dry'), true);

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../generator/generate.js';
-import { stageAndPack } from '../generator/pack.js';
 import { ROOT } from './helpers.js';
+import { sharedPackages } from './shared-packages.js';
 
 const run = promisify(execFile);
 
@@ -29,7 +29,7 @@ type Counts = Record<'types' | 'instantiations' | 'symbols', number>;
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'chameleon-type-budget-'));
-  const { dirs } = await stageAndPack(path.join(dir, 'stage'));
+  const { dirs } = await sharedPackages();
   await mkdir(path.join(dir, 'node_modules'));
   await symlink(dirs['chameleon-webhooks'], path.join(dir, 'node_modules', 'chameleon-webhooks'), 'dir');
   await writeFile(
