@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../generator/generate.js';
 import { ROOT } from './helpers.js';
+import { sharedModel } from './shared-model.js';
 import { sharedPackages } from './shared-packages.js';
 
 const run = promisify(execFile);
@@ -168,7 +168,7 @@ let project: string;
 let topics: string[];
 
 beforeAll(async () => {
-  topics = (await loadModel()).topics.map((topic) => topic.topic);
+  topics = (await sharedModel()).topics.map((topic) => topic.topic);
   project = await mkdtemp(path.join(tmpdir(), 'chameleon-first-hour-'));
   const { packs } = await sharedPackages();
   await writeFile(

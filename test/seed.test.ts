@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../generator/generate.js';
 import type { SpecModel } from '../generator/model.js';
 import {
   defectsOf,
@@ -14,6 +13,7 @@ import {
   VENDOR_PAGE_FILE,
   type VendorPage,
 } from '../scripts/extract-vendor-page.js';
+import { sharedModel } from './shared-model.js';
 
 const readVendorPage = async (): Promise<VendorPage> => JSON.parse(await readFile(VENDOR_PAGE_FILE, 'utf8'));
 
@@ -22,7 +22,7 @@ describe('the spec against the current seed page', () => {
   let page: VendorPage;
   let tableTopics: string[];
   beforeAll(async () => {
-    model = await loadModel();
+    model = await sharedModel();
     page = await readVendorPage();
     tableTopics = page.topicTable;
   });
