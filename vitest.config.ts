@@ -1,10 +1,16 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
+    globalSetup: ['test/global-setup.ts'],
+    // Generous: several tests run tsc or npm in a child process, and the two workers share two cores.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default (one worker fewer than the cores) runs every file one after another on two
+    // cores, while many files spend their time waiting on child processes (tsc, npm, python).
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });

@@ -8,14 +8,14 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../generator/generate.js';
 import { ROOT } from './helpers.js';
+import { sharedModel } from './shared-model.js';
 
 const run = promisify(execFile);
 
 describe('spec examples as TypeScript', () => {
   it('each example is assignable to its topic type, with no undocumented keys', async () => {
-    const model = await loadModel();
+    const model = await sharedModel();
     const dir = path.join(ROOT, '.tmp', 'examples-typecheck');
     await mkdir(dir, { recursive: true });
     const lines = [

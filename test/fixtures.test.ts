@@ -11,7 +11,6 @@ import addFormatsPlugin from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestEntry } from '../generator/emitters/fixtures.js';
 import { retryScheduleSeconds } from '../generator/emitters/factories.js';
-import { loadModel } from '../generator/generate.js';
 import { validPayloadsFor } from '../generator/fixtures/payloads.js';
 import { sampleFromPattern } from '../generator/fixtures/pattern.js';
 import type { SpecModel } from '../generator/model.js';
@@ -25,6 +24,7 @@ import { WEBHOOK_TOPICS } from '../generated/typescript/src/topics.js';
 import { validateWebhook } from '../generated/typescript/src/validate.js';
 import { verifyWebhook } from '../generated/typescript/src/verify.js';
 import { GENERATED_DIR } from './helpers.js';
+import { sharedModel } from './shared-model.js';
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
 const FIXTURES_DIR = path.join(GENERATED_DIR, 'fixtures');
@@ -51,7 +51,7 @@ let model: SpecModel;
 let manifest: { apiVersion: string; version: string; fixtures: Entry[]; signatures: string };
 
 beforeAll(async () => {
-  model = await loadModel();
+  model = await sharedModel();
   manifest = await readJson('manifest.json');
 });
 

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SPEC_DIR = path.join(ROOT, 'spec');
 export const GENERATED_DIR = path.join(ROOT, 'generated');
-export const SHARED_DIR = path.resolve(ROOT, '..', 'shared');
 
 /** A scratch copy of spec/ that a test may break on purpose. */
 export async function copySpec(): Promise<string> {

@@ -2,13 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DOCS_DIR, generateDocs, loadModel } from '../generator/generate.js';
+import { DOCS_DIR, generateDocs } from '../generator/generate.js';
 import type { SpecModel } from '../generator/model.js';
 import { diffOutput } from '../generator/write.js';
+import { sharedModel } from './shared-model.js';
 
 let model: SpecModel;
 beforeAll(async () => {
-  model = await loadModel();
+  model = await sharedModel();
 });
 
 describe('docs/reference', () => {

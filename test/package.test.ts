@@ -10,22 +10,23 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retargetSpecifiers } from '../generator/build-package.js';
-import { loadModel } from '../generator/generate.js';
-import { npmPack, PACKAGE_DIRS, stageAndPack, type PackResult } from '../generator/pack.js';
+import { npmPack, PACKAGE_DIRS, type PackResult } from '../generator/pack.js';
+import { sharedPackages } from './shared-packages.js';
+import { sharedModel } from './shared-model.js';
 
 const FIXTURES_DIR = PACKAGE_DIRS['chameleon-webhooks-fixtures'];
 
 let work: string;
-/** A built copy of generated/typescript (so tests running at once never share dist/). */
+/** The run's built copy of generated/typescript (so tests never race on generated/typescript/dist). */
 let TS_DIR: string;
 let packageVersion: string;
 let tsPack: PackResult;
 let fixturesPack: PackResult;
 
 beforeAll(async () => {
-  packageVersion = (await loadModel()).packageVersion;
+  packageVersion = (await sharedModel()).packageVersion;
   work = await mkdtemp(path.join(tmpdir(), 'chameleon-package-'));
-  const { dirs } = await stageAndPack(work);
+  const { dirs } = await sharedPackages();
   TS_DIR = dirs['chameleon-webhooks'];
   tsPack = await npmPack(TS_DIR, path.join(work, 'dry'), true);
   fixturesPack = await npmPack(dirs['chameleon-webhooks-fixtures'], path.join(work, 'dry'), true);
@@ -41,7 +42,7 @@ async function manifest(dir: string): Promise<Record<string, any>> {
 
 describe('versions', () => {
   it('both packages are 3.MINOR.PATCH: the API major, then the spec version', async () => {
-    const model = await loadModel();
+    const model = await sharedModel();
     expect(packageVersion).toBe(`${model.api.apiVersion.slice(1)}.${model.api.specVersion}`);
     expect((await manifest(PACKAGE_DIRS['chameleon-webhooks'])).version).toBe(packageVersion);
     expect((await manifest(FIXTURES_DIR)).version).toBe(packageVersion);

@@ -1,26 +1,30 @@
-/** The spec covers the vendor's current page: every topic in its table, plus the one documented only by example. */
+/**
+ * The spec covers the vendor's current page: every topic in its table, plus the one documented only by
+ * example, and a correction on record for every defect of the page's examples. The page is read from
+ * test/vendor-page/overview.json (`npm run vendor:extract -- <seed file>` writes it), never from outside
+ * the repository.
+ */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../generator/generate.js';
 import type { SpecModel } from '../generator/model.js';
-import { SHARED_DIR } from './helpers.js';
+import {
+  defectsOf,
+  extractVendorPage,
+  VENDOR_PAGE_FILE,
+  type VendorPage,
+} from '../scripts/extract-vendor-page.js';
+import { sharedModel } from './shared-model.js';
 
-const CURRENT_SEED = path.join(SHARED_DIR, 'seeds/000_4c3cdf876be2490c.txt');
-
-/** The topics in the seed's "Webhook topics" table, in order. */
-async function seedTableTopics(): Promise<string[]> {
-  const text = await readFile(CURRENT_SEED, 'utf8');
-  const table = text.slice(text.indexOf('#### Webhook topics'), text.indexOf('#### Schema (request body)'));
-  return [...table.matchAll(/^\| `([a-z.]+)`\s*\|/gm)].map((match) => match[1]!);
-}
+const readVendorPage = async (): Promise<VendorPage> => JSON.parse(await readFile(VENDOR_PAGE_FILE, 'utf8'));
 
 describe('the spec against the current seed page', () => {
   let model: SpecModel;
+  let page: VendorPage;
   let tableTopics: string[];
   beforeAll(async () => {
-    model = await loadModel();
-    tableTopics = await seedTableTopics();
+    model = await sharedModel();
+    page = await readVendorPage();
+    tableTopics = page.topicTable;
   });
 
   it('reads 26 topics from the seed table', () => {
@@ -74,5 +78,131 @@ describe('the spec against the current seed page', () => {
     expect(outgoing.delivery).toMatchObject({ timeoutSeconds: 7, retries: 9, retrySpanHours: 43 });
     expect(outgoing.signature).toMatchObject({ header: 'X-Chameleon-Signature', algorithm: 'HMAC-SHA256' });
     expect(new RegExp(outgoing.userAgent.pattern).exec(outgoing.userAgent.example)?.[1]).toBe('v3');
+  });
+  it('has an example on the page for every topic in the table, and for no other topic', () => {
+    const exampled = new Set(page.examples.flatMap((example) => example.topics));
+    expect([...exampled].sort()).toEqual([...tableTopics].sort());
+  });
+
+  it('records a correction for every defect of the page examples, on each topic the example serves', () => {
+    const errata = new Map(model.topics.map((topic) => [topic.topic, topic.errata.join('\n')]));
+    const wanted: Record<string, RegExp> = {
+      placeholder: /`\.\.\.`/,
+      comment: /comment/i,
+      'trailing-comma': /trailing comma/i,
+      mojibake: /mojibake/i,
+    };
+    for (const example of page.examples) {
+      for (const topic of example.topics) {
+        const label = `${example.anchor} → ${topic}`;
+        expect(errata.has(topic), label).toBe(true);
+        for (const defect of example.defects)
+          if (wanted[defect]) expect(errata.get(topic), `${label}: ${defect}`).toMatch(wanted[defect]);
+        // A payload whose `kind` is another topic's (a shared example, or a wrong kind) says which one it was.
+        if (example.kind !== topic) expect(errata.get(topic), label).toContain(`${example.kind}`);
+      }
+    }
+  });
+
+  it('carries every page example that is valid as published unchanged', () => {
+    const verbatim = page.examples.filter((example) => example.defects.length === 0);
+    expect(verbatim.length).toBeGreaterThan(0);
+    for (const example of verbatim) {
+      const payloads = model.topics
+        .find((topic) => topic.topic === example.kind)!
+        .examples.map((e) => e.payload);
+      expect(payloads, example.anchor).toContainEqual(JSON.parse(example.raw));
+    }
+  });
+
+  it('sends the request headers of the page, in its order, with its User-Agent', () => {
+    const { outgoing } = model.api;
+    expect(outgoing.headers.map((header) => header.name)).toEqual(page.headers.map((header) => header.name));
+    const userAgent = page.headers.find((header) => header.name === 'User-Agent')!;
+    expect(outgoing.userAgent.example).toBe(userAgent.example);
+    expect(page.headers.map((header) => header.name)).toContain(outgoing.signature.header);
+  });
+});
+
+describe('the vendor page data', () => {
+  it('is what the extractor reads from the page: kinds and defects follow from the raw text', async () => {
+    const page = await readVendorPage();
+    expect(page.source.sha256).toMatch(/^[0-9a-f]{64}$/);
+    for (const example of page.examples) {
+      expect(example.defects, example.anchor).toEqual(defectsOf(example.raw, example.topics));
+      expect(example.raw, example.anchor).toContain(`"kind": "${example.kind}"`);
+    }
+  });
+
+  it('extracts the topic table, the headers and each example of a page', () => {
+    const page = [
+      '# Overview',
+      '#### Webhook topics :id=topics',
+      '',
+      '| Topic | Example Payload | Description |',
+      '|-------|-----------------|-------------|',
+      '| `ping` | [example](x) | A check |',
+      '| `tour.started` | [example](y) | Started |',
+      '',
+      '#### Request headers :id=headers',
+      '| Header | Example value | Description |',
+      '| --- | --- |--- |',
+      '| `X-Chameleon-Id` | `5f3c` | The id |',
+      '| `X-Chameleon-Signature` | 5a17b.... | The HMAC |',
+      '',
+      '### Payload Examples',
+      '##### Example: `ping` :id=example-ping',
+      'Text before.',
+      '```json',
+      '{',
+      '  "id": "1",',
+      '  "kind": "ping",',
+      '  "data": {}',
+      '}',
+      '```',
+      '##### Example: `tour.started`, `tour.exited` :id=example-tour-all',
+      '```json',
+      '{',
+      '  "kind": "tour.exited",',
+      '  "data": { // the tour',
+      '    "step": { "body": "ðŸŽ‰" },',
+      '    ...',
+      '  },',
+      '}',
+      '```',
+      '```json',
+      '{',
+      '  "kind": "demo.finished"',
+      '}',
+      '```',
+      '## Next section',
+      '```json',
+      '{ "kind": "not.an.example" }',
+      '```',
+      '',
+    ].join('\n');
+    const extracted = extractVendorPage(page, 'seed.txt');
+    expect(extracted.source.file).toBe('seed.txt');
+    expect(extracted.topicTable).toEqual(['ping', 'tour.started']);
+    expect(extracted.headers).toEqual([
+      { name: 'X-Chameleon-Id', example: '5f3c' },
+      { name: 'X-Chameleon-Signature', example: '5a17b....' },
+    ]);
+    expect(extracted.examples.map(({ raw, ...rest }) => rest)).toEqual([
+      { anchor: 'example-ping', topics: ['ping'], kind: 'ping', defects: [] },
+      {
+        anchor: 'example-tour-all',
+        topics: ['tour.started', 'tour.exited'],
+        kind: 'tour.exited',
+        defects: ['placeholder', 'comment', 'trailing-comma', 'mojibake', 'invalid-json'],
+      },
+      {
+        anchor: 'example-tour-all',
+        topics: ['tour.started', 'tour.exited'],
+        kind: 'demo.finished',
+        defects: ['kind-mismatch'],
+      },
+    ]);
+    expect(JSON.parse(extracted.examples[0]!.raw)).toEqual({ id: '1', kind: 'ping', data: {} });
   });
 });

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadModel } from '../generator/generate.js';
 import { main } from '../generated/typescript/src/cli/main.js';
 import {
   RETRY_DELAYS_SECONDS,
@@ -23,6 +22,7 @@ import {
 import { WEBHOOK_TOPICS } from '../generated/typescript/src/topics.js';
 import { verifyWebhook } from '../generated/typescript/src/verify.js';
 import { ROOT } from './helpers.js';
+import { sharedModel } from './shared-model.js';
 
 const SECRET = 'send-test-secret';
 
@@ -84,7 +84,7 @@ function verified(request: Received) {
 
 describe('chameleon-webhooks send', () => {
   it('POSTs a signed fixture with the headers Chameleon sends', async () => {
-    const { api } = await loadModel();
+    const { api } = await sharedModel();
     const server = await endpoint();
     const { code, stdout } = await send(['tour.completed', '--url', server.url, '--secret', SECRET]);
     expect(code).toBe(SEND_EXIT.delivered);

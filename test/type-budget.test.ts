@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../generator/generate.js';
-import { stageAndPack } from '../generator/pack.js';
 import { ROOT } from './helpers.js';
+import { sharedPackages } from './shared-packages.js';
+import { sharedModel } from './shared-model.js';
 
 const run = promisify(execFile);
 
@@ -29,7 +29,7 @@ type Counts = Record<'types' | 'instantiations' | 'symbols', number>;
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'chameleon-type-budget-'));
-  const { dirs } = await stageAndPack(path.join(dir, 'stage'));
+  const { dirs } = await sharedPackages();
   await mkdir(path.join(dir, 'node_modules'));
   await symlink(dirs['chameleon-webhooks'], path.join(dir, 'node_modules', 'chameleon-webhooks'), 'dir');
   await writeFile(
@@ -70,7 +70,7 @@ async function countsOf(file: string, source: string): Promise<Counts> {
 
 describe('type budget', () => {
   it('a consumer switching over every topic stays within the recorded budget', async () => {
-    const { topics } = await loadModel();
+    const { topics } = await sharedModel();
     const cases = topics.map(
       (topic) =>
         `    case '${topic.topic}': {\n      const data: WebhookDataOf<'${topic.topic}'> = webhook.data;\n      return Object.keys(data).length;\n    }`,
@@ -88,8 +88,11 @@ describe('type budget', () => {
       '}',
       '',
     ].join('\n');
-    const empty = await countsOf('empty.ts', 'export const nothing = 0;\n');
-    const full = await countsOf('consumer.ts', consumer);
+    // Two separate tsc processes, so they may run at once.
+    const [empty, full] = await Promise.all([
+      countsOf('empty.ts', 'export const nothing = 0;\n'),
+      countsOf('consumer.ts', consumer),
+    ]);
     const cost: Counts = {
       types: full.types - empty.types,
       instantiations: full.instantiations - empty.instantiations,

@@ -6,13 +6,13 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../generator/generate.js';
 import type { SpecModel, Topic } from '../generator/model.js';
 import { invalidPayloadsFor, strictOnlyPayloadsFor } from '../generator/validators/mutations.js';
 import { createOracle, type Oracle } from '../generator/validators/oracle.js';
 import { detailedErrors } from '../generated/typescript/src/validators/detailed.js';
 import * as guards from '../generated/typescript/src/validators/guards.js';
 import { classify } from '../generated/typescript/src/validators/issues.js';
+import { sharedModel } from './shared-model.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -20,7 +20,7 @@ let model: SpecModel;
 let oracle: Oracle;
 
 beforeAll(async () => {
-  model = await loadModel();
+  model = await sharedModel();
   oracle = createOracle(model);
 });
 

@@ -3,15 +3,15 @@ import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../generator/generate.js';
 import type { Topic } from '../generator/model.js';
 import { modelValidators, validateWebhook, validators } from '../generated/typescript/src/validate.js';
 import { isDateTime } from '../generated/typescript/src/validators/formats.js';
+import { sharedModel } from './shared-model.js';
 
 let topics: Topic[];
 
 beforeAll(async () => {
-  topics = (await loadModel()).topics;
+  topics = (await sharedModel()).topics;
 });
 
 const modes = fc.constantFrom('tolerant' as const, 'strict' as const);

@@ -2,7 +2,6 @@
 import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadModel } from '../generator/generate.js';
 import type { SpecModel, Topic } from '../generator/model.js';
 import { invalidPayloadsFor, strictOnlyPayloadsFor } from '../generator/validators/mutations.js';
 import {
@@ -14,12 +13,13 @@ import {
   type ValidationWarning,
 } from '../generated/typescript/src/validate.js';
 import { isDateTime } from '../generated/typescript/src/validators/formats.js';
+import { sharedModel } from './shared-model.js';
 
 let model: SpecModel;
 let tourCompleted: Record<string, any>;
 
 beforeAll(async () => {
-  model = await loadModel();
+  model = await sharedModel();
   tourCompleted = structuredClone(topic('tour.completed').examples[0]!.payload);
 });
 
