@@ -292,7 +292,7 @@ describe('normalization properties', () => {
         for (const value of Object.values(output)) expect(hashDepth(value)).toBeLessThanOrEqual(maxHashDepth);
         expect(JSON.parse(JSON.stringify(output))).toEqual(output);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, examples: [[{ e: -0, nested: { z: -0 }, list: [-0] }]] },
     );
   });
 

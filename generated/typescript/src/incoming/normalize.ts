@@ -169,7 +169,8 @@ class Normalizer {
   }
 
   private number(value: number, path: string): Normalized {
-    if (Number.isFinite(value)) return value;
+    // JSON has no -0 (JSON.stringify(-0) is "0"), so Chameleon stores 0.
+    if (Number.isFinite(value)) return value === 0 ? 0 : value;
     this.warn(path, 'unsupported-value', `${value} is not a JSON number: dropped.`);
     return DROP;
   }
