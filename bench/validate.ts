@@ -76,7 +76,7 @@ function scenario(
 
 function target(label: string, value: number, goal: number, unit = '×'): void {
   console.log(
-    `  ${value >= goal ? 'met   ' : 'MISSED'} ${label}: ${unit === '×' ? value.toFixed(2) + '×' : format(value) + ' ops/s'} (target ≥ ${unit === '×' ? goal + '×' : format(goal) + ' ops/s'})`,
+    `  ${value >= goal ? 'met   ' : 'MISSED'} ${label}: ${unit === '×' ? `${value.toFixed(2)}×` : `${format(value)} ops/s`} (target ≥ ${unit === '×' ? `${goal}×` : `${format(goal)} ops/s`})`,
   );
 }
 

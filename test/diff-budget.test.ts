@@ -65,7 +65,7 @@ async function generateSources(specDir: string): Promise<Map<string, string>> {
  * Lines added plus lines removed between two texts, as a diff shows them: the
  * length of the shortest edit script (Myers' greedy algorithm, O((N+M)·D)).
  */
-export function changedLineCount(before: string, after: string): number {
+function changedLineCount(before: string, after: string): number {
   const a = before.split('\n');
   const b = after.split('\n');
   const max = a.length + b.length;

@@ -132,7 +132,8 @@ describe('generated/fixtures', () => {
   });
 
   it('derives the same payloads from the same spec (no clock, no randomness)', () => {
-    for (const topic of model.topics) expect(validPayloadsFor(topic, model.schemas)).toEqual(validPayloadsFor(topic, model.schemas));
+    for (const topic of model.topics)
+      expect(validPayloadsFor(topic, model.schemas)).toEqual(validPayloadsFor(topic, model.schemas));
   });
 });
 
@@ -184,7 +185,7 @@ describe('typed factories', () => {
     const overrides = JSON.parse('{"data": {"__proto__": {"polluted": true}}}');
     const webhook = createFixture('ping', overrides);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.prototype.hasOwnProperty.call(webhook.data, 'polluted')).toBe(false);
+    expect(Object.hasOwn(webhook.data, 'polluted')).toBe(false);
   });
 
   it('signedRequest returns the exact body and the headers Chameleon sends, which the verifier accepts', () => {

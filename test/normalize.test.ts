@@ -122,7 +122,7 @@ describe('normalizeProperties', () => {
   });
 
   it('truncates values over the byte limit on a character boundary, with the path and the original length', () => {
-    const long = 'x'.repeat(valueBytes - 1) + 'é' + 'tail'; // é would straddle the limit
+    const long = `${'x'.repeat(valueBytes - 1)}étail`; // é would straddle the limit
     const result = normalizeProperties({
       bio: long,
       tags: ['ok', 'ü'.repeat(valueBytes)],

@@ -136,7 +136,7 @@ describe('chameleon-webhooks send', () => {
     );
     expect(stdout.match(/attempt \d+\/10: 500/g)).toHaveLength(10);
     expect(stdout).toContain('retry 1/9 in 5m 3s');
-    expect(stdout.match(/^  retry \d\/9 in /gm)).toHaveLength(9);
+    expect(stdout.match(/^ {2}retry \d\/9 in /gm)).toHaveLength(9);
   });
 
   it('stops retrying at the first 2xx', async () => {

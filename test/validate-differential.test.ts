@@ -114,7 +114,10 @@ describe('fast verdict === detailed verdict, detailed errors === Ajv', () => {
   it('on every derived invalid payload (both modes) and every strict-only payload', () => {
     let count = 0;
     for (const topic of topicsOf()) {
-      for (const invalid of [...invalidPayloadsFor(topic, model.schemas), ...strictOnlyPayloadsFor(topic, model.schemas)]) {
+      for (const invalid of [
+        ...invalidPayloadsFor(topic, model.schemas),
+        ...strictOnlyPayloadsFor(topic, model.schemas),
+      ]) {
         agree(topic.typeName, invalid.payload, `${topic.topic} ${invalid.name}`);
         agree(model.envelope.typeName, invalid.payload, `envelope ${topic.topic} ${invalid.name}`);
         count++;

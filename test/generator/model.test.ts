@@ -333,7 +333,7 @@ describe('schema builder: given a schema, want its node', () => {
           if (key !== 'enum' && key !== 'examples' && key !== 'const') collect(sub);
         }
     };
-    rows.forEach((row) => collect(row.given));
+    for (const row of rows) collect(row.given);
     expect([...SUPPORTED_KEYWORDS].filter((keyword) => !used.has(keyword))).toEqual([]);
   });
 });

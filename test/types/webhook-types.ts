@@ -12,7 +12,7 @@ import type {
   WebhookOf,
   WebhookTopic,
 } from '../../generated/typescript/src/index.js';
-import { isKnownTopic, readExtra, WEBHOOK_TOPICS } from '../../generated/typescript/src/index.js';
+import { isKnownTopic, readExtra, type WEBHOOK_TOPICS } from '../../generated/typescript/src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | undefined {
