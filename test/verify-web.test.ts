@@ -116,13 +116,16 @@ describe('the Web build runs without Node', () => {
   });
 });
 
-describe('size budget: the verify entry points without validators stay under 5 KB minified', () => {
+// 5.5 KiB since issue 11: telling authentic from conforming (the envelope check, the non-conforming result).
+const VERIFY_BUDGET_BYTES = 5.5 * 1024;
+
+describe('size budget: the verify entry points without validators stay under 5.5 KB minified', () => {
   it.each([
     ['verify.ts', 'node'],
     ['web/verify.ts', 'browser'],
   ] as const)('%s (%s)', async (entry, platform) => {
     const bytes = await minifiedSize(entry, platform);
     console.log(`${entry}: ${bytes} bytes minified`);
-    expect(bytes).toBeLessThan(5 * 1024);
+    expect(bytes).toBeLessThan(VERIFY_BUDGET_BYTES);
   });
 });

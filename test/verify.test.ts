@@ -96,7 +96,7 @@ describe('verifyWebhook verdicts', () => {
       expect.objectContaining({ path: '/data/surprise', kind: 'unknown-property' }),
     ]);
     const json = JSON.parse(JSON.stringify(result));
-    expect(Object.keys(json).sort()).toEqual(['id', 'known', 'ok', 'warnings', 'webhook']);
+    expect(Object.keys(json).sort()).toEqual(['conforming', 'id', 'known', 'ok', 'warnings', 'webhook']);
     expect(json.id).toBe(result.id);
     expect(json.warnings).toHaveLength(1);
   });

@@ -36,7 +36,19 @@ export interface VerifyOptions {
   now?: Date | number | (() => Date | number);
   /** Options for `validateWebhook` (the schema validation that follows the signature and window checks). */
   validation?: ValidateOptions;
+  /**
+   * What to do with an authentic webhook that does not conform to the spec: `accept` (default) returns it
+   * as a {@link VerifiedNonconformingWebhook} (`conforming: false`); `reject` fails it with
+   * `invalid-payload`, for CI and contract tests.
+   */
+  nonconforming?: NonconformingPolicy;
 }
+
+/**
+ * `accept`: an authentic webhook that departs from the spec is still Chameleon's and is handed over
+ * with its issues. `reject`: it fails with `invalid-payload` (strict, for CI and contract tests).
+ */
+export type NonconformingPolicy = 'accept' | 'reject';
 
 /**
  * Why a webhook was rejected. Stable kebab-case names, safe to log, to count and
@@ -53,7 +65,8 @@ export interface VerifyOptions {
  * - `unparsable-sent-at`: {@link SENT_AT_FIELD} is not an ISO 8601 timestamp.
  * - `too-old`: {@link SENT_AT_FIELD} is further in the past than the tolerance (a replay, or a slow queue).
  * - `too-new`: {@link SENT_AT_FIELD} is further in the future than the tolerance (clock skew).
- * - `invalid-payload`: the body does not match the spec (see `errors`).
+ * - `invalid-payload`: the body lacks the envelope every webhook has (`id`, `kind`, `sent_at`, `data`), or,
+ *   with `nonconforming: 'reject'`, it does not match the spec (see `errors`).
  */
 export type VerificationFailureReason =
   | 'missing-secret'
@@ -87,10 +100,11 @@ export const VERIFICATION_FAILURES: { readonly [Reason in VerificationFailureRea
   'invalid-payload': 'The body does not match the spec.',
 };
 
-/** A verified webhook of a topic this version knows. */
+/** A verified webhook of a topic this version knows, conforming to its schema. */
 export interface VerifiedWebhook {
   ok: true;
-  /** The webhook's id, from the signed body (falls back to the {@link ID_HEADER} header). */
+  conforming: true;
+  /** The webhook's id, from the signed body (the {@link ID_HEADER} header is not signed). */
   id: string;
   known: true;
   webhook: ChameleonWebhook;
@@ -100,9 +114,26 @@ export interface VerifiedWebhook {
 /** A verified webhook of a topic added after this version: handle it, ignore it, but do not fail it. */
 export interface VerifiedUnknownWebhook {
   ok: true;
+  conforming: true;
   id: string;
   known: false;
   webhook: UnknownTopicWebhook;
+  warnings: ValidationWarning[];
+}
+
+/**
+ * An authentic webhook (signed, fresh, with an envelope `id`, `kind`, `sent_at` and `data`) that does not
+ * conform to the spec: Chameleon sent it, so it is not rejected by default. Its `webhook` is typed as the
+ * envelope only, and `known` is `false`, so code that narrows on `known` never reads it as a typed topic.
+ */
+export interface VerifiedNonconformingWebhook {
+  ok: true;
+  conforming: false;
+  known: false;
+  id: string;
+  webhook: UnknownTopicWebhook;
+  /** How it departs from the spec (at most `validation.maxErrors`), worked out when first read. */
+  issues: ValidationIssue[];
   warnings: ValidationWarning[];
 }
 
@@ -115,7 +146,8 @@ export interface VerificationFailure {
   errors?: ValidationIssue[];
 }
 
-export type WebhookVerificationResult = VerifiedWebhook | VerifiedUnknownWebhook | VerificationFailure;
+export type WebhookVerificationResult =
+  VerifiedWebhook | VerifiedUnknownWebhook | VerifiedNonconformingWebhook | VerificationFailure;
 
 /** Thrown by `verifyWebhookOrThrow`: carries the same `reason` and `message` as the result object. */
 export class WebhookVerificationError extends Error {

@@ -6,8 +6,8 @@
  * UTF-8 + JSON → {@link SENT_AT_FIELD} window → schema validation.
  */
 import { REJECTS_FUTURE_SENT_AT, SENT_AT_FIELD, SIGNATURE_PATTERN } from './facts.js';
-import { ID_HEADER, readHeader, SIGNATURE_HEADER } from './headers.js';
-import { validateWebhook, type ValidationIssue } from './validate.js';
+import { readHeader, SIGNATURE_HEADER } from './headers.js';
+import { validateWebhook, type ValidationIssue, type ValidationWarning } from './validate.js';
 import {
   DEFAULT_TOLERANCE_SECONDS,
   VERIFICATION_FAILURES,
@@ -69,20 +69,11 @@ function malformedSignature(value: string): VerificationFailure {
   return failure('malformed-signature', VERIFICATION_FAILURES['malformed-signature'] + prefixed);
 }
 
-interface SignatureRead {
-  signature: string;
-  headerId: string | undefined;
-}
-
 /** The signature from a header value or from the headers, checked for shape before anything is compared. */
-function readSignature(input: SignatureInput): SignatureRead | VerificationFailure {
+function readSignature(input: SignatureInput): string | VerificationFailure {
   let value: unknown = input;
-  let headerId: string | undefined;
-  if (input !== null && typeof input === 'object' && !isList(input)) {
+  if (input !== null && typeof input === 'object' && !isList(input))
     value = readHeader(input, SIGNATURE_HEADER);
-    const id = readHeader(input, ID_HEADER);
-    headerId = typeof id === 'string' ? id : undefined;
-  }
   if (isList(value)) {
     if (value.length > 1) return failure('repeated-signature');
     value = value[0];
@@ -91,7 +82,7 @@ function readSignature(input: SignatureInput): SignatureRead | VerificationFailu
   // Node's IncomingHttpHeaders and Fetch Headers join a repeated header with ", ".
   if (value.includes(',')) return failure('repeated-signature');
   if (!SIGNATURE_PATTERN.test(value)) return malformedSignature(value);
-  return { signature: value, headerId };
+  return value;
 }
 
 /** The trimmed form of each secret that has surrounding whitespace: tried only to explain a mismatch. */
@@ -147,21 +138,59 @@ function describeErrors(errors: readonly ValidationIssue[]): string {
   return `${VERIFICATION_FAILURES['invalid-payload']}${first ? ` ${first.path || '/'} ${first.message}` : ''}`;
 }
 
-function validated(
-  value: object,
-  headerId: string | undefined,
-  options: VerifyOptions,
-): WebhookVerificationResult {
+/** True when `value` has the envelope every Chameleon webhook has, whatever the spec says of the rest. */
+function hasEnvelope(value: Record<string, unknown>): boolean {
+  const { id, kind, data } = value;
+  return (
+    typeof id === 'string' &&
+    id !== '' &&
+    typeof kind === 'string' &&
+    kind !== '' &&
+    typeof value[SENT_AT_FIELD] === 'string' &&
+    data !== null &&
+    typeof data === 'object' &&
+    !Array.isArray(data)
+  );
+}
+
+/** An authentic webhook the spec does not describe: its issues are worked out when first read. */
+function nonconforming(value: object, errors: { errors: ValidationIssue[]; warnings: ValidationWarning[] }) {
+  return {
+    ok: true,
+    conforming: false,
+    known: false,
+    id: (value as { id: string }).id,
+    webhook: value,
+    get issues() {
+      return errors.errors;
+    },
+    get warnings() {
+      return errors.warnings;
+    },
+  } as WebhookVerificationResult;
+}
+
+/**
+ * Authentic (the envelope is there) is one verdict; conforming to the spec is another, which rejects
+ * only under `nonconforming: 'reject'`.
+ */
+function validated(value: Record<string, unknown>, options: VerifyOptions): WebhookVerificationResult {
   const result = validateWebhook(value, options.validation);
-  if (!result.ok) return failure('invalid-payload', describeErrors(result.errors), result.errors);
-  // The id is the signed body's: the ID_HEADER header is not covered by the signature.
-  const id = result.webhook.id || headerId || '';
+  if (!result.ok) {
+    return !hasEnvelope(value) || options.nonconforming === 'reject'
+      ? failure('invalid-payload', describeErrors(result.errors), result.errors)
+      : nonconforming(value, result);
+  }
+  if (!hasEnvelope(value)) return failure('invalid-payload', 'The body does not match the spec.');
+  // The id is the signed body's (hasEnvelope checked it): the ID_HEADER header is not covered by the signature.
+  const id = result.webhook.id;
   // `known` and `webhook` come from the same validation result, so they agree; TypeScript cannot see it through a literal.
   // The validation result already has ok, known, webhook and its lazy `warnings`; adding the id
   // makes it the verified result with no copy (an object literal would have to read `warnings`
   // now, or pay ~1 µs for a getter). The result is fresh per call, so nothing else sees it.
-  const verified = result as typeof result & { id: string };
+  const verified = result as typeof result & { id: string; conforming: true };
   verified.id = id;
+  verified.conforming = true;
   return verified as WebhookVerificationResult;
 }
 
@@ -170,7 +199,6 @@ export interface Prepared {
   secrets: string[];
   binary: string | Uint8Array;
   signature: string;
-  headerId: string | undefined;
 }
 
 /** Secrets, raw body and signature header, checked in that order; nothing is compared yet. */
@@ -185,17 +213,11 @@ export function prepare(
   if (problem) return problem;
   const read = readSignature(signatureOrHeaders);
   // An explicit literal: object spread costs microseconds here, as much as the HMAC of 1 KB.
-  return 'reason' in read
-    ? read
-    : { secrets, binary: asBinary(rawBody as RawBody), signature: read.signature, headerId: read.headerId };
+  return typeof read !== 'string' ? read : { secrets, binary: asBinary(rawBody as RawBody), signature: read };
 }
 
 /** Everything after the signature matched: decode, parse, check the window, validate. */
-export function checkPayload(
-  binary: string | Uint8Array,
-  headerId: string | undefined,
-  options: VerifyOptions,
-): WebhookVerificationResult {
+export function checkPayload(binary: string | Uint8Array, options: VerifyOptions): WebhookVerificationResult {
   let text: string;
   try {
     text = typeof binary === 'string' ? binary : UTF8.decode(binary);
@@ -212,7 +234,7 @@ export function checkPayload(
     return failure('malformed-body');
   }
   const stale = checkSentAt((value as Record<string, unknown>)[SENT_AT_FIELD], options);
-  return stale ?? validated(value, headerId, options);
+  return stale ?? validated(value as Record<string, unknown>, options);
 }
 
 /** The last line of defence behind "never throws": an unexpected error becomes a failure, never an exception. */

@@ -24,8 +24,6 @@ import {
   type RawBody,
   type SecretInput,
   type SignatureInput,
-  type VerifiedUnknownWebhook,
-  type VerifiedWebhook,
   type VerifyOptions,
   type WebhookVerificationResult,
 } from './verification.js';
@@ -94,7 +92,7 @@ export function verifyWebhook(
     const expected = Buffer.from(request.signature, 'hex');
     if (!matchesAny(binary, expected, secrets))
       return mismatch(secrets, matchesAny(binary, expected, trimmedSecrets(secrets)));
-    return checkPayload(binary, request.headerId, options);
+    return checkPayload(binary, options);
   } catch (error) {
     return unexpected(error);
   }
@@ -106,7 +104,7 @@ export function verifyWebhookOrThrow(
   signatureOrHeaders: SignatureInput,
   secretOrSecrets: SecretInput,
   options: VerifyOptions = {},
-): VerifiedWebhook | VerifiedUnknownWebhook {
+): Extract<WebhookVerificationResult, { ok: true }> {
   const result = verifyWebhook(rawBody, signatureOrHeaders, secretOrSecrets, options);
   if (!result.ok) throw new WebhookVerificationError(result);
   return result;

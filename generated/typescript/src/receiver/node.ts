@@ -12,6 +12,7 @@
  * })).listen(3000);
  * ```
  */
+import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WEBHOOK_METHOD, type REJECT_STATUS } from '../facts.js';
 import { verifyWebhook } from '../verify.js';
@@ -24,7 +25,38 @@ import {
   WRONG_METHOD,
   type ReceiverReply,
 } from './core.js';
-import type { ReceiverOptions } from './types.js';
+import type { NonconformingSink, ReceiverOptions } from './types.js';
+
+/** The file the Node receivers keep non-conforming webhooks in by default, relative to the working directory. */
+export const DEFAULT_NONCONFORMING_FILE = 'chameleon-nonconforming.jsonl';
+
+async function appendDurably(file: string, line: string): Promise<void> {
+  const handle = await open(file, 'a');
+  try {
+    await handle.appendFile(line);
+    await handle.datasync(); // on disk before the delivery is acknowledged
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A {@link NonconformingSink} that appends one JSON line per webhook to `file` and syncs it to disk
+ * before `keep` resolves. Writes are queued, so lines never interleave.
+ */
+export function createJsonlSink(file: string = DEFAULT_NONCONFORMING_FILE): NonconformingSink {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    keep(record) {
+      const line = `${JSON.stringify(record)}\n`;
+      const written = queue.then(() => appendDurably(file, line));
+      queue = written.catch(() => undefined);
+      return written;
+    },
+  };
+}
+
+const defaultSink = () => createJsonlSink();
 
 /** A request that a framework may have read already (Express `req.body`, Google Cloud's `req.rawBody`). */
 type MaybeParsedRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; _body?: unknown };
@@ -90,7 +122,7 @@ async function rawBodyOf(req: MaybeParsedRequest, max: number): Promise<BodyRead
  * succeeded, 500 when one throws.
  */
 export function createNodeHandler(options: ReceiverOptions) {
-  const receive = createReceiver(options, verifyWebhook);
+  const receive = createReceiver(options, verifyWebhook, defaultSink);
   const max = maxBodyBytesOf(options);
   return async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
@@ -108,7 +140,7 @@ export function createNodeHandler(options: ReceiverOptions) {
  * Next.js route handlers (`export const POST = createFetchHandler({ … })`), Hono on Node.
  */
 export function createFetchHandler(options: ReceiverOptions) {
-  return createFetchReceiver(options, verifyWebhook);
+  return createFetchReceiver(options, verifyWebhook, defaultSink);
 }
 
 /** A Hono handler: `app.post('/webhooks/chameleon', createHonoHandler({ … }))`. */
@@ -151,7 +183,7 @@ export interface FastifyReplyLike {
  * ```
  */
 export function createFastifyPlugin(options: ReceiverOptions & { path?: string }) {
-  const receive = createReceiver(options, verifyWebhook);
+  const receive = createReceiver(options, verifyWebhook, defaultSink);
   const bodyLimit = maxBodyBytesOf(options);
   return async function chameleonWebhooks(fastify: FastifyLike): Promise<void> {
     fastify.removeAllContentTypeParsers();

@@ -15,7 +15,7 @@ import type {
   VerifyOptions,
   WebhookVerificationResult,
 } from '../verification.js';
-import { DEFAULT_MAX_BODY_BYTES, type ReceiverOptions } from './types.js';
+import { DEFAULT_MAX_BODY_BYTES, type NonconformingSink, type ReceiverOptions } from './types.js';
 
 /** The Node or Web Crypto `verifyWebhook`. */
 export type Verifier = (
@@ -46,9 +46,40 @@ export function maxBodyBytesOf(options: ReceiverOptions): number {
   return typeof max === 'number' && max >= 0 ? max : DEFAULT_MAX_BODY_BYTES;
 }
 
+type Verified = Extract<WebhookVerificationResult, { ok: true }>;
+
+/** Thrown (and so answered 500, for a retry) when no code took responsibility for a non-conforming webhook. */
+export class NonconformingNotKeptError extends Error {
+  override readonly name = 'NonconformingNotKeptError';
+  constructor() {
+    super('A non-conforming webhook arrived with no nonconformingSink or onNonconforming to take it.');
+  }
+}
+
+const UTF8 = new TextDecoder();
+
+/** The sink first (durable), then the handler: 2xx only once one of them took the webhook. */
+async function takeNonconforming(
+  options: ReceiverOptions,
+  result: Extract<Verified, { conforming: false }>,
+  rawBody: RawBody,
+  sink: NonconformingSink | undefined,
+): Promise<void> {
+  if (!sink && !options.onNonconforming) throw new NonconformingNotKeptError();
+  const issues = result.issues;
+  await sink?.keep({
+    received_at: new Date().toISOString(),
+    id: result.id,
+    kind: result.webhook.kind,
+    issues,
+    body: typeof rawBody === 'string' ? rawBody : UTF8.decode(rawBody),
+  });
+  await options.onNonconforming?.(result.webhook, issues);
+}
+
 async function runHandlers(
   options: ReceiverOptions,
-  result: Extract<WebhookVerificationResult, { ok: true }>,
+  result: Extract<Verified, { conforming: true }>,
 ): Promise<void> {
   if (result.known) {
     const handler = options.on?.[result.webhook.kind] as
@@ -61,9 +92,16 @@ async function runHandlers(
 }
 
 /** The receiver for one set of options: call it with each request's raw body and headers. */
-export function createReceiver(options: ReceiverOptions, verify: Verifier) {
+export function createReceiver(
+  options: ReceiverOptions,
+  verify: Verifier,
+  defaultSink?: () => NonconformingSink,
+) {
   const oncePerId = createOncePerId(options.idempotency ?? undefined);
+  let sink = options.nonconformingSink;
+  const sinkOf = () => (sink ??= options.onNonconforming ? undefined : defaultSink?.());
   const verifyOptions: VerifyOptions = {
+    ...(options.nonconforming !== undefined && { nonconforming: options.nonconforming }),
     ...(options.toleranceSeconds !== undefined && { toleranceSeconds: options.toleranceSeconds }),
     ...(options.now !== undefined && { now: options.now }),
     ...(options.validation !== undefined && { validation: options.validation }),
@@ -77,15 +115,16 @@ export function createReceiver(options: ReceiverOptions, verify: Verifier) {
       return { status, body: { error: result.reason, message: result.message } };
     }
     try {
-      const outcome = await oncePerId(result.id, () => runHandlers(options, result));
+      const outcome = await oncePerId(result.id, () =>
+        result.conforming
+          ? runHandlers(options, result)
+          : takeNonconforming(options, result, rawBody, sinkOf()),
+      );
       if (outcome === 'in-progress') return { status: 409, body: { error: 'in-progress', id: result.id } };
-      return {
-        status: 200,
-        body:
-          outcome === 'duplicate'
-            ? { ok: true, id: result.id, duplicate: true }
-            : { ok: true, id: result.id },
-      };
+      const body: Record<string, unknown> = { ok: true, id: result.id };
+      if (!result.conforming) body.conforming = false;
+      if (outcome === 'duplicate') body.duplicate = true;
+      return { status: 200, body };
     } catch (error) {
       options.onError?.(error, result.webhook);
       return { status: 500, body: { error: 'handler-failed', id: result.id } };
@@ -128,8 +167,12 @@ function toResponse(reply: ReceiverReply): Response {
 }
 
 /** `(request) => Promise<Response>` over a verifier: the Fetch receiver of both builds. */
-export function createFetchReceiver(options: ReceiverOptions, verify: Verifier) {
-  const receive = createReceiver(options, verify);
+export function createFetchReceiver(
+  options: ReceiverOptions,
+  verify: Verifier,
+  defaultSink?: () => NonconformingSink,
+) {
+  const receive = createReceiver(options, verify, defaultSink);
   const max = maxBodyBytesOf(options);
   return async function handleWebhook(request: Request): Promise<Response> {
     if (request.method !== WEBHOOK_METHOD) return toResponse(WRONG_METHOD);

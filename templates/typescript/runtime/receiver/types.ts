@@ -2,12 +2,33 @@
 import type { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV, SENT_AT_FIELD } from '../facts.js';
 import type { IdempotencyStore } from '../idempotency.js';
 import type { AnyChameleonWebhook, UnknownTopicWebhook, WebhookOf, WebhookTopic } from '../types.js';
+import type { ValidationIssue } from '../validate.js';
 import type { SecretInput, VerificationFailure, VerifyOptions } from '../verification.js';
 
 /** One handler per topic, each typed with its own webhook. */
 export type WebhookHandlers = {
   [Kind in WebhookTopic]?: (webhook: WebhookOf<Kind>) => unknown;
 };
+
+/** What a sink keeps of an authentic webhook that does not conform to the spec: enough to replay it. */
+export interface NonconformingRecord {
+  /** When the receiver got it (ISO 8601). */
+  received_at: string;
+  id: string;
+  kind: string;
+  /** How it departs from the spec (bounded). */
+  issues: ValidationIssue[];
+  /** The raw body exactly as signed (UTF-8). */
+  body: string;
+}
+
+/**
+ * Where non-conforming webhooks are kept. `keep` resolves once the record is durable: only then is the
+ * delivery acknowledged (a rejection answers 500, so Chameleon retries).
+ */
+export interface NonconformingSink {
+  keep(record: NonconformingRecord): void | Promise<void>;
+}
 
 /** Default largest body accepted, in bytes (1 MiB); a larger one is answered 413. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -21,6 +42,23 @@ export interface ReceiverOptions {
   onAny?: (webhook: AnyChameleonWebhook) => unknown;
   /** Runs for a topic added after this version (it is acknowledged with 2xx either way). */
   onUnknownTopic?: (webhook: UnknownTopicWebhook) => unknown;
+  /**
+   * An authentic webhook that does not conform to the spec: `accept` (default) hands it to
+   * `nonconformingSink` and `onNonconforming`, and answers 2xx once one of them took it; `reject` answers
+   * 400 `invalid-payload` (strict: CI and contract tests).
+   */
+  nonconforming?: VerifyOptions['nonconforming'];
+  /**
+   * Gets each authentic webhook that does not conform to the spec, typed as the envelope only, with its
+   * issues. Not passed to `on` or `onAny`, whose types promise a conforming webhook.
+   */
+  onNonconforming?: (webhook: UnknownTopicWebhook, issues: ValidationIssue[]) => unknown;
+  /**
+   * Keeps non-conforming webhooks before `onNonconforming` runs. Default: none when `onNonconforming` is
+   * given; otherwise, in the Node build, an append-only JSONL file (`createJsonlSink`,
+   * `chameleon-nonconforming.jsonl` in the working directory); the Web build has no default, and answers 500 until one is given.
+   */
+  nonconformingSink?: NonconformingSink;
   /** Seconds {@link SENT_AT_FIELD} may be off (default {@link DEFAULT_TOLERANCE_SECONDS}); `false` disables the window. */
   toleranceSeconds?: number | false;
   /** The clock the window is checked against (tests). */

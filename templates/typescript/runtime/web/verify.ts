@@ -20,8 +20,6 @@ import {
   type RawBody,
   type SecretInput,
   type SignatureInput,
-  type VerifiedUnknownWebhook,
-  type VerifiedWebhook,
   type VerifyOptions,
   type WebhookVerificationResult,
 } from '../verification.js';
@@ -107,7 +105,7 @@ export async function verifyWebhook(
     if (!(await matchesAny(bytes, signature, secrets))) {
       return mismatch(secrets, await matchesAny(bytes, signature, trimmedSecrets(secrets)));
     }
-    return checkPayload(binary, request.headerId, options);
+    return checkPayload(binary, options);
   } catch (error) {
     return unexpected(error);
   }
@@ -119,7 +117,7 @@ export async function verifyWebhookOrThrow(
   signatureOrHeaders: SignatureInput,
   secretOrSecrets: SecretInput,
   options: VerifyOptions = {},
-): Promise<VerifiedWebhook | VerifiedUnknownWebhook> {
+): Promise<Extract<WebhookVerificationResult, { ok: true }>> {
   const result = await verifyWebhook(rawBody, signatureOrHeaders, secretOrSecrets, options);
   if (!result.ok) throw new WebhookVerificationError(result);
   return result;
