@@ -63,11 +63,15 @@ export function signWebhook(rawBody: RawBody, secret: string): string {
  * (or any of several secrets). Never throws: a malformed signature or secret is `false`.
  */
 export function verifySignature(rawBody: RawBody, signature: string, secret: SecretInput): boolean {
-  const request = prepare(rawBody, signature, secret);
-  return (
-    !('reason' in request) &&
-    matchesAny(request.binary, Buffer.from(request.signature, 'hex'), request.secrets)
-  );
+  try {
+    const request = prepare(rawBody, signature, secret);
+    return (
+      !('reason' in request) &&
+      matchesAny(request.binary, Buffer.from(request.signature, 'hex'), request.secrets)
+    );
+  } catch {
+    return false; // a Proxy or a throwing getter: never an exception
+  }
 }
 
 /**

@@ -45,9 +45,15 @@ function rawBodyProblem(body: unknown): VerificationFailure | undefined {
 
 /** The body as the HMAC input: strings stay strings (hashed as UTF-8), bytes become a Uint8Array view. */
 export function asBinary(body: RawBody): string | Uint8Array {
-  if (typeof body === 'string' || body instanceof Uint8Array) return body;
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  return new Uint8Array(body);
+  if (typeof body === 'string') return body;
+  const view =
+    body instanceof Uint8Array
+      ? body
+      : ArrayBuffer.isView(body)
+        ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+        : new Uint8Array(body);
+  // Web Crypto and TextDecoder refuse shared memory (which may also change while it is read): use a copy.
+  return view.buffer instanceof ArrayBuffer ? view : view.slice();
 }
 
 /** The secrets to try, in order; empty strings and non-strings (unset env vars) are skipped. */
@@ -238,5 +244,11 @@ export function checkPayload(binary: string | Uint8Array, options: VerifyOptions
 
 /** The last line of defence behind "never throws": an unexpected error becomes a failure, never an exception. */
 export function unexpected(error: unknown): VerificationFailure {
-  return failure('malformed-body', String(error));
+  let detail = 'The request could not be read.';
+  try {
+    detail = String(error).slice(0, 200);
+  } catch {
+    // An error whose description throws too: the generic detail stands.
+  }
+  return failure('malformed-body', detail);
 }

@@ -13,6 +13,7 @@ import type {
   RawBody,
   SecretInput,
   SignatureInput,
+  VerificationFailure,
   VerifyOptions,
   WebhookVerificationResult,
 } from '../verification.js';
@@ -32,7 +33,18 @@ export interface ReceiverReply {
   headers?: Record<string, string>;
 }
 
-export const TOO_LARGE: ReceiverReply = { status: 413, body: { error: 'body-too-large' } };
+/** Answered before the body is read in full: the connection is closed, so the rest is never read. */
+export const TOO_LARGE: ReceiverReply = {
+  status: 413,
+  body: { error: 'body-too-large' },
+  headers: { connection: 'close' },
+};
+export const TIMED_OUT: ReceiverReply = {
+  status: 408,
+  body: { error: 'body-timeout' },
+  headers: { connection: 'close' },
+};
+export const ABORTED: ReceiverReply = { status: 400, body: { error: 'request-aborted' } };
 export const WRONG_METHOD: ReceiverReply = {
   status: 405,
   body: { error: 'method-not-allowed' },
@@ -41,6 +53,47 @@ export const WRONG_METHOD: ReceiverReply = {
 
 /** A misconfigured server is a 500 (Chameleon retries once it is fixed); a bad request is a {@link REJECT_STATUS}. */
 const SERVER_FAULTS = new Set(['missing-secret', 'body-not-raw']);
+/** Failures before the signature matched: the caller may be anyone, so the answer says nothing more. */
+const UNAUTHENTICATED = new Set([
+  'missing-signature',
+  'repeated-signature',
+  'malformed-signature',
+  'signature-mismatch',
+]);
+
+/** Runs an observer callback; one that throws must not change the answer (nor reject the handler). */
+function observe(callback: () => unknown): void {
+  try {
+    callback();
+  } catch {
+    // The observer's own failure: the response is the same either way.
+  }
+}
+
+/**
+ * The answer to a failed verification. Only an authenticated failure (signed by Chameleon: stale,
+ * malformed, not the spec) says why; the detail of the others goes to `onRejected` only, and a server
+ * fault with no `onRejected` to `console.error`, since someone has to fix it.
+ */
+export function rejection(options: ReceiverOptions, failure: VerificationFailure): ReceiverReply {
+  observe(() => options.onRejected?.(failure));
+  if (SERVER_FAULTS.has(failure.reason)) {
+    if (!options.onRejected)
+      observe(() => console.error(`chameleon-webhooks: ${failure.reason}: ${failure.message}`));
+    return { status: 500, body: { error: 'receiver-misconfigured' } };
+  }
+  if (UNAUTHENTICATED.has(failure.reason))
+    return { status: REJECT_STATUS, body: { error: 'unauthenticated' } };
+  return { status: REJECT_STATUS, body: { error: failure.reason, message: failure.message } };
+}
+
+/** Default time allowed to read a body, in milliseconds; a slower one is answered 408. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+export function bodyTimeoutOf(options: ReceiverOptions): number {
+  const ms = options.bodyTimeoutMs;
+  return typeof ms === 'number' && ms > 0 ? ms : DEFAULT_BODY_TIMEOUT_MS;
+}
 
 export function maxBodyBytesOf(options: ReceiverOptions): number {
   const max = options.maxBodyBytes;
@@ -110,11 +163,7 @@ export function createReceiver(
 
   return async function receive(rawBody: RawBody, headers: HeadersLike): Promise<ReceiverReply> {
     const result = await verify(rawBody, headers, options.secret, verifyOptions);
-    if (!result.ok) {
-      options.onRejected?.(result);
-      const status = SERVER_FAULTS.has(result.reason) ? 500 : REJECT_STATUS;
-      return { status, body: { error: result.reason, message: result.message } };
-    }
+    if (!result.ok) return rejection(options, result);
     try {
       const outcome = await oncePerId(result.id, () =>
         result.conforming
@@ -127,29 +176,47 @@ export function createReceiver(
       if (outcome === 'duplicate') body.duplicate = true;
       return { status: 200, body };
     } catch (error) {
-      options.onError?.(error, result.webhook);
+      observe(() => options.onError?.(error, result.webhook));
       return { status: 500, body: { error: 'handler-failed', id: result.id } };
     }
   };
 }
 
-/** Reads a Fetch body up to `max` bytes; `undefined` as soon as it is larger (the rest is never buffered). */
-export async function readLimited(request: Request, max: number): Promise<Uint8Array | undefined> {
+/**
+ * Reads a Fetch body up to `max` bytes within `timeoutMs`: the bytes, or the reply (413 as soon as it is
+ * larger, 408 when it is too slow); the rest is cancelled, never buffered.
+ */
+export async function readLimited(
+  request: Request,
+  max: number,
+  timeoutMs: number,
+): Promise<Uint8Array | ReceiverReply> {
   const declared = Number(request.headers.get('content-length'));
-  if (declared > max) return undefined;
+  if (declared > max) {
+    request.body?.cancel().catch(() => undefined);
+    return TOO_LARGE;
+  }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return undefined;
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), deadline]);
+      if (next === 'timeout' || (!next.done && size + next.value.byteLength > max)) {
+        reader.cancel().catch(() => undefined);
+        return next === 'timeout' ? TIMED_OUT : TOO_LARGE;
+      }
+      if (next.done) break;
+      size += next.value.byteLength;
+      chunks.push(next.value);
     }
-    chunks.push(value);
+  } finally {
+    clearTimeout(timer);
   }
   const body = new Uint8Array(size);
   let offset = 0;
@@ -175,10 +242,21 @@ export function createFetchReceiver(
 ) {
   const receive = createReceiver(options, verify, defaultSink);
   const max = maxBodyBytesOf(options);
+  const timeoutMs = bodyTimeoutOf(options);
+  // Always a Response: a body stream that errors is a 400, whatever else throws is a 500.
   return async function handleWebhook(request: Request): Promise<Response> {
-    if (request.method !== WEBHOOK_METHOD) return toResponse(WRONG_METHOD);
-    const body = await readLimited(request, max);
-    if (!body) return toResponse(TOO_LARGE);
-    return toResponse(await receive(body, request.headers));
+    let body: Uint8Array | ReceiverReply;
+    try {
+      if (request.method !== WEBHOOK_METHOD) return toResponse(WRONG_METHOD);
+      body = await readLimited(request, max, timeoutMs);
+    } catch {
+      return toResponse(ABORTED);
+    }
+    if (!(body instanceof Uint8Array)) return toResponse(body);
+    try {
+      return toResponse(await receive(body, request.headers));
+    } catch {
+      return toResponse({ status: 500, body: { error: 'receiver-failed' } });
+    }
   };
 }

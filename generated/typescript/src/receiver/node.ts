@@ -18,9 +18,13 @@ import { WEBHOOK_METHOD, type REJECT_STATUS } from '../facts.js';
 import { verifyWebhook } from '../verify.js';
 import { failure } from '../verify-steps.js';
 import {
+  ABORTED,
+  bodyTimeoutOf,
   createFetchReceiver,
   createReceiver,
   maxBodyBytesOf,
+  rejection,
+  TIMED_OUT,
   TOO_LARGE,
   WRONG_METHOD,
   type ReceiverReply,
@@ -71,29 +75,47 @@ function isRaw(value: unknown): value is string | Uint8Array {
   return typeof value === 'string' || value instanceof Uint8Array;
 }
 
-/** Reads the request stream, stopping (and answering 413) as soon as it passes `max` bytes. */
-function readStream(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+/**
+ * Reads the request stream: the body, or the reply as soon as it passes `max` bytes (413) or takes longer
+ * than `timeoutMs` (408). Then it stops reading: the reply closes the connection, so the rest is never read.
+ */
+function readStream(req: IncomingMessage, max: number, timeoutMs: number): Promise<BodyRead> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = (reply: ReceiverReply) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.pause();
+      resolve({ reply });
+    };
+    const timer = setTimeout(() => stop(TIMED_OUT), timeoutMs);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) {
-        req.off('data', onData);
-        req.resume(); // discard the rest without buffering it, so the connection can be reused
-        resolve(undefined);
-      } else chunks.push(chunk);
+      if (size > max) stop(TOO_LARGE);
+      else chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(size > max ? undefined : Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    req.once('end', () => {
+      clearTimeout(timer);
+      resolve(size > max ? { reply: TOO_LARGE } : { body: Buffer.concat(chunks, size) });
+    });
+    req.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
 }
 
 type BodyRead = { body: string | Uint8Array } | { reply: ReceiverReply };
 
 /** The raw body: one a framework kept (express.raw(), rawBody), else the stream; a parsed body is a clear error. */
-async function rawBodyOf(req: MaybeParsedRequest, max: number): Promise<BodyRead> {
+async function rawBodyOf(
+  req: MaybeParsedRequest,
+  options: ReceiverOptions,
+  max: number,
+  timeoutMs: number,
+): Promise<BodyRead> {
   for (const kept of [req.rawBody, req.body]) {
     if (isRaw(kept)) return kept.length > max ? { reply: TOO_LARGE } : { body: kept };
   }
@@ -103,15 +125,11 @@ async function rawBodyOf(req: MaybeParsedRequest, max: number): Promise<BodyRead
       'The request body was already read and parsed (express.json() or another body parser ran before the webhook handler). ' +
         'Mount the webhook route before the parser, or use express.raw({ type: "application/json" }) on it.',
     );
-    return { reply: { status: 500, body: { error: notRaw.reason, message: notRaw.message } } };
+    return { reply: rejection(options, notRaw) };
   }
-  const declared = Number(req.headers['content-length']);
-  if (declared > max) {
-    req.resume();
-    return { reply: TOO_LARGE };
-  }
-  const body = await readStream(req, max);
-  return body ? { body } : { reply: TOO_LARGE };
+  // Over the declared length: answered at once, and the connection closes without reading the body.
+  if (Number(req.headers['content-length']) > max) return { reply: TOO_LARGE };
+  return readStream(req, max, timeoutMs);
 }
 
 /**
@@ -124,13 +142,14 @@ async function rawBodyOf(req: MaybeParsedRequest, max: number): Promise<BodyRead
 export function createNodeHandler(options: ReceiverOptions) {
   const receive = createReceiver(options, verifyWebhook, defaultSink);
   const max = maxBodyBytesOf(options);
+  const timeoutMs = bodyTimeoutOf(options);
   return async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (req.method !== WEBHOOK_METHOD) return send(res, WRONG_METHOD);
-      const read = await rawBodyOf(req, max);
+      const read = await rawBodyOf(req, options, max, timeoutMs);
       send(res, 'reply' in read ? read.reply : await receive(read.body, req.headers));
     } catch {
-      send(res, { status: 400, body: { error: 'request-aborted' } });
+      send(res, ABORTED);
     }
   };
 }

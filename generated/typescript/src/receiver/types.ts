@@ -66,14 +66,20 @@ export interface ReceiverOptions {
   now?: VerifyOptions['now'];
   /** Options for `validateWebhook`. */
   validation?: VerifyOptions['validation'];
-  /** Largest body accepted, in bytes (default 1 MiB): larger requests get 413 without being buffered. */
+  /** Largest body accepted, in bytes (default 1 MiB): larger requests get 413 and the connection is closed. */
   maxBodyBytes?: number;
+  /** Time allowed to read the body, in milliseconds (default 10 000): a slower one gets 408, connection closed. */
+  bodyTimeoutMs?: number;
   /**
    * Where handled ids are recorded so each runs exactly once (default: a bounded in-memory store).
    * Pass a shared store when several instances receive webhooks; `false` turns deduplication off.
    */
   idempotency?: IdempotencyStore | false;
-  /** Sees every rejected request (observability); the response is sent either way. */
+  /**
+   * Sees every rejected request with its reason and message (observability): the caller of a request
+   * that is not signed gets only `{ error: 'unauthenticated' }`. The response is sent either way, even
+   * if this throws.
+   */
   onRejected?: (failure: VerificationFailure) => void;
   /** Sees every error a handler throws; the response is 500 so Chameleon retries. */
   onError?: (error: unknown, webhook: AnyChameleonWebhook) => void;

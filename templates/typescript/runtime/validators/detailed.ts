@@ -116,7 +116,18 @@ function planOf(schema: Schema): Plan {
   return plan;
 }
 
+/**
+ * The most errors one walk reports, whatever the value: a signed array of a million invalid items, or a
+ * sparse array of length 1e9 handed to validateWebhook, costs this many reports and stops, instead of
+ * seconds and gigabytes. Far above any `maxErrors` a caller reads.
+ */
+export const MAX_DETAILED_ERRORS = 1000;
+
+/** Reports left in the current walk (reset by `detailedErrors`; never raised within it). */
+let budget = MAX_DETAILED_ERRORS;
+
 function report(out: CompiledError[], instancePath: string, keyword: string, params: ErrorParams): void {
+  budget--;
   out.push({ instancePath, keyword, params });
 }
 
@@ -139,9 +150,11 @@ function objectKeywords(
   const properties = schema.properties ?? {};
   if (schema.additionalProperties === false) {
     // `for…in`, as Ajv's code does: inherited enumerable keys count too.
-    for (const key in value)
+    for (const key in value) {
+      if (budget <= 0) break;
       if (!Object.hasOwn(properties, key))
         report(out, path, 'additionalProperties', { additionalProperty: key });
+    }
   }
   const { propertyNames, propertySegments } = plan;
   for (let index = 0; index < propertyNames.length; index++) {
@@ -179,7 +192,7 @@ function typedKeywords(
   } else if (group === 'array') {
     const items = value as unknown[];
     if (schema.items)
-      for (let index = 0; index < items.length; index++)
+      for (let index = 0; index < items.length && budget > 0; index++)
         visit(schema.items, items[index], `${path}/${index}`, out);
   } else {
     objectKeywords(schema, plan, value as Record<string, unknown>, path, out);
@@ -211,6 +224,7 @@ function untypedKeywords(schema: Schema, value: unknown, path: string, out: Comp
 }
 
 function visit(schema: Schema, value: unknown, path: string, out: CompiledError[]): void {
+  if (budget <= 0) return;
   if (schema.$ref !== undefined) {
     visit(SCHEMAS[schema.$ref]!, value, path, out);
     return;
@@ -232,7 +246,8 @@ function detailedErrorsOf(schema: Schema, value: unknown): CompiledError[] {
   return out;
 }
 
-/** Every error of `value` against the compiled schema `name`, in Ajv's order (empty when it passes). */
+/** The errors of `value` against the compiled schema `name` (the first {@link MAX_DETAILED_ERRORS}), in Ajv's order (empty when it passes). */
 export function detailedErrors(name: string, value: unknown): CompiledError[] {
+  budget = MAX_DETAILED_ERRORS;
   return detailedErrorsOf(SCHEMAS[name]!, value);
 }
