@@ -169,6 +169,10 @@ export function createHonoHandler(options: ReceiverOptions) {
 
 /** The parts of a Fastify instance the plugin uses (structural: the package does not depend on Fastify). */
 export interface FastifyLike {
+  addHook(
+    name: 'onRequest',
+    hook: (request: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void) => void,
+  ): unknown;
   removeAllContentTypeParsers(): void;
   addContentTypeParser(
     contentType: string,
@@ -203,7 +207,16 @@ export interface FastifyReplyLike {
 export function createFastifyPlugin(options: ReceiverOptions & { path?: string }) {
   const receive = createReceiver(options, verifyWebhook, defaultSink);
   const bodyLimit = maxBodyBytesOf(options);
+  const timeoutMs = bodyTimeoutOf(options);
   return async function chameleonWebhooks(fastify: FastifyLike): Promise<void> {
+    // Fastify reads the body itself, with no time limit: a request still unread at the deadline gets 408.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const timer = setTimeout(() => {
+        if (!request.raw.complete) send(reply.raw, TIMED_OUT);
+      }, timeoutMs);
+      reply.raw.once('close', () => clearTimeout(timer));
+      done();
+    });
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
