@@ -329,3 +329,45 @@ describe('error details are lazy and bounded', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });
+
+describe.each(RECEIVERS)('%s receiver with a handler that never settles', (_name, start) => {
+  it('answers each retry within 1 s and processes the one after the lease; nothing is lost', async () => {
+    let calls = 0;
+    const handled: string[] = [];
+    const timedOut: unknown[] = [];
+    const { url } = await start({
+      idempotency: new node.MemoryIdempotencyStore({ leaseMs: 100 }),
+      handlerTimeoutMs: 300,
+      on: {
+        ping: (webhook) => {
+          calls += 1;
+          if (calls === 1) return new Promise(() => {}); // hangs forever
+          handled.push(webhook.id);
+          return undefined;
+        },
+      },
+      onError: (error) => void timedOut.push(error),
+    });
+    const id = chameleonId(0x5e771e);
+    const answer = async (delayMs: number) => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const d = delivery({ id });
+      const response = await fetch(url, {
+        method: 'POST',
+        body: d.body,
+        headers: d.headers,
+        signal: AbortSignal.timeout(1000),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const [first, ...retries] = await Promise.all([answer(0), answer(150), answer(300), answer(450)]);
+    expect(first).toMatchObject({ status: 500, body: { error: 'handler-failed' } });
+    expect(String(timedOut[0])).toMatch(/did not settle within 300 ms/);
+    expect(retries.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(retries.map((r) => r.body.duplicate === true)).toEqual([false, true, true]);
+    expect(handled).toEqual([id]);
+    expect(calls).toBe(2);
+    // The hung attempt's timeout did not erase the record of the retry that succeeded.
+    expect(await answer(0)).toMatchObject({ status: 200, body: { duplicate: true } });
+  });
+});

@@ -118,35 +118,73 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 /** What happened to one delivery of an id. */
 export type OnceOutcome = 'ran' | 'duplicate' | 'in-progress';
 
+/** A handler that did not settle in time: its attempt fails (500), so Chameleon's retry runs it again. */
+export class HandlerTimeoutError extends Error {
+  override readonly name = 'HandlerTimeoutError';
+  constructor(ms: number) {
+    super(`The handler did not settle within ${ms} ms.`);
+  }
+}
+
+function withTimeout(work: Promise<void>, ms: number | undefined): Promise<void> {
+  if (!ms) return work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HandlerTimeoutError(ms)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Runs a task at most once per id: concurrent calls with the same id share the
- * first call's outcome (or its error); later calls see the store's record.
- * With `store: false` every call runs.
+ * running call's outcome (or its error) while its claim's lease holds; past the
+ * lease, a call claims the id again and runs, and the stale attempt no longer
+ * touches the store. Later calls see the store's record. A task that does not
+ * settle within `timeoutMs` fails. With `store: false` every call runs.
  */
-export function createOncePerId(store: IdempotencyStore | false = new MemoryIdempotencyStore()) {
+export function createOncePerId(
+  store: IdempotencyStore | false = new MemoryIdempotencyStore(),
+  timeoutMs?: number,
+) {
   const running = new Map<string, Promise<OnceOutcome>>();
 
-  async function claimAndRun(id: string, task: () => Promise<void>): Promise<OnceOutcome> {
-    if (!store) return task().then(() => 'ran' as const);
-    const claim = await store.begin(id);
-    if (claim === 'done') return 'duplicate';
-    if (claim === 'in-progress') return 'in-progress';
-    try {
-      await task();
-    } catch (error) {
-      await store.fail(id);
-      throw error;
-    }
-    await store.complete(id);
-    return 'ran';
-  }
-
-  return function oncePerId(id: string, task: () => Promise<void>): Promise<OnceOutcome> {
-    const pending = running.get(id);
-    // A concurrent duplicate: answer as the running attempt does, never run twice.
-    if (pending) return pending.then((outcome) => (outcome === 'ran' ? 'duplicate' : outcome));
-    const attempt = claimAndRun(id, task).finally(() => running.delete(id));
+  function run(id: string, task: () => Promise<void>, claimed?: 'claimed'): Promise<OnceOutcome> {
+    let attempt: Promise<OnceOutcome> | undefined;
+    const current = () => running.get(id) === attempt;
+    attempt = (async (): Promise<OnceOutcome> => {
+      if (!store) {
+        await withTimeout(task(), timeoutMs);
+        return 'ran';
+      }
+      const claim = claimed ?? (await store.begin(id));
+      if (claim === 'done') return 'duplicate';
+      if (claim === 'in-progress') return 'in-progress';
+      try {
+        await withTimeout(task(), timeoutMs);
+      } catch (error) {
+        // A newer attempt holds the id now (this one outlived its lease): its record stands.
+        if (current()) await store.fail(id);
+        throw error;
+      }
+      await store.complete(id);
+      return 'ran';
+    })().finally(() => {
+      if (current()) running.delete(id);
+    });
     running.set(id, attempt);
     return attempt;
+  }
+
+  return async function oncePerId(id: string, task: () => Promise<void>): Promise<OnceOutcome> {
+    const pending = running.get(id);
+    if (!pending) return run(id, task);
+    if (store) {
+      // The running attempt holds the id only for its lease: past it, this delivery is processed.
+      const claim = await store.begin(id);
+      if (claim === 'claimed') return run(id, task, claim);
+      if (claim === 'done') return 'duplicate';
+    }
+    // A concurrent duplicate within the lease: answer as the running attempt does, never run twice.
+    return pending.then((outcome) => (outcome === 'ran' ? 'duplicate' : outcome));
   };
 }

@@ -6,7 +6,7 @@
  */
 import { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import type { HeadersLike } from '../headers.js';
-import { createOncePerId } from '../idempotency.js';
+import { createOncePerId, DEFAULT_PROCESSING_LEASE_MS } from '../idempotency.js';
 import type { AnyChameleonWebhook } from '../types.js';
 import type {
   RawBody,
@@ -150,7 +150,11 @@ export function createReceiver(
   verify: Verifier,
   defaultSink?: () => NonconformingSink,
 ) {
-  const oncePerId = createOncePerId(options.idempotency ?? undefined);
+  const handlerTimeout = options.handlerTimeoutMs;
+  const oncePerId = createOncePerId(
+    options.idempotency ?? undefined,
+    typeof handlerTimeout === 'number' && handlerTimeout > 0 ? handlerTimeout : DEFAULT_PROCESSING_LEASE_MS,
+  );
   let sink = options.nonconformingSink;
   const sinkOf = () => (sink ??= options.onNonconforming ? undefined : defaultSink?.());
   const verifyOptions: VerifyOptions = {

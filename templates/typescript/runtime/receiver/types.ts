@@ -80,6 +80,12 @@ export interface ReceiverOptions {
    * if this throws.
    */
   onRejected?: (failure: VerificationFailure) => void;
+  /**
+   * Time a handler may take, in milliseconds (default: the 5-minute processing lease). One that has not
+   * settled by then fails the delivery with 500 (`onError` gets a `HandlerTimeoutError`), so Chameleon's
+   * retry runs it again; the late attempt no longer touches the idempotency store.
+   */
+  handlerTimeoutMs?: number;
   /** Sees every error a handler throws; the response is 500 so Chameleon retries. */
   onError?: (error: unknown, webhook: AnyChameleonWebhook) => void;
 }
