@@ -170,8 +170,8 @@ function documentKind(rel: string): SchemaDocument['kind'] {
 }
 
 function toDocument(file: SpecFile, schemas: SchemaIndex): SchemaDocument {
-  const { json } = file;
   const nodes = schemas.document(file.path);
+  const { annotations } = nodes.root;
   return {
     ...(nodes.dialect ? { dialect: nodes.dialect } : {}),
     root: nodes.root,
@@ -179,10 +179,10 @@ function toDocument(file: SpecFile, schemas: SchemaIndex): SchemaDocument {
     kind: documentKind(file.path),
     path: file.path,
     id: file.id,
-    typeName: typeof json.title === 'string' ? json.title : '',
-    description: typeof json.description === 'string' ? json.description : '',
-    schema: json,
-    errata: Array.isArray(json['x-errata']) ? (json['x-errata'] as string[]) : [],
+    typeName: nodes.typeName,
+    description: annotations.description ?? '',
+    schema: file.json,
+    errata: annotations.errata ?? [],
   };
 }
 

@@ -65,9 +65,12 @@ export async function formatFile(
  * Prettier's output by input: the key is a hash of Prettier's version, the config, the
  * path and the unformatted text, so a hit is exactly what Prettier would print. Formatting
  * the ~30 code files is most of a run (~3 s); with the cache an unchanged file costs a
- * lookup. The file keeps only the entries the last run used, and is replaced atomically.
+ * lookup. The file keeps the entries this run used, then the most recent others (checkouts
+ * sharing one node_modules share the cache), up to MAX_ENTRIES, and is replaced atomically.
  */
 export class FormatCache {
+  static readonly MAX_ENTRIES = 500;
+
   private readonly used = new Map<string, string>();
 
   private constructor(
@@ -106,7 +109,12 @@ export class FormatCache {
   async save(): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(Object.fromEntries(this.used)));
+    const kept = new Map(this.used);
+    for (const [key, value] of this.entries) {
+      if (kept.size >= FormatCache.MAX_ENTRIES) break;
+      if (!kept.has(key)) kept.set(key, value);
+    }
+    await writeFile(temporary, JSON.stringify(Object.fromEntries(kept)));
     await rename(temporary, this.file);
   }
 }
