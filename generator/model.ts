@@ -9,7 +9,7 @@ import { parseChangelog, type ChangelogEntry } from './spec/changelog.js';
 import {
   acceptsNull,
   buildSchemaIndex,
-  SchemaIndex,
+  type SchemaIndex,
   type DefinitionNode,
   type ObjectNode,
   type SchemaNode,
@@ -223,7 +223,6 @@ function dataKeysOf(data: ObjectNode): Topic['dataKeys'] {
 }
 
 async function toTopic(
-  spec: LoadedSpec,
   schemas: SchemaIndex,
   doc: SchemaDocument,
   entry: ApiTopicEntry | undefined,
@@ -296,9 +295,7 @@ export async function buildModel(spec: LoadedSpec, read = readDocuments(spec)): 
 
   const topicDocs = documents.filter((doc) => doc.kind === 'topic');
   const topics = await Promise.all(
-    topicDocs.map((doc) =>
-      toTopic(spec, schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, ''))),
-    ),
+    topicDocs.map((doc) => toTopic(schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
   );
   topics.sort(
     (a, b) =>

@@ -5,6 +5,7 @@
  * removed (build output in dist/ and node_modules/ is left alone).
  */
 import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as prettier from 'prettier';
@@ -13,7 +14,7 @@ import type { GeneratedFile, OutputRoot } from './emitters/emitter.js';
 const UNOWNED_DIRS = new Set(['node_modules', 'dist']);
 
 async function existingFiles(dir: string, prefix = ''): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
   } catch {
