@@ -24,7 +24,7 @@ import { WEBHOOK_TOPICS } from '../generated/typescript/src/topics.js';
 import { validateWebhook } from '../generated/typescript/src/validate.js';
 import { verifyWebhook } from '../generated/typescript/src/verify.js';
 import { GENERATED_DIR } from './helpers.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
 const FIXTURES_DIR = path.join(GENERATED_DIR, 'fixtures');
@@ -51,7 +51,7 @@ let model: SpecModel;
 let manifest: { apiVersion: string; version: string; fixtures: Entry[]; signatures: string };
 
 beforeAll(async () => {
-  model = await sharedModel();
+  model = await loadModel();
   manifest = await readJson('manifest.json');
 });
 

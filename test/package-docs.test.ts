@@ -5,11 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_DIR, generateDocs } from '../generator/generate.js';
 import type { SpecModel } from '../generator/model.js';
 import { diffOutput } from '../generator/write.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 let model: SpecModel;
 beforeAll(async () => {
-  model = await sharedModel();
+  model = await loadModel();
 });
 
 describe('docs/reference', () => {
