@@ -94,8 +94,6 @@ export interface SchemaDocument {
   description: string;
   /** `$schema` as written. */
   dialect?: string;
-  /** The schema as written, refs intact. Prefer `root`: only the builder and the serializer read JSON Schema. */
-  schema: JsonSchema;
   /** The document's root schema as typed nodes (generator/schema). */
   root: SchemaNode;
   /** Its `definitions`, as nodes, in written order. */
@@ -122,8 +120,6 @@ export interface Topic extends SchemaDocument {
   /** Keys of `data` and the type each holds, in schema order. */
   dataKeys: Array<{ key: string; required: boolean; nullable: boolean }>;
   examples: Example[];
-  /** Every `$ref` replaced by its target. */
-  dereferenced: JsonSchema;
   /** One standalone schema (external refs bundled in). */
   bundled: JsonSchema;
 }
@@ -181,7 +177,6 @@ function toDocument(file: SpecFile, schemas: SchemaIndex): SchemaDocument {
     id: file.id,
     typeName: nodes.typeName,
     description: annotations.description ?? '',
-    schema: file.json,
     errata: annotations.errata ?? [],
   };
 }
@@ -245,7 +240,6 @@ async function toTopic(
     data,
     dataKeys: dataKeysOf(data),
     examples: examples.map((payload, index) => ({ name: exampleName(index), payload })),
-    dereferenced: schemas.dereference(doc.path),
     bundled: schemas.bundle(doc.path),
   };
 }

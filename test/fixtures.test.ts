@@ -111,7 +111,7 @@ describe('generated/fixtures', () => {
     expect(names('demo.started')).toContain('profile-null');
     expect(names('demo.finished')).toContain('demo-run-finished-kind-timeout-30m');
     // Every group_kind the spec lists appears: in the docs' example or as a variant of it.
-    const action = model.topics.find((t) => t.topic === 'tour.started')!.dereferenced as any;
+    const action = model.schemas.dereference('topics/tour.started.json') as any;
     const groupKinds: unknown[] = action.properties.data.properties.action.properties.group_kind.enum;
     const shown = (model.topics.find((t) => t.topic === 'tour.started')!.examples[0]!.payload as any).data
       .action.group_kind;
