@@ -5,7 +5,7 @@
  * validator paths check them, `$ref`s by table name, annotations left out.
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonSchema } from '../../generator/spec/load.js';
+import { SPEC_ID_BASE, type JsonSchema } from '../../generator/spec/load.js';
 import { buildInlineSpec } from './inline-spec.js';
 import { sharedDefinitions } from '../../generator/validators/documents.js';
 import { compilableDocument } from '../../generator/validators/schemas.js';
