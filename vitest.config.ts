@@ -1,7 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { runtimeSources } from './test/runtime-sources.js';
 
 export default defineConfig({
+  // Tests run the runtime modules from templates/typescript/runtime/, where they are written.
+  plugins: [runtimeSources()],
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],

@@ -4,41 +4,11 @@
  * generation stops when there is any.
  */
 import { createSpecAjv } from './spec/ajv.js';
-import { SPEC_ID_BASE, type JsonSchema } from './spec/load.js';
+import { SPEC_ID_BASE } from './spec/load.js';
 import { toJsonSchema, walkNodes, type DocumentNode, type SchemaNode } from './schema/index.js';
 import type { SchemaDocument, SpecDocuments, SpecModel } from './model.js';
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
-
-/** Keys under which the values are maps of names to schemas (not schemas themselves). */
-const SCHEMA_MAPS = new Set(['properties', 'definitions']);
-/** Keys whose values are data, not schemas. */
-const DATA_KEYS = new Set(['examples', 'enum', 'const', 'required', 'x-errata']);
-
-type Visit = (node: JsonSchema, pointer: string) => void;
-
-/**
- * Calls `visit` on every subschema of raw JSON Schema, with its JSON Pointer.
- * @deprecated Walk the typed nodes instead (generator/schema: `walkNodes`); kept until the
- * validators emitter is ported.
- */
-export function walkSchemas(schema: JsonSchema, visit: Visit, pointer = ''): void {
-  visit(schema, pointer);
-  for (const [key, value] of Object.entries(schema)) {
-    if (DATA_KEYS.has(key) || value === null || typeof value !== 'object') continue;
-    const at = `${pointer}/${key}`;
-    if (SCHEMA_MAPS.has(key)) {
-      for (const [name, sub] of Object.entries(value as Record<string, JsonSchema>))
-        walkSchemas(sub, visit, `${at}/${name}`);
-    } else if (Array.isArray(value)) {
-      value.forEach((sub, index) => {
-        if (sub !== null && typeof sub === 'object') walkSchemas(sub as JsonSchema, visit, `${at}/${index}`);
-      });
-    } else {
-      walkSchemas(value as JsonSchema, visit, at);
-    }
-  }
-}
 
 /** Every node of a document: its root and its definitions, depth first. */
 function nodesOf(doc: SchemaDocument): SchemaNode[] {

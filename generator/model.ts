@@ -9,7 +9,7 @@ import { parseChangelog, type ChangelogEntry } from './spec/changelog.js';
 import {
   acceptsNull,
   buildSchemaIndex,
-  SchemaIndex,
+  type SchemaIndex,
   type DefinitionNode,
   type ObjectNode,
   type SchemaNode,
@@ -94,8 +94,6 @@ export interface SchemaDocument {
   description: string;
   /** `$schema` as written. */
   dialect?: string;
-  /** The schema as written, refs intact. Prefer `root`: only the builder and the serializer read JSON Schema. */
-  schema: JsonSchema;
   /** The document's root schema as typed nodes (generator/schema). */
   root: SchemaNode;
   /** Its `definitions`, as nodes, in written order. */
@@ -122,8 +120,6 @@ export interface Topic extends SchemaDocument {
   /** Keys of `data` and the type each holds, in schema order. */
   dataKeys: Array<{ key: string; required: boolean; nullable: boolean }>;
   examples: Example[];
-  /** Every `$ref` replaced by its target. */
-  dereferenced: JsonSchema;
   /** One standalone schema (external refs bundled in). */
   bundled: JsonSchema;
 }
@@ -170,8 +166,8 @@ function documentKind(rel: string): SchemaDocument['kind'] {
 }
 
 function toDocument(file: SpecFile, schemas: SchemaIndex): SchemaDocument {
-  const { json } = file;
   const nodes = schemas.document(file.path);
+  const { annotations } = nodes.root;
   return {
     ...(nodes.dialect ? { dialect: nodes.dialect } : {}),
     root: nodes.root,
@@ -179,10 +175,9 @@ function toDocument(file: SpecFile, schemas: SchemaIndex): SchemaDocument {
     kind: documentKind(file.path),
     path: file.path,
     id: file.id,
-    typeName: typeof json.title === 'string' ? json.title : '',
-    description: typeof json.description === 'string' ? json.description : '',
-    schema: json,
-    errata: Array.isArray(json['x-errata']) ? (json['x-errata'] as string[]) : [],
+    typeName: nodes.typeName,
+    description: annotations.description ?? '',
+    errata: annotations.errata ?? [],
   };
 }
 
@@ -223,7 +218,6 @@ function dataKeysOf(data: ObjectNode): Topic['dataKeys'] {
 }
 
 async function toTopic(
-  spec: LoadedSpec,
   schemas: SchemaIndex,
   doc: SchemaDocument,
   entry: ApiTopicEntry | undefined,
@@ -246,7 +240,6 @@ async function toTopic(
     data,
     dataKeys: dataKeysOf(data),
     examples: examples.map((payload, index) => ({ name: exampleName(index), payload })),
-    dereferenced: schemas.dereference(doc.path),
     bundled: schemas.bundle(doc.path),
   };
 }
@@ -296,9 +289,7 @@ export async function buildModel(spec: LoadedSpec, read = readDocuments(spec)): 
 
   const topicDocs = documents.filter((doc) => doc.kind === 'topic');
   const topics = await Promise.all(
-    topicDocs.map((doc) =>
-      toTopic(spec, schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, ''))),
-    ),
+    topicDocs.map((doc) => toTopic(schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
   );
   topics.sort(
     (a, b) =>

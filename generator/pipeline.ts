@@ -5,6 +5,7 @@
  * format → write (or check) each output root: generated/ and docs/reference/.
  * generate.ts is the command line over this library.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emitBarrels } from './emitters/barrels.js';
@@ -21,13 +22,16 @@ export const GENERATED_DIR = path.join(ROOT, 'generated');
 /** The second output root: the reference in docs/reference/, also owned by the generator. */
 export const DOCS_DIR = path.join(ROOT, 'docs', 'reference');
 export const DEFAULT_DIRS: OutputDirs = { generated: GENERATED_DIR, docs: DOCS_DIR };
-/** Prettier's results from earlier runs (see FormatCache); node_modules/.cache is where tools keep theirs. */
+/**
+ * Prettier's results from earlier runs (see FormatCache), where tools keep their caches. One
+ * file per checkout: worktrees that share one node_modules would otherwise evict each other.
+ */
 export const FORMAT_CACHE = path.join(
   ROOT,
   'node_modules',
   '.cache',
   'chameleon-webhooks-generate',
-  'prettier.json',
+  `prettier-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.json`,
 );
 /** How each root is named in reports. */
 const ROOT_LABELS: Record<OutputRoot, string> = { generated: 'generated', docs: 'docs/reference' };

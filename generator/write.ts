@@ -5,15 +5,28 @@
  * removed (build output in dist/ and node_modules/ is left alone).
  */
 import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as prettier from 'prettier';
+import { createRequire } from 'node:module';
+import type { Options as PrettierOptions } from 'prettier';
 import type { GeneratedFile, OutputRoot } from './emitters/emitter.js';
 
 const UNOWNED_DIRS = new Set(['node_modules', 'dist']);
 
+/** Prettier's version, without loading Prettier: it is a cache key. */
+const PRETTIER_VERSION: string = createRequire(import.meta.url)('prettier/package.json').version;
+
+let prettierModule: Promise<typeof import('prettier')> | undefined;
+
+/** Prettier is loaded on the first cache miss only: importing it through tsx costs about half a second. */
+function loadPrettier(): Promise<typeof import('prettier')> {
+  prettierModule ??= import('prettier');
+  return prettierModule;
+}
+
 async function existingFiles(dir: string, prefix = ''): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
   } catch {
@@ -33,12 +46,13 @@ async function existingFiles(dir: string, prefix = ''): Promise<string[]> {
  * JSON is written as JSON.stringify with two spaces (canonical, and fast for the
  * thousand fixture files); Markdown keeps the shape its template gives it (Prettier
  * cost ~2 s over the 60 reference pages and changed nothing a reader sees), with
- * trailing spaces and runs of blank lines removed; code goes through Prettier.
+ * trailing spaces and runs of blank lines removed; code goes through Prettier, unless
+ * it is `formatted` already (the runtime sources).
  * Always one final newline.
  */
 export async function formatFile(
   file: GeneratedFile,
-  config: prettier.Options,
+  config: PrettierOptions,
   cache?: FormatCache,
 ): Promise<GeneratedFile> {
   if (file.path.endsWith('.json')) {
@@ -51,11 +65,13 @@ export async function formatFile(
       .trim();
     return { ...file, contents: `${tidy}\n` };
   }
-  const info = await prettier.getFileInfo(file.path);
-  if (!info.inferredParser) return { ...file, contents: file.contents.replace(/\n*$/, '\n') };
+  if (file.formatted) return { ...file, contents: file.contents.replace(/\n*$/, '\n') };
   const key = cache?.keyOf(file, config);
   const cached = key && cache?.get(key);
   if (cached !== undefined) return { ...file, contents: cached };
+  const prettier = await loadPrettier();
+  const info = await prettier.getFileInfo(file.path);
+  if (!info.inferredParser) return { ...file, contents: file.contents.replace(/\n*$/, '\n') };
   const contents = await prettier.format(file.contents, { ...config, filepath: file.path });
   if (key) cache?.set(key, contents);
   return { ...file, contents };
@@ -65,9 +81,12 @@ export async function formatFile(
  * Prettier's output by input: the key is a hash of Prettier's version, the config, the
  * path and the unformatted text, so a hit is exactly what Prettier would print. Formatting
  * the ~30 code files is most of a run (~3 s); with the cache an unchanged file costs a
- * lookup. The file keeps only the entries the last run used, and is replaced atomically.
+ * lookup. The file keeps the entries this run used, then the most recent others (checkouts
+ * sharing one node_modules share the cache), up to MAX_ENTRIES, and is replaced atomically.
  */
 export class FormatCache {
+  static readonly MAX_ENTRIES = 500;
+
   private readonly used = new Map<string, string>();
 
   private constructor(
@@ -85,9 +104,9 @@ export class FormatCache {
     return new FormatCache(file, new Map(Object.entries(entries)));
   }
 
-  keyOf(file: GeneratedFile, config: prettier.Options): string {
+  keyOf(file: GeneratedFile, config: PrettierOptions): string {
     return createHash('sha256')
-      .update(JSON.stringify([prettier.version, config, file.path]))
+      .update(JSON.stringify([PRETTIER_VERSION, config, file.path]))
       .update('\0')
       .update(file.contents)
       .digest('hex');
@@ -106,7 +125,12 @@ export class FormatCache {
   async save(): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(Object.fromEntries(this.used)));
+    const kept = new Map(this.used);
+    for (const [key, value] of this.entries) {
+      if (kept.size >= FormatCache.MAX_ENTRIES) break;
+      if (!kept.has(key)) kept.set(key, value);
+    }
+    await writeFile(temporary, JSON.stringify(Object.fromEntries(kept)));
     await rename(temporary, this.file);
   }
 }
@@ -117,7 +141,8 @@ export async function formatAll(
   configFile: string,
   cacheFile?: string,
 ): Promise<GeneratedFile[]> {
-  const config = (await prettier.resolveConfig(configFile)) ?? {};
+  // The repository's Prettier config is one JSON file with no overrides: read as it is.
+  const config = JSON.parse(await readFile(configFile, 'utf8')) as PrettierOptions;
   const cache = cacheFile ? await FormatCache.open(cacheFile) : undefined;
   const formatted = await Promise.all(files.map((file) => formatFile(file, config, cache)));
   await cache?.save();

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 import { sharedPackages } from './shared-packages.js';
 
 const run = promisify(execFile);
@@ -168,7 +168,7 @@ let project: string;
 let topics: string[];
 
 beforeAll(async () => {
-  topics = (await sharedModel()).topics.map((topic) => topic.topic);
+  topics = (await loadModel()).topics.map((topic) => topic.topic);
   project = await mkdtemp(path.join(tmpdir(), 'chameleon-first-hour-'));
   const { packs } = await sharedPackages();
   await writeFile(

@@ -9,13 +9,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 const run = promisify(execFile);
 
 describe('spec examples as TypeScript', () => {
   it('each example is assignable to its topic type, with no undocumented keys', async () => {
-    const model = await sharedModel();
+    const model = await loadModel();
     const dir = path.join(ROOT, '.tmp', 'examples-typecheck');
     await mkdir(dir, { recursive: true });
     const lines = [

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retargetSpecifiers } from '../generator/build-package.js';
 import { npmPack, PACKAGE_DIRS, type PackResult } from '../generator/pack.js';
 import { sharedPackages } from './shared-packages.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 const FIXTURES_DIR = PACKAGE_DIRS['chameleon-webhooks-fixtures'];
 
@@ -24,7 +24,7 @@ let tsPack: PackResult;
 let fixturesPack: PackResult;
 
 beforeAll(async () => {
-  packageVersion = (await sharedModel()).packageVersion;
+  packageVersion = (await loadModel()).packageVersion;
   work = await mkdtemp(path.join(tmpdir(), 'chameleon-package-'));
   const { dirs } = await sharedPackages();
   TS_DIR = dirs['chameleon-webhooks'];
@@ -42,7 +42,7 @@ async function manifest(dir: string): Promise<Record<string, any>> {
 
 describe('versions', () => {
   it('both packages are 3.MINOR.PATCH: the API major, then the spec version', async () => {
-    const model = await sharedModel();
+    const model = await loadModel();
     expect(packageVersion).toBe(`${model.api.apiVersion.slice(1)}.${model.api.specVersion}`);
     expect((await manifest(PACKAGE_DIRS['chameleon-webhooks'])).version).toBe(packageVersion);
     expect((await manifest(FIXTURES_DIR)).version).toBe(packageVersion);

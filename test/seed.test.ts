@@ -13,7 +13,7 @@ import {
   VENDOR_PAGE_FILE,
   type VendorPage,
 } from '../scripts/extract-vendor-page.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 const readVendorPage = async (): Promise<VendorPage> => JSON.parse(await readFile(VENDOR_PAGE_FILE, 'utf8'));
 
@@ -22,7 +22,7 @@ describe('the spec against the current seed page', () => {
   let page: VendorPage;
   let tableTopics: string[];
   beforeAll(async () => {
-    model = await sharedModel();
+    model = await loadModel();
     page = await readVendorPage();
     tableTopics = page.topicTable;
   });

@@ -22,7 +22,7 @@ import {
 import { WEBHOOK_TOPICS } from '../generated/typescript/src/topics.js';
 import { verifyWebhook } from '../generated/typescript/src/verify.js';
 import { ROOT } from './helpers.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 const SECRET = 'send-test-secret';
 
@@ -84,7 +84,7 @@ function verified(request: Received) {
 
 describe('chameleon-webhooks send', () => {
   it('POSTs a signed fixture with the headers Chameleon sends', async () => {
-    const { api } = await sharedModel();
+    const { api } = await loadModel();
     const server = await endpoint();
     const { code, stdout } = await send(['tour.completed', '--url', server.url, '--secret', SECRET]);
     expect(code).toBe(SEND_EXIT.delivered);

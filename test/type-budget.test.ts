@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
 import { sharedPackages } from './shared-packages.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 const run = promisify(execFile);
 
@@ -70,7 +70,7 @@ async function countsOf(file: string, source: string): Promise<Counts> {
 
 describe('type budget', () => {
   it('a consumer switching over every topic stays within the recorded budget', async () => {
-    const { topics } = await sharedModel();
+    const { topics } = await loadModel();
     const cases = topics.map(
       (topic) =>
         `    case '${topic.topic}': {\n      const data: WebhookDataOf<'${topic.topic}'> = webhook.data;\n      return Object.keys(data).length;\n    }`,

@@ -12,7 +12,7 @@ import { createOracle, type Oracle } from '../generator/validators/oracle.js';
 import { detailedErrors } from '../generated/typescript/src/validators/detailed.js';
 import * as guards from '../generated/typescript/src/validators/guards.js';
 import { classify } from '../generated/typescript/src/validators/issues.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -20,7 +20,7 @@ let model: SpecModel;
 let oracle: Oracle;
 
 beforeAll(async () => {
-  model = await sharedModel();
+  model = await loadModel();
   oracle = createOracle(model);
 });
 

@@ -6,12 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Topic } from '../generator/model.js';
 import { modelValidators, validateWebhook, validators } from '../generated/typescript/src/validate.js';
 import { isDateTime } from '../generated/typescript/src/validators/formats.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 let topics: Topic[];
 
 beforeAll(async () => {
-  topics = (await sharedModel()).topics;
+  topics = (await loadModel()).topics;
 });
 
 const modes = fc.constantFrom('tolerant' as const, 'strict' as const);

@@ -13,13 +13,13 @@ import {
   type ValidationWarning,
 } from '../generated/typescript/src/validate.js';
 import { isDateTime } from '../generated/typescript/src/validators/formats.js';
-import { sharedModel } from './shared-model.js';
+import { loadModel } from '../generator/pipeline.js';
 
 let model: SpecModel;
 let tourCompleted: Record<string, any>;
 
 beforeAll(async () => {
-  model = await sharedModel();
+  model = await loadModel();
   tourCompleted = structuredClone(topic('tour.completed').examples[0]!.payload);
 });
 

@@ -14,6 +14,11 @@ export interface GeneratedFile {
   root?: OutputRoot;
   /** Package entry points (`.`, `./web`) whose barrel re-exports this module. */
   exportFrom?: string[];
+  /**
+   * Already in the repository's Prettier style, so written as it is: runtime sources, which
+   * `npm run lint` holds to `prettier --check` where they are written.
+   */
+  formatted?: boolean;
 }
 
 /** An emitter takes the model, never the spec files, and returns the files it owns. */

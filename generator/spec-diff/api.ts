@@ -4,7 +4,7 @@
  * says which direction of change tightens what the package accepts.
  */
 import type { ApiFacts } from '../model.js';
-import { ChangeList, show, type ChangeLevel } from './change.js';
+import { type ChangeList, show, type ChangeLevel } from './change.js';
 
 /** A rule returns the level of a change, or null when another part of the diff reports it. */
 type Rule = (before: unknown, after: unknown) => { level: ChangeLevel; why: string } | null;

@@ -2,7 +2,7 @@
 import type { SpecChange } from './change.js';
 import type { SpecDiff } from './diff.js';
 
-export { parseChangelog, readChangelog, type ChangelogEntry } from '../spec/changelog.js';
+export { parseChangelog, type ChangelogEntry } from '../spec/changelog.js';
 
 const SECTIONS = [
   ['breaking', 'Breaking'],

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadModel, ROOT, SPEC_DIR } from '../generate.js';
 import type { SpecModel } from '../model.js';
-import { readChangelog, type ChangelogEntry } from './changelog.js';
+import type { ChangelogEntry } from './changelog.js';
 import { atLeast } from './change.js';
 import { bumpOf, diffSpecs, requiredBump, type SpecDiff } from './diff.js';
 import { extractSpecAt, isShallow } from './source.js';
@@ -140,7 +140,7 @@ function judge(diff: SpecDiff, entry: ChangelogEntry, baseline: Baseline): strin
 export async function checkRelease(repo = ROOT, specDir = SPEC_DIR): Promise<ReleaseCheckResult> {
   const current = await loadModel(specDir);
   const version = current.api.specVersion;
-  const entries = readChangelog(path.join(specDir, 'CHANGELOG.md'));
+  const entries = current.changelog; // the spec directory's CHANGELOG.md, read with its schemas
   if (entries[0]?.version !== version) {
     return {
       problems: [

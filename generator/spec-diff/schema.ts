@@ -12,7 +12,7 @@ import {
   type RefNode,
   type SchemaNode,
 } from '../schema/index.js';
-import { ChangeList, show } from './change.js';
+import { type ChangeList, show } from './change.js';
 
 /** Keywords that only document: any change is a patch. In JSON Schema's order of listing. */
 const DOC_KEYWORDS: Array<[keyword: string, field: keyof Annotations | 'id' | 'dialect']> = [
@@ -178,8 +178,14 @@ export class SchemaComparer {
 
   private types(where: string, a: View, b: View): void {
     if (!a.types && !b.types) return;
-    if (!a.types) return this.list.breaking(where, `type narrowed from any to ${[...b.types!].join(' | ')}`);
-    if (!b.types) return this.list.additive(where, `type widened from ${[...a.types].join(' | ')} to any`);
+    if (!a.types) {
+      this.list.breaking(where, `type narrowed from any to ${[...b.types!].join(' | ')}`);
+      return;
+    }
+    if (!b.types) {
+      this.list.additive(where, `type widened from ${[...a.types].join(' | ')} to any`);
+      return;
+    }
     const lost = [...a.types].filter((type) => !accepts(b.types!, type));
     const gained = [...b.types].filter((type) => !accepts(a.types!, type));
     if (lost.length) this.list.breaking(where, `type narrowed: no longer ${lost.join(' | ')}`);
@@ -291,7 +297,7 @@ export class SchemaComparer {
 
   private branches(where: string, a: SchemaNode[], b: SchemaNode[]): void {
     if (a.length === b.length) {
-      a.forEach((branch, index) => this.compare(`${where}|${index}`, branch, b[index]!));
+      for (const [index, branch] of a.entries()) this.compare(`${where}|${index}`, branch, b[index]!);
       return;
     }
     const key = (node: SchemaNode) => JSON.stringify(toJsonSchema(node));

@@ -23,7 +23,10 @@ const shared = new WeakMap<DocumentNode[], Ajv>();
 export function createSpecAjv(documents: DocumentNode[], options?: Options): Ajv {
   if (options) return newSpecAjv(documents, options);
   let ajv = shared.get(documents);
-  if (!ajv) shared.set(documents, (ajv = newSpecAjv(documents, {})));
+  if (!ajv) {
+    ajv = newSpecAjv(documents, {});
+    shared.set(documents, ajv);
+  }
   return ajv;
 }
 

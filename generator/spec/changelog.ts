@@ -8,7 +8,6 @@
  * instead of the previous release (for a first release with a known history).
  * loadSpec reads it with the schemas, so the model (and the changelog emitter) has it.
  */
-import { readFileSync } from 'node:fs';
 
 export interface ChangelogEntry {
   version: string;
@@ -56,8 +55,4 @@ export function parseChangelog(text: string): ChangelogEntry[] {
   }
   finish();
   return entries;
-}
-
-export function readChangelog(file: string): ChangelogEntry[] {
-  return parseChangelog(readFileSync(file, 'utf8'));
 }

@@ -49,29 +49,21 @@ function defined(json: JsonSchema): JsonSchema {
   return Object.fromEntries(Object.entries(json).filter(([, value]) => value !== undefined));
 }
 
+/** The keywords of a primitive's rules, in the order they are written out. */
+const RULE_KEYWORDS = [
+  'format',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+] as const;
+
 function rulesOf(node: Extract<SchemaNode, { kind: 'primitive' | 'multiType' }>): JsonSchema {
-  const {
-    format,
-    pattern,
-    minLength,
-    maxLength,
-    minimum,
-    maximum,
-    exclusiveMinimum,
-    exclusiveMaximum,
-    multipleOf,
-  } = node;
-  return defined({
-    format,
-    pattern,
-    minLength,
-    maxLength,
-    minimum,
-    maximum,
-    exclusiveMinimum,
-    exclusiveMaximum,
-    multipleOf,
-  });
+  return defined(Object.fromEntries(RULE_KEYWORDS.map((keyword) => [keyword, node[keyword]])));
 }
 
 /** The schema of `node`; `inside` is true within a combinator, where objects stay open. */

@@ -10,9 +10,9 @@ import * as prettier from 'prettier';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { isDateTime } from '../../generated/typescript/src/validators/formats.js';
-import { buildDocuments, SchemaIndex } from '../../generator/schema/index.js';
-import { SPEC_ID_BASE, type JsonSchema } from '../../generator/spec/load.js';
+import type { JsonSchema } from '../../generator/spec/load.js';
 import { render } from '../../generator/templates.js';
+import { buildInlineSpec } from './inline-spec.js';
 import { sharedDefinitions } from '../../generator/validators/documents.js';
 import {
   guardSources,
@@ -31,16 +31,7 @@ const COMMON: JsonSchema = {
   },
 };
 
-/** Builds inline schemas as the files `path` of a spec (the builder's problems stop the case). */
-function build(files: Record<string, JsonSchema>) {
-  const specFiles = Object.entries(files).map(([path, json]) => ({
-    path,
-    id: `${SPEC_ID_BASE}${path}`,
-    json,
-  }));
-  const { documents, problems } = buildDocuments(specFiles);
-  return { documents, problems, index: new SchemaIndex(documents) };
-}
+const build = buildInlineSpec;
 
 /** Guards of the shared definitions plus one model, `Thing`, whose schema is `schema`, and of `others`. */
 function writeThing(schema: JsonSchema, others: Record<string, JsonSchema> = {}) {

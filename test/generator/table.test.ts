@@ -5,8 +5,8 @@
  * validator paths check them, `$ref`s by table name, annotations left out.
  */
 import { describe, expect, it } from 'vitest';
-import { buildDocuments, SchemaIndex } from '../../generator/schema/index.js';
 import { SPEC_ID_BASE, type JsonSchema } from '../../generator/spec/load.js';
+import { buildInlineSpec } from './inline-spec.js';
 import { sharedDefinitions } from '../../generator/validators/documents.js';
 import { compilableDocument } from '../../generator/validators/schemas.js';
 import { validatorTable } from '../../generator/validators/table.js';
@@ -20,14 +20,9 @@ const COMMON: JsonSchema = {
 };
 
 function build(files: Record<string, JsonSchema>) {
-  const specFiles = Object.entries(files).map(([path, json]) => ({
-    path,
-    id: `${SPEC_ID_BASE}${path}`,
-    json,
-  }));
-  const { documents, problems } = buildDocuments(specFiles);
+  const { documents, problems, index } = buildInlineSpec(files);
   if (problems.length) throw new Error(problems.join('\n'));
-  return { documents, index: new SchemaIndex(documents) };
+  return { documents, index };
 }
 
 /** The table of common.json's definitions and of one model, Thing, whose schema is `schema`. */
