@@ -103,7 +103,6 @@ function mutate(payload: Json, { op, at, value, key }: Mutation): Json {
   const all = places(copy);
   const where = all[at % all.length]!;
   if (where.length === 0) return op === 'replace' ? value : copy;
-  // biome-ignore lint/suspicious/noExplicitAny: walking arbitrary JSON
   const parent = where.slice(0, -1).reduce<any>((node, segment) => node[segment], copy);
   const last = where[where.length - 1]!;
   if (op === 'replace') parent[last] = value;
