@@ -20,7 +20,13 @@ import { walkNodes } from './walk.js';
 export * from './nodes.js';
 export { buildDocuments, buildSchema, SPEC_KEYWORDS, SUPPORTED_KEYWORDS } from './build.js';
 export { joinPointer, originKey, readPointer, resolveRef } from './refs.js';
-export { documentToJsonSchema, toJsonSchema, type JsonSchema, type SerializeOptions } from './serialize.js';
+export {
+  DATE_TIME_PATTERN,
+  documentToJsonSchema,
+  toJsonSchema,
+  type JsonSchema,
+  type SerializeOptions,
+} from './serialize.js';
 export { acceptsNull, childrenOf, walkNodes, withoutNull } from './walk.js';
 
 /** Every document of the spec as nodes, and the lookups across them. */
