@@ -8,12 +8,12 @@
  * time: a fixture that does not validate stops generation instead of shipping.
  */
 import { createSpecAjv } from '../spec/ajv.js';
+import { requirementsOf, topicContract, type TopicContract } from '../fixtures/contract.js';
 import { validPayloadsFor } from '../fixtures/payloads.js';
 import { signatureVectors } from '../fixtures/signatures.js';
 import { invalidPayloadsFor } from '../validators/mutations.js';
 import { render } from '../templates.js';
 import type { SpecModel, Topic } from '../model.js';
-import type { JsonSchema } from '../spec/load.js';
 import type { Emitter, GeneratedFile } from './emitter.js';
 
 const DIR = 'fixtures';
@@ -26,31 +26,36 @@ export interface ManifestEntry {
   schema: string;
   valid: boolean;
   errorPath?: string;
+  /** What a validator must do beyond draft-07's core to reach the verdict (`format-assertion`). */
+  requires?: string[];
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-/** The topic's bundled schema as a standalone file: the docs' examples live in payloads/ instead. */
-function standaloneSchema(topic: Topic): JsonSchema {
-  const { examples: _examples, ...schema } = topic.bundled;
-  return schema;
-}
-
-function checkValid(model: SpecModel, topic: Topic, name: string, payload: unknown): void {
-  const validate = createSpecAjv(model.documents).getSchema(topic.id);
-  if (validate && !validate(payload)) {
-    const detail = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-    throw new Error(`fixtures: the generated payload ${topic.topic}/${name} does not validate: ${detail}`);
+/** A valid payload must pass the spec and the shipped schema alike. */
+function checkValid(
+  model: SpecModel,
+  topic: Topic,
+  contract: TopicContract,
+  name: string,
+  payload: unknown,
+): void {
+  for (const validate of [createSpecAjv(model.documents).getSchema(topic.id), contract.withoutFormats]) {
+    if (validate && !validate(payload)) {
+      const detail = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+      throw new Error(`fixtures: the generated payload ${topic.topic}/${name} does not validate: ${detail}`);
+    }
   }
 }
 
 /** The payload files of one topic and their manifest entries. */
 function topicFixtures(model: SpecModel, topic: Topic): { files: GeneratedFile[]; entries: ManifestEntry[] } {
   const schema = `schemas/${topic.topic}.json`;
-  const files: GeneratedFile[] = [{ path: `${DIR}/${schema}`, contents: json(standaloneSchema(topic)) }];
+  const contract = topicContract(model, topic);
+  const files: GeneratedFile[] = [{ path: `${DIR}/${schema}`, contents: json(contract.schema) }];
   const entries: ManifestEntry[] = [];
   for (const { name, description, payload } of validPayloadsFor(topic, model.schemas)) {
-    checkValid(model, topic, name, payload);
+    checkValid(model, topic, contract, name, payload);
     const file = `payloads/${topic.topic}/${name}.json`;
     files.push({ path: `${DIR}/${file}`, contents: json(payload) });
     entries.push({ topic: topic.topic, name, description, file, schema, valid: true });
@@ -58,7 +63,17 @@ function topicFixtures(model: SpecModel, topic: Topic): { files: GeneratedFile[]
   for (const { name, defect, payload, errorPath } of invalidPayloadsFor(topic, model.schemas)) {
     const file = `invalid/${topic.topic}/${name}.json`;
     files.push({ path: `${DIR}/${file}`, contents: json(payload) });
-    entries.push({ topic: topic.topic, name, description: defect, file, schema, valid: false, errorPath });
+    const requires = requirementsOf(contract, file, payload);
+    entries.push({
+      topic: topic.topic,
+      name,
+      description: defect,
+      file,
+      schema,
+      valid: false,
+      errorPath,
+      ...(requires.length ? { requires } : {}),
+    });
   }
   return { files, entries };
 }
@@ -89,6 +104,7 @@ export const fixturesEmitter: Emitter = {
       topics: model.topics,
       validCount: entries.filter((entry) => entry.valid).length,
       invalidCount: entries.filter((entry) => !entry.valid).length,
+      formatCount: entries.filter((entry) => entry.requires?.length).length,
       vectorCount: vectors.length,
       signature: model.api.outgoing.signature,
       replay: model.api.outgoing.replayWindow,

@@ -14,13 +14,19 @@ import type { SpecFile } from '../spec/load.js';
 import { buildDocuments } from './build.js';
 import type { DocumentNode, Origin, RefNode, SchemaNode } from './nodes.js';
 import { originKey } from './refs.js';
-import { documentToJsonSchema, toJsonSchema, type JsonSchema } from './serialize.js';
+import { documentToJsonSchema, toJsonSchema, type JsonSchema, type SerializeOptions } from './serialize.js';
 import { walkNodes } from './walk.js';
 
 export * from './nodes.js';
 export { buildDocuments, buildSchema, SPEC_KEYWORDS, SUPPORTED_KEYWORDS } from './build.js';
 export { joinPointer, originKey, readPointer, resolveRef } from './refs.js';
-export { documentToJsonSchema, toJsonSchema, type JsonSchema, type SerializeOptions } from './serialize.js';
+export {
+  DATE_TIME_PATTERN,
+  documentToJsonSchema,
+  toJsonSchema,
+  type JsonSchema,
+  type SerializeOptions,
+} from './serialize.js';
 export { acceptsNull, childrenOf, walkNodes, withoutNull } from './walk.js';
 
 /** Every document of the spec as nodes, and the lookups across them. */
@@ -84,19 +90,20 @@ export class SchemaIndex {
    * The document as one standalone schema: every schema it reaches through refs is copied
    * under `definitions`, keyed by its TypeScript name (unique in the spec), and every ref
    * points there (`#/definitions/Profile`); a ref to the document itself stays `#`.
+   * `options.portable` writes it for stock validators (see SerializeOptions).
    */
-  bundle(path: string): JsonSchema {
+  bundle(path: string, options: Pick<SerializeOptions, 'portable'> = {}): JsonSchema {
     const definitions = new Map<string, JsonSchema>();
     const local = (ref: RefNode): JsonSchema => {
       if (ref.target.file === path && ref.target.pointer === '') return { $ref: '#' };
       if (!definitions.has(ref.typeName)) {
         definitions.set(ref.typeName, {}); // reserve the name first: refs inside may come back here
         const target = this.target(ref);
-        definitions.set(ref.typeName, withoutDocumentKeys(toJsonSchema(target, { ref: local })));
+        definitions.set(ref.typeName, withoutDocumentKeys(toJsonSchema(target, { ...options, ref: local })));
       }
       return { $ref: `#/definitions/${ref.typeName}` };
     };
-    const root = toJsonSchema(this.document(path).root, { ref: local });
+    const root = toJsonSchema(this.document(path).root, { ...options, ref: local });
     const doc = this.document(path);
     return {
       ...(doc.dialect ? { $schema: doc.dialect } : {}),

@@ -15,7 +15,22 @@ export interface SerializeOptions {
   after?: (node: SchemaNode, json: JsonSchema) => JsonSchema;
   /** Leave annotations out (`title`, `description`, `examples`, `default`, `$comment`, `x-errata`). */
   withoutAnnotations?: boolean;
+  /**
+   * Written for any draft-07 validator, with no knowledge of our keywords or of `format` (the
+   * fixtures package): an open enum becomes `anyOf: [{ enum }, { type }]` with `x-open-enum`, so
+   * unknown values pass while the known ones stay listed; a `date-time` also gets a `pattern` for
+   * its shape (month 01–12, day 01–31), so validators that do not assert formats still check it.
+   */
+  portable?: boolean;
 }
+
+/**
+ * RFC 3339 as the runtime's date-time check reads it (T, t or a space; Z, z, ±hh, ±hhmm or ±hh:mm),
+ * with the month and the day of the month in range. A superset of what that check accepts (the day of
+ * the month and the clock are left to `format`), so it never rejects a valid timestamp.
+ */
+export const DATE_TIME_PATTERN =
+  '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt\\s]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}(:?\\d{2})?)$';
 
 function head(annotations: Annotations, options: SerializeOptions): JsonSchema {
   if (options.withoutAnnotations) return {};
@@ -100,13 +115,15 @@ function body(node: SchemaNode, options: SerializeOptions): JsonSchema {
     case 'not':
       return { not: toJsonSchema(node.node, options) };
     case 'enum':
-      return defined({ type: node.type, enum: node.values, 'x-open-enum': node.open || undefined });
+      return node.open && options.portable ? portableOpenEnum(node) : enumBody(node);
     case 'const':
       return defined({ type: node.type, const: node.value });
     case 'ref':
       return options.ref ? options.ref(node) : { $ref: node.ref };
     case 'primitive':
-      return { type: node.type, ...rules(node) };
+      return options.portable && node.format === 'date-time' && node.pattern === undefined
+        ? { type: node.type, ...rules(node), pattern: DATE_TIME_PATTERN }
+        : { type: node.type, ...rules(node) };
     case 'multiType':
       return { type: node.types, ...rules(node) };
     case 'any':
@@ -116,12 +133,29 @@ function body(node: SchemaNode, options: SerializeOptions): JsonSchema {
   }
 }
 
+type EnumNode = Extract<SchemaNode, { kind: 'enum' }>;
+
+function enumBody(node: EnumNode): JsonSchema {
+  return defined({ type: node.type, enum: node.values, 'x-open-enum': node.open || undefined });
+}
+
+/** The known values, or any value of their types (`null` kept only where it is listed). */
+function portableOpenEnum(node: EnumNode): JsonSchema {
+  const types = [...new Set(node.values.map((value) => (value === null ? 'null' : typeof value)))].sort();
+  return {
+    anyOf: [{ enum: node.values }, { type: types.length === 1 ? types[0] : types }],
+    'x-open-enum': true,
+  };
+}
+
 function nullableBody(
   node: Extract<SchemaNode, { kind: 'nullable' }>,
   options: SerializeOptions,
 ): JsonSchema {
   if (node.form === 'type') {
     const inner = toJsonSchema(node.node, options);
+    // A portable open enum lists its types itself (null among them when a value is null), as the validators read it.
+    if (options.portable && node.node.kind === 'enum' && node.node.open) return inner;
     const types = ([] as unknown[]).concat(inner.type ?? []);
     return { ...inner, type: [...types, 'null'] };
   }
