@@ -85,7 +85,7 @@ export async function run(): Promise<void> {
   const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
   const ajv = addFormats(new Ajv({ strict: false }));
   const runtime = new Map<string, ValidateFunction>(
-    model.topics.map((topic) => [topic.topic, ajv.compile(topic.bundled)]),
+    model.topics.map((topic) => [topic.topic, ajv.compile(model.schemas.bundle(topic.path))]),
   );
   const ajvCheck: Check = (value) => runtime.get((value as { kind: string }).kind)?.(value) ?? false;
   const ours: Check = (value) => validateWebhook(value).ok;

@@ -4,7 +4,7 @@
  * package version are decided.
  */
 import { createHash } from 'node:crypto';
-import type { JsonSchema, LoadedSpec, SpecFile } from './spec/load.js';
+import type { LoadedSpec, SpecFile } from './spec/load.js';
 import { parseChangelog, type ChangelogEntry } from './spec/changelog.js';
 import {
   acceptsNull,
@@ -120,8 +120,6 @@ export interface Topic extends SchemaDocument {
   /** Keys of `data` and the type each holds, in schema order. */
   dataKeys: Array<{ key: string; required: boolean; nullable: boolean }>;
   examples: Example[];
-  /** One standalone schema (external refs bundled in). */
-  bundled: JsonSchema;
 }
 
 export interface SpecModel {
@@ -240,7 +238,6 @@ async function toTopic(
     data,
     dataKeys: dataKeysOf(data),
     examples: examples.map((payload, index) => ({ name: exampleName(index), payload })),
-    bundled: schemas.bundle(doc.path),
   };
 }
 
