@@ -215,11 +215,7 @@ function dataKeysOf(data: ObjectNode): Topic['dataKeys'] {
   }));
 }
 
-async function toTopic(
-  schemas: SchemaIndex,
-  doc: SchemaDocument,
-  entry: ApiTopicEntry | undefined,
-): Promise<Topic> {
+function toTopic(doc: SchemaDocument, entry: ApiTopicEntry | undefined): Topic {
   const kindNode = propertyOf(doc.root, 'kind');
   const kindConst = kindNode?.kind === 'const' && typeof kindNode.value === 'string' ? kindNode.value : '';
   const topic = entry?.kind ?? kindConst;
@@ -285,8 +281,8 @@ export async function buildModel(spec: LoadedSpec, read = readDocuments(spec)): 
   const order = new Map(api.topics.map((entry, index) => [entry.kind, index]));
 
   const topicDocs = documents.filter((doc) => doc.kind === 'topic');
-  const topics = await Promise.all(
-    topicDocs.map((doc) => toTopic(schemas, doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, '')))),
+  const topics = topicDocs.map((doc) =>
+    toTopic(doc, entries.get(doc.path.replace(/^topics\/|\.json$/g, ''))),
   );
   topics.sort(
     (a, b) =>
