@@ -8,7 +8,7 @@
  * time: a fixture that does not validate stops generation instead of shipping.
  */
 import { createSpecAjv } from '../spec/ajv.js';
-import { requirementsOf, topicContract, type TopicContract } from '../fixtures/contract.js';
+import { portableSchema, requirementsOf } from '../fixtures/contract.js';
 import { validPayloadsFor } from '../fixtures/payloads.js';
 import { signatureVectors } from '../fixtures/signatures.js';
 import { invalidPayloadsFor } from '../validators/mutations.js';
@@ -33,37 +33,30 @@ export interface ManifestEntry {
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** A valid payload must pass the spec and the shipped schema alike. */
-function checkValid(
-  model: SpecModel,
-  topic: Topic,
-  contract: TopicContract,
-  name: string,
-  payload: unknown,
-): void {
-  for (const validate of [createSpecAjv(model.documents).getSchema(topic.id), contract.withoutFormats]) {
-    if (validate && !validate(payload)) {
-      const detail = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
-      throw new Error(`fixtures: the generated payload ${topic.topic}/${name} does not validate: ${detail}`);
-    }
+function checkValid(model: SpecModel, topic: Topic, name: string, payload: unknown): void {
+  const validate = createSpecAjv(model.documents).getSchema(topic.id);
+  if (validate && !validate(payload)) {
+    const detail = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new Error(`fixtures: the generated payload ${topic.topic}/${name} does not validate: ${detail}`);
   }
 }
 
 /** The payload files of one topic and their manifest entries. */
 function topicFixtures(model: SpecModel, topic: Topic): { files: GeneratedFile[]; entries: ManifestEntry[] } {
   const schema = `schemas/${topic.topic}.json`;
-  const contract = topicContract(model, topic);
-  const files: GeneratedFile[] = [{ path: `${DIR}/${schema}`, contents: json(contract.schema) }];
+  const files: GeneratedFile[] = [{ path: `${DIR}/${schema}`, contents: json(portableSchema(model, topic)) }];
   const entries: ManifestEntry[] = [];
   for (const { name, description, payload } of validPayloadsFor(topic, model.schemas)) {
-    checkValid(model, topic, contract, name, payload);
+    checkValid(model, topic, name, payload);
     const file = `payloads/${topic.topic}/${name}.json`;
     files.push({ path: `${DIR}/${file}`, contents: json(payload) });
     entries.push({ topic: topic.topic, name, description, file, schema, valid: true });
   }
-  for (const { name, defect, payload, errorPath } of invalidPayloadsFor(topic, model.schemas)) {
+  for (const invalid of invalidPayloadsFor(topic, model.schemas)) {
+    const { name, defect, payload, errorPath } = invalid;
     const file = `invalid/${topic.topic}/${name}.json`;
     files.push({ path: `${DIR}/${file}`, contents: json(payload) });
-    const requires = requirementsOf(contract, file, payload);
+    const requires = requirementsOf(invalid);
     entries.push({
       topic: topic.topic,
       name,

@@ -20,6 +20,8 @@ export interface InvalidPayload {
   payload: Record<string, unknown>;
   /** JSON Pointer of the one error a validator must report. */
   errorPath: string;
+  /** Set when the defect is a value that breaks its `format` (only a validator asserting formats may see it). */
+  brokenFormat?: { format: string; value: string };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -216,6 +218,7 @@ function badTimestamps(schemas: Schemas, example: JsonObject, sites: Site[]): In
         defect: `${site.pointer} is "${bad}", which is not a day of the calendar.`,
         payload: replaced(example, site.segments, bad),
         errorPath: site.pointer,
+        brokenFormat: { format: 'date-time', value: bad },
       };
     });
 }
