@@ -16,8 +16,7 @@ import type { SpecModel } from '../generator/model.js';
 import { loadModel } from '../generator/pipeline.js';
 import { invalidPayloadsFor, strictOnlyPayloadsFor } from '../generator/validators/mutations.js';
 import { GENERATED_DIR } from './helpers.js';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import { mutate, type Json } from './json-mutations.js';
 
 interface Fixture {
   topic: string;
@@ -83,34 +82,6 @@ function disagreement(topic: string, payload: unknown, label: string): string | 
   const ajv = ajvAccepts(withFormats, topic, payload);
   const library = libraryAccepts(topic, payload);
   return ajv === library ? undefined : `${label}: Ajv says ${ajv}, strict mode says ${library}`;
-}
-
-/** Every place in a JSON value, as keys from the root. */
-function places(value: Json, at: Array<string | number> = []): Array<Array<string | number>> {
-  const children = Array.isArray(value)
-    ? value.flatMap((item, index) => places(item, [...at, index]))
-    : value !== null && typeof value === 'object'
-      ? Object.entries(value).flatMap(([key, item]) => places(item, [...at, key]))
-      : [];
-  return [at, ...children];
-}
-
-type Mutation = { op: 'replace' | 'delete' | 'add'; at: number; value: Json; key: string };
-
-/** A copy of `payload` with one change at the place numbered `at`. */
-function mutate(payload: Json, { op, at, value, key }: Mutation): Json {
-  const copy = structuredClone(payload);
-  const all = places(copy);
-  const where = all[at % all.length]!;
-  if (where.length === 0) return op === 'replace' ? value : copy;
-  const parent = where.slice(0, -1).reduce<any>((node, segment) => node[segment], copy);
-  const last = where[where.length - 1]!;
-  if (op === 'replace') parent[last] = value;
-  else if (op === 'delete') Array.isArray(parent) ? parent.splice(last as number, 1) : delete parent[last];
-  else if (parent[last] !== null && typeof parent[last] === 'object' && !Array.isArray(parent[last]))
-    parent[last][key] = value;
-  else parent[last] = value;
-  return copy;
 }
 
 /** Values near the spec's rules: IDs, date-times of every shape, enum values known and not, edge numbers. */

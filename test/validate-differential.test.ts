@@ -13,8 +13,7 @@ import { detailedErrors } from '../generated/typescript/src/validators/detailed.
 import * as guards from '../generated/typescript/src/validators/guards.js';
 import { classify } from '../generated/typescript/src/validators/issues.js';
 import { loadModel } from '../generator/pipeline.js';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import { mutate, type Json } from './json-mutations.js';
 
 let model: SpecModel;
 let oracle: Oracle;
@@ -43,34 +42,6 @@ function agree(typeName: string, value: unknown, label: string): void {
       `${label} (${mode}): guard verdict = detailed verdict`,
     ).toBe(verdict);
   }
-}
-
-/** Every place in a JSON value, as a list of keys from the root. */
-function places(value: Json, path: Array<string | number> = []): Array<Array<string | number>> {
-  const children = Array.isArray(value)
-    ? value.flatMap((item, index) => places(item, [...path, index]))
-    : value !== null && typeof value === 'object'
-      ? Object.entries(value).flatMap(([key, item]) => places(item, [...path, key]))
-      : [];
-  return [path, ...children];
-}
-
-type Mutation = { op: 'replace' | 'delete' | 'add'; at: number; value: Json; key: string };
-
-/** A copy of `payload` with one mutation applied at the place numbered `at`. */
-function mutate(payload: Json, { op, at, value, key }: Mutation): Json {
-  const copy = structuredClone(payload);
-  const all = places(copy);
-  const path = all[at % all.length]!;
-  if (path.length === 0) return op === 'replace' ? value : copy;
-  const parent = path.slice(0, -1).reduce<any>((node, segment) => node[segment], copy);
-  const last = path[path.length - 1]!;
-  if (op === 'replace') parent[last] = value;
-  else if (op === 'delete') Array.isArray(parent) ? parent.splice(last as number, 1) : delete parent[last];
-  else if (parent[last] !== null && typeof parent[last] === 'object' && !Array.isArray(parent[last]))
-    parent[last][key] = value;
-  else parent[last] = value;
-  return copy;
 }
 
 /** Values that sit near the spec's rules: IDs, date-times, enum-like strings, edge numbers. */
