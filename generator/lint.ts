@@ -90,6 +90,11 @@ function lintTopics(model: SpecModel): string[] {
     if (topic.typeName !== `${topic.dataTypeName.replace(/Data$/, '')}Webhook`) {
       problems.push(`${where}: title must be ${topic.dataTypeName.replace(/Data$/, '')}Webhook`);
     }
+    // The verifier relies on this: a webhook that passes its topic's guard has the whole envelope.
+    const envelopeKeys = model.envelope.root.kind === 'object' ? model.envelope.root.required : [];
+    const required = topic.root.kind === 'object' ? topic.root.required : [];
+    const missing = envelopeKeys.filter((key) => !required.includes(key));
+    if (missing.length) problems.push(`${where}: must require the envelope's ${missing.join(', ')}`);
     const dataTitle = topic.data.annotations.title;
     if (dataTitle !== topic.dataTypeName)
       problems.push(`${where}: properties.data.title must be ${topic.dataTypeName}`);

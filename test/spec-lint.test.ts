@@ -92,6 +92,15 @@ describe('spec lint', () => {
     );
   });
 
+  it('rejects a topic that does not require the whole envelope (the verifier relies on it)', async () => {
+    const problems = await problemsOf((dir) =>
+      editJson(path.join(dir, 'topics/tour.exited.json'), (json) => {
+        json.required = json.required.filter((key: string) => key !== 'sent_at');
+      }),
+    );
+    expect(problems.join('\n')).toMatch(/tour\.exited\.json: must require the envelope's sent_at/);
+  });
+
   it('rejects a topic listed in api.json without a schema', async () => {
     const problems = await problemsOf((dir) => rm(path.join(dir, 'topics/ping.json')));
     expect(problems).toEqual(['spec/api.json lists topic ping, which has no spec/topics/ping.json']);
