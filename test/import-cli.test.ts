@@ -197,6 +197,17 @@ describe('import', () => {
     ]);
   });
 
+  it('a new import of the file leaves no rejected rows of the previous one behind', async () => {
+    const file = path.join(dir, 'profiles.ndjson');
+    await writeFile(file, '{"uid":"u1"}\n{"role":"no uid"}\n');
+    expect(await runImport(['profiles', file, ...secretArgs()], captureIo().io)).toBe(1);
+    await writeFile(file, '{"uid":"u1"}\n{"uid":"u2"}\n');
+    const { io, stdout } = captureIo();
+    expect(await runImport(['profiles', file, ...secretArgs()], io)).toBe(0);
+    expect(stdout()).toContain('2 of 2 rows accepted, 0 rejected');
+    await expect(readFile(besideRejected(file))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('rejects CSV rows with too few or too many fields, with the line number', async () => {
     const file = path.join(dir, 'profiles.csv');
     await writeFile(file, 'uid,plan,role\nu1,a,b\nu2,a\nu3,a,b,c\n"u4\nstill u4",a,b\nu5\n');

@@ -3,7 +3,7 @@
 // unknown) in the input's own format, each with a sidecar of reasons, and the checkpoint.
 // A row goes back out with its original bytes, so once fixed the file imports as it is;
 // the sidecar's Nth line tells why about the file's Nth row.
-import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import type { RowFormat } from './import-rows.js';
 
 /** Why one row is in a row file, as written to the sidecar. */
@@ -36,8 +36,9 @@ export function besideInput(file: string, kind: string): string {
 
 /**
  * Appends rows to a data file and reasons to its sidecar, both created at the first row (no
- * file when there is none). `resumeAt` cuts both back to a checkpoint's sizes first: whatever a
- * killed run wrote after its last checkpoint is written again by the resumed run.
+ * file when there is none). `resumeAt` cuts both back to a checkpoint's sizes first (a fresh
+ * import: to nothing): whatever a killed run wrote after its last checkpoint is written again
+ * by the resumed run, so no row is in a file twice.
  */
 export class RowFile {
   private data?: FileHandle;
@@ -61,7 +62,12 @@ export class RowFile {
 
   async resumeAt(sizes: RowFileSizes, rows: number): Promise<void> {
     this.rows = rows;
-    if (sizes.data === 0 && sizes.reasons === 0) return;
+    if (sizes.data === 0 && sizes.reasons === 0) {
+      // Rows a killed run wrote after its checkpoint, or an earlier import's: none of this run's.
+      await rm(this.file, { force: true });
+      await rm(this.reasonsFile, { force: true });
+      return;
+    }
     this.data = await open(this.file, 'r+');
     this.reasons = await open(this.reasonsFile, 'r+');
     await this.data.truncate(sizes.data);
