@@ -146,7 +146,7 @@ describe('import', () => {
     const csv = path.join(dir, 'people.csv');
     await writeFile(
       csv,
-      'mail,plan\r\n' + Array.from({ length: 6 }, (_, index) => `p${index}@x.com,"a, b"`).join('\r\n'),
+      `mail,plan\r\n${Array.from({ length: 6 }, (_, index) => `p${index}@x.com,"a, b"`).join('\r\n')}`,
     );
     for (const [file, rejectedFile] of [
       [ndjson, path.join(dir, 'people.rejected.ndjson')],
