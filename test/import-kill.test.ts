@@ -60,6 +60,8 @@ interface ChainResult {
   kills: { SIGINT: number; SIGKILL: number };
   runs: number;
   lastStdout: string;
+  /** Requests stored whose answer was lost (reset, hang, late): each may be sent again. */
+  lostAnswers: number;
 }
 
 /** Runs the import, killing run after run at a seeded request, then resumes until one finishes. */
@@ -69,7 +71,7 @@ async function killAndResume(
   kills: number,
   random: () => number,
 ): Promise<ChainResult> {
-  const result: ChainResult = { kills: { SIGINT: 0, SIGKILL: 0 }, runs: 0, lastStdout: '' };
+  const result: ChainResult = { kills: { SIGINT: 0, SIGKILL: 0 }, runs: 0, lastStdout: '', lostAnswers: 0 };
   for (let resume = false; ; resume = true) {
     const killing = result.kills.SIGINT + result.kills.SIGKILL < kills;
     const killAt = killing ? 1 + Math.floor(random() * 2) : Number.POSITIVE_INFINITY;
@@ -84,7 +86,9 @@ async function killAndResume(
     let killed = false;
     server.failWhen = () => {
       if (++seen === killAt) killed = child.kill(signal);
-      return random() < 0.2 ? FAULTS[Math.floor(random() * FAULTS.length)] : undefined;
+      const fault = random() < 0.2 ? FAULTS[Math.floor(random() * FAULTS.length)] : undefined;
+      if (fault && 'fault' in fault && fault.fault !== 'reset-unstored') result.lostAnswers++;
+      return fault;
     };
     const [code, exitSignal] = await new Promise<[number | null, string | null]>((resolve) =>
       child.on('close', (exitCode, by) => resolve([exitCode, by])),
@@ -183,6 +187,9 @@ async function profilesChain(server: FakeChameleon): Promise<string> {
     expect([s, r], `row ${k + 1}`).toEqual(bad.has(k) ? [false, 1] : [true, 0]);
   }
   expect(result.lastStdout).toContain('117 of 120 rows accepted, 3 rejected, 0 unknown-outcome');
+  // Sent again: at most the one chunk (5 rows) in flight at each SIGKILL, and each lost answer's retry.
+  const copies = (server.stored.get('profiles') ?? []).length - stored.size;
+  expect(copies).toBeLessThanOrEqual(5 * (result.kills.SIGKILL + result.lostAnswers));
   expect(result.kills.SIGINT + result.kills.SIGKILL).toBe(10);
   return `profiles: ${JSON.stringify(result.kills)} in ${result.runs} runs`;
 }
