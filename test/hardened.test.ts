@@ -11,6 +11,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import fc from 'fast-check';
 import { Hono } from 'hono';
+import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as node from '../generated/typescript/src/index.js';
 import * as web from '../generated/typescript/src/web.js';
@@ -90,6 +91,14 @@ const RECEIVERS: Array<[string, (options: Options) => Promise<Started>]> = [
       const app = new Hono();
       app.post('/webhooks', node.createHonoHandler(withSecret(o)));
       return honoServer(app.fetch);
+    },
+  ],
+  [
+    'Koa',
+    (o) => {
+      const app = new Koa();
+      app.use(node.createKoaMiddleware(withSecret(o), { path: '/webhooks' }));
+      return listening(createServer(app.callback()));
     },
   ],
   ['fetch (Web build)', (o) => honoServer(web.createFetchHandler(withSecret(o)))],

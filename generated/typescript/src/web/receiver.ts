@@ -17,6 +17,7 @@
  */
 import type { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import { createFetchReceiver } from '../receiver/core.js';
+import { receiverOptionsOf, type ReceiverInput, type Webhooks } from '../receiver/registry.js';
 import type { ReceiverOptions } from '../receiver/types.js';
 import { verifyWebhook } from './verify.js';
 
@@ -25,12 +26,22 @@ import { verifyWebhook } from './verify.js';
  * `maxBodyBytes`, {@link REJECT_STATUS} with `{ error: reason }` when verification fails, 200 once the
  * handlers succeeded, 500 when one throws (so Chameleon retries).
  */
-export function createFetchHandler(options: ReceiverOptions) {
-  return createFetchReceiver(options, verifyWebhook);
+export function createFetchHandler(options: ReceiverOptions): (request: Request) => Promise<Response>;
+export function createFetchHandler(webhooks: Webhooks): (request: Request) => Promise<Response>;
+export function createFetchHandler(input: ReceiverInput): (request: Request) => Promise<Response> {
+  return createFetchReceiver(receiverOptionsOf(input), verifyWebhook);
 }
 
 /** A Hono handler: `app.post('/webhooks/chameleon', createHonoHandler({ … }))`. */
-export function createHonoHandler(options: ReceiverOptions) {
-  const handle = createFetchHandler(options);
-  return (context: { req: { raw: Request } }): Promise<Response> => handle(context.req.raw);
+export function createHonoHandler(
+  options: ReceiverOptions,
+): (context: { req: { raw: Request } }) => Promise<Response>;
+export function createHonoHandler(
+  webhooks: Webhooks,
+): (context: { req: { raw: Request } }) => Promise<Response>;
+export function createHonoHandler(
+  input: ReceiverInput,
+): (context: { req: { raw: Request } }) => Promise<Response> {
+  const handle = createFetchReceiver(receiverOptionsOf(input), verifyWebhook);
+  return (context) => handle(context.req.raw);
 }
