@@ -125,3 +125,45 @@ const BASE = Date.now() * 1000 + process.pid;
 export function runId(n: number): string {
   return (BASE + n * 1_000_000).toString(16).padStart(24, '0').slice(-24);
 }
+
+/** What each server prints from its typed `tour.completed` handler. */
+export const HANDLED_LINE = (id: string, tourId: string) => `handled tour.completed ${id} ${tourId}`;
+
+/** The handler line the programs print, as JavaScript source (they all share it). */
+export const PRINT_HANDLED =
+  '(webhook) => console.log(`handled tour.completed ${webhook.id} ${webhook.data.tour.id}`)';
+
+async function eventually(check: () => boolean, ms = 3000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+/**
+ * The checks of every runtime case: a valid delivery 200 and its typed handler run (once), its
+ * retry acknowledged as a duplicate without running again, a forgery 400. `n` keeps ids apart.
+ */
+export async function exercise(
+  server: Started,
+  url: string,
+  n: number,
+  secret = RUNTIME_SECRET,
+): Promise<void> {
+  const good = freshDelivery('tour.completed', runId(n), secret);
+  const first = await postDelivery(url, good);
+  if (first.status !== 200)
+    throw new Error(`valid delivery: ${first.status} ${first.text}\n${server.output()}`);
+  const retry = await postDelivery(url, good);
+  if (retry.status !== 200 || JSON.parse(retry.text).duplicate !== true)
+    throw new Error(`retry: ${retry.status} ${retry.text}`);
+  const forgery = await postDelivery(url, forged(good));
+  if (forgery.status !== 400) throw new Error(`forgery: ${forgery.status} ${forgery.text}`);
+  const line = HANDLED_LINE(runId(n), JSON.parse(good.body).data.tour.id);
+  const count = () => server.output().split(line).length - 1;
+  await eventually(() => count() > 0);
+  if (count() !== 1)
+    throw new Error(`the typed handler printed "${line}" ${count()} times:\n${server.output()}`);
+}
