@@ -61,6 +61,11 @@ beforeAll(async () => {
   await Promise.all(
     Object.entries(PROGRAMS).map(([file, source]) => writeFile(path.join(dir, file), source)),
   );
+  // The two Express majors really are 4 and 5.
+  const versionOf = async (name: string) =>
+    JSON.parse(await readFile(path.join(dir, '..', 'node_modules', name, 'package.json'), 'utf8')).version;
+  expect(await versionOf('express4')).toMatch(/^4\./);
+  expect(await versionOf('express')).toMatch(/^5\./);
 }, 240_000);
 
 afterAll(async () => {

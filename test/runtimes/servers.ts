@@ -131,7 +131,7 @@ export const HANDLED_LINE = (id: string, tourId: string) => `handled tour.comple
 
 /** The handler line the programs print, as JavaScript source (they all share it). */
 export const PRINT_HANDLED =
-  '(webhook) => console.log(`handled tour.completed ${webhook.id} ${webhook.data.tour.id}`)';
+  "(webhook) => console.log('handled tour.completed ' + webhook.id + ' ' + webhook.data.tour.id)";
 
 async function eventually(check: () => boolean, ms = 3000): Promise<boolean> {
   const deadline = Date.now() + ms;
