@@ -9,6 +9,7 @@ export * from './idempotency.js';
 export * from './incoming/client.js';
 export * from './incoming/facts.js';
 export * from './incoming/normalize.js';
+export * from './receiver/registry.js';
 export * from './receiver/types.js';
 export * from './topics.js';
 export * from './types.js';
