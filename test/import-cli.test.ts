@@ -269,7 +269,7 @@ describe('import', () => {
       return { fault: seq % 2 ? 'reset' : 'hang' };
     };
     const { io, stdout } = captureIo();
-    io.client = { ...io.client, timeoutMs: 200 };
+    io.client = { ...io.client, timeoutMs: 500 };
     expect(await runImport(['events', file, ...secretArgs()], io)).toBe(1);
     const seqs = (server.stored.get('events') ?? []).map((event) => event.seq);
     expect(seqs).toEqual(rows.map((_, k) => k)); // each once: the lost answers were stored, not resent
@@ -287,7 +287,7 @@ describe('import', () => {
     server.stored.clear();
     seen.clear();
     const again = captureIo();
-    again.io.client = { ...again.io.client, timeoutMs: 200, retry: { maxAttempts: 3, baseDelayMs: 1 } };
+    again.io.client = { ...again.io.client, timeoutMs: 500, retry: { maxAttempts: 3, baseDelayMs: 1 } };
     const args = [
       'events',
       file,

@@ -28,7 +28,7 @@ beforeAll(async () => {
     outfile: cli,
     logLevel: 'silent',
   });
-  servers = await Promise.all([startFakeChameleon(), startFakeChameleon()]);
+  servers = await Promise.all(Array.from({ length: 4 }, () => startFakeChameleon()));
 });
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.close()));
@@ -46,6 +46,9 @@ function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Kills per chain; four chains make the 20 kill points. */
+const KILLS = 5;
 
 const FAULTS: ScriptedFailure[] = [
   { fault: 'reset' },
@@ -132,10 +135,10 @@ const common = (server: FakeChameleon) => [
 ];
 
 /** Events: each row once as stored, rejected or unknown-outcome; none stored twice. */
-async function eventsChain(server: FakeChameleon): Promise<string> {
-  const file = path.join(dir, 'events.ndjson');
+async function eventsChain(server: FakeChameleon, seed: number): Promise<string> {
+  const file = path.join(dir, `events-${seed}.ndjson`);
   const bad = new Set([4, 17]);
-  const rows = Array.from({ length: 30 }, (_, k) =>
+  const rows = Array.from({ length: 20 }, (_, k) =>
     k === 4
       ? 'not json'
       : k === 17
@@ -143,12 +146,12 @@ async function eventsChain(server: FakeChameleon): Promise<string> {
         : JSON.stringify({ uid: `u${k}`, name: 'x', seq: k }),
   );
   await writeFile(file, `${rows.join('\n')}\n`);
-  const result = await killAndResume(server, ['events', file, ...common(server)], 10, seeded(20261202));
+  const result = await killAndResume(server, ['events', file, ...common(server)], KILLS, seeded(seed));
   const stored = tally((server.stored.get('events') ?? []).map((event) => event.seq as number));
   const rejected = tally(
-    (await reasons(path.join(dir, 'events.rejected.reasons.ndjson'))).map((r) => r.line),
+    (await reasons(path.join(dir, `events-${seed}.rejected.reasons.ndjson`))).map((r) => r.line),
   );
-  const unknownEntries = await reasons(path.join(dir, 'events.unknown-outcome.reasons.ndjson'));
+  const unknownEntries = await reasons(path.join(dir, `events-${seed}.unknown-outcome.reasons.ndjson`));
   const unknown = tally(unknownEntries.map((r) => r.line));
   for (let k = 0; k < rows.length; k++) {
     const [s, r, u] = [stored.get(k) ?? 0, rejected.get(k + 1) ?? 0, unknown.get(k + 1) ?? 0];
@@ -161,43 +164,48 @@ async function eventsChain(server: FakeChameleon): Promise<string> {
   expect(result.lastStdout).toContain(
     `${accepted} of ${rows.length} rows accepted, 2 rejected, ${unknownEntries.length} unknown-outcome`,
   );
-  expect(result.kills.SIGINT + result.kills.SIGKILL).toBe(10);
-  return `events: ${JSON.stringify(result.kills)} in ${result.runs} runs; ${unknownEntries.length} unknown-outcome`;
+  expect(result.kills.SIGINT + result.kills.SIGKILL).toBe(KILLS);
+  return `events (seed ${seed}): ${JSON.stringify(result.kills)} in ${result.runs} runs; ${unknownEntries.length} unknown-outcome`;
 }
 
 /** Profiles from CSV: each row once as stored or rejected. */
-async function profilesChain(server: FakeChameleon): Promise<string> {
-  const file = path.join(dir, 'profiles.csv');
+async function profilesChain(server: FakeChameleon, seed: number): Promise<string> {
+  const file = path.join(dir, `profiles-${seed}.csv`);
   const bad = new Map<number, string>([
     [7, ',no uid'],
     [30, 'u30,too,many'],
     [55, 'u55'],
   ]);
-  const rows = Array.from({ length: 120 }, (_, k) => bad.get(k) ?? `u${k},row ${k}`);
+  const rows = Array.from({ length: 80 }, (_, k) => bad.get(k) ?? `u${k},row ${k}`);
   await writeFile(file, `uid,note\n${rows.join('\n')}\n`);
   const args = ['profiles', file, ...common(server), '--chunk-rows', '5'];
-  const result = await killAndResume(server, args, 10, seeded(15));
+  const result = await killAndResume(server, args, KILLS, seeded(seed));
   const stored = new Set((server.stored.get('profiles') ?? []).map((item) => item.uid));
   const rejected = tally(
-    (await reasons(path.join(dir, 'profiles.rejected.reasons.ndjson'))).map((r) => r.line),
+    (await reasons(path.join(dir, `profiles-${seed}.rejected.reasons.ndjson`))).map((r) => r.line),
   );
-  expect(await reasons(path.join(dir, 'profiles.unknown-outcome.reasons.ndjson'))).toEqual([]);
+  expect(await reasons(path.join(dir, `profiles-${seed}.unknown-outcome.reasons.ndjson`))).toEqual([]);
   for (let k = 0; k < rows.length; k++) {
     const [s, r] = [stored.has(`u${k}`), rejected.get(k + 2) ?? 0];
     expect([s, r], `row ${k + 1}`).toEqual(bad.has(k) ? [false, 1] : [true, 0]);
   }
-  expect(result.lastStdout).toContain('117 of 120 rows accepted, 3 rejected, 0 unknown-outcome');
+  expect(result.lastStdout).toContain('77 of 80 rows accepted, 3 rejected, 0 unknown-outcome');
   // Sent again: at most the one chunk (5 rows) in flight at each SIGKILL, and each lost answer's retry.
   const copies = (server.stored.get('profiles') ?? []).length - stored.size;
   expect(copies).toBeLessThanOrEqual(5 * (result.kills.SIGKILL + result.lostAnswers));
-  expect(result.kills.SIGINT + result.kills.SIGKILL).toBe(10);
-  return `profiles: ${JSON.stringify(result.kills)} in ${result.runs} runs`;
+  expect(result.kills.SIGINT + result.kills.SIGKILL).toBe(KILLS);
+  return `profiles (seed ${seed}): ${JSON.stringify(result.kills)} in ${result.runs} runs`;
 }
 
 describe('import killed and resumed', () => {
-  it('at 20 seeded points (10 events, 10 profiles), both signals: every row ends exactly once', async () => {
-    // The two chains run side by side: each spends most of its time starting processes.
-    const counts = await Promise.all([eventsChain(servers[0]!), profilesChain(servers[1]!)]);
+  it('at 20 seeded points (4 chains of 5: events, profiles), both signals: every row ends exactly once', async () => {
+    // The chains run side by side: each spends most of its time starting processes.
+    const counts = await Promise.all([
+      eventsChain(servers[0]!, 20261202),
+      eventsChain(servers[1]!, 7),
+      profilesChain(servers[2]!, 15),
+      profilesChain(servers[3]!, 42),
+    ]);
     console.info(counts.join('\n'));
   });
 });

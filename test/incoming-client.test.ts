@@ -356,7 +356,7 @@ function seeded(seed: number): () => number {
 /** Answers lost after storing, on about `rate` of the requests: reset, no answer, a late answer. */
 function lostAnswers(rate: number, seed: number): () => ScriptedFailure | undefined {
   const random = seeded(seed);
-  const faults: ScriptedFailure[] = [{ fault: 'reset' }, { fault: 'hang' }, { fault: 'late', delayMs: 120 }];
+  const faults: ScriptedFailure[] = [{ fault: 'reset' }, { fault: 'hang' }, { fault: 'late', delayMs: 600 }];
   return () => (random() < rate ? faults[Math.floor(random() * faults.length)] : undefined);
 }
 
@@ -369,11 +369,11 @@ function storedCounts(model: string, key: string): Map<unknown, number> {
 describe('answers lost after Chameleon stored the request', () => {
   it('retries upsert batches (a repeat is harmless) and never calls a stored item failed', async () => {
     server.failWhen = lostAnswers(0.3, 7);
-    const items = profiles(2000);
+    const items = profiles(600);
     const report = await client({
-      maxBatchItems: 50,
-      timeoutMs: 60,
-      retry: { maxAttempts: 8 },
+      maxBatchItems: 20,
+      timeoutMs: 300,
+      retry: { maxAttempts: 10 },
     }).profiles.batch(items);
     expectAccounted(report, items.length);
     expect(server.requests.some((request) => request.status === 0)).toBe(true);
@@ -384,17 +384,17 @@ describe('answers lost after Chameleon stored the request', () => {
 
   it('sends an event once: a lost answer is returned as unknown-outcome, never sent again', async () => {
     server.failWhen = lostAnswers(0.3, 11);
-    const events = Array.from({ length: 80 }, (_, index) => ({
+    const events = Array.from({ length: 40 }, (_, index) => ({
       uid: `u${index}`,
       name: 'Signed up',
       seq: index,
     }));
-    const report = await client({ timeoutMs: 60 }).events.trackMany(events);
+    const report = await client({ timeoutMs: 300 }).events.trackMany(events);
     expectAccounted(report, events.length);
     const counts = storedCounts('events', 'seq');
     expect(Math.max(...counts.values())).toBe(1); // no event stored twice
     const unknown = report.returned.filter((item) => item.reason === 'unknown-outcome');
-    expect(unknown.length).toBeGreaterThan(10);
+    expect(unknown.length).toBeGreaterThan(5);
     expect(unknown.length).toBe(report.returned.length);
     for (const index of report.accepted) expect(counts.get(index)).toBe(1);
     // Every unknown one was in fact stored here: the report must not have called it failed.
@@ -405,13 +405,13 @@ describe('answers lost after Chameleon stored the request', () => {
 
   it('with retryAmbiguous, accepts every event and lists the ones that may be stored twice', async () => {
     server.failWhen = lostAnswers(0.3, 13);
-    const events = Array.from({ length: 40 }, (_, index) => ({
+    const events = Array.from({ length: 30 }, (_, index) => ({
       uid: `u${index}`,
       name: 'Signed up',
       seq: index,
     }));
     const report = await client({
-      timeoutMs: 60,
+      timeoutMs: 300,
       retryAmbiguous: true,
       retry: { maxAttempts: 10 },
     }).events.trackMany(events);
