@@ -5,6 +5,7 @@
  * {@link REJECT_STATUS} with a JSON reason when verification fails, 2xx once the handlers
  * succeeded, 500 when one throws (so Chameleon retries and nothing is lost).
  */
+import { createCapture } from '../capture.js';
 import { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import type { HeadersLike } from '../headers.js';
 import { createOncePerId, DEFAULT_PROCESSING_LEASE_MS } from '../idempotency.js';
@@ -165,9 +166,12 @@ export function createReceiver(
     ...(options.validation !== undefined && { validation: options.validation }),
   };
 
+  const capture = createCapture(options.capture);
+
   return async function receive(rawBody: RawBody, headers: HeadersLike): Promise<ReceiverReply> {
     const result = await verify(rawBody, headers, options.secret, verifyOptions);
     if (!result.ok) return rejection(options, result);
+    capture?.(result, rawBody); // never throws, never waits: see capture.ts
     try {
       const outcome = await oncePerId(result.id, () =>
         result.conforming
