@@ -119,7 +119,7 @@ beforeAll(async () => {
   await captureCorpus();
   run = await learnSpec([CAPTURE], { outDir: path.join(dir, 'spec') });
   diff = diffSpecs(run.before, run.after);
-  const files = await generateAll(run.after, ['generated']);
+  const files = await generateAll(run.after);
   await writeAll(files, { generated: path.join(dir, 'generated'), docs: path.join(dir, 'docs') });
   regenerated = await import(path.join(dir, 'generated/typescript/src/index.ts'));
 }, 300_000);
@@ -338,6 +338,23 @@ describe('spec:learn on the capture', () => {
       /`model Tour#locale`: optional property added\. Evidence: 5 of 5 deliveries, .* e\.g\. `.*capture\.jsonl:1#\/data\/tour\/locale`/,
     );
     expect(section).toMatch(/`model Response#respondent_email`: .* values look like email\./);
+    // The packages' CHANGELOG.md is generated from it, evidence included.
+    const packaged = readFileSync(path.join(dir, 'generated/typescript/CHANGELOG.md'), 'utf8');
+    expect(packaged).toMatch(/`model Tour#locale`: optional property added\. Evidence: 5 of 5 deliveries/);
+  });
+
+  it('the reference docs show the evidence beside each learned field, model and topic', () => {
+    const page = (file: string) => readFileSync(path.join(dir, 'docs', file), 'utf8');
+    expect(page('models/Tour.md')).toMatch(
+      /\| `locale` \| string \| no \| Undocumented: .*\*Learned from captured deliveries \(property\): seen in 5 of 5, /,
+    );
+    expect(page('models/Response.md')).toMatch(
+      /`respondent_email`.*every value looked like email \(not asserted\)/,
+    );
+    expect(page('models/Chapter.md')).toContain('*Learned from captured deliveries (model): seen in 2 of 2');
+    expect(page('topics/tour.reset.md')).toContain(
+      '*Learned from captured deliveries (topic): seen in 2 of 2',
+    );
   });
 });
 
