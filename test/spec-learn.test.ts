@@ -125,6 +125,22 @@ function readType(json: unknown, property: string): unknown {
   return (json as any).properties[property].type;
 }
 
+describe('a new topic', () => {
+  it('reuses the models of unambiguous keys, and leaves a key that names several models to a person', () => {
+    const [delivery] = tours((p) => (p.kind = 'tour.reset'));
+    const result = learn(model, raw, [delivery!]);
+    const data = (result.files.get('topics/tour.reset.json') as any).properties.data;
+    expect(Object.keys(data.properties)).toEqual(['profile', 'tour', 'step']);
+    expect(data.properties.profile).toEqual({ $ref: '../models/profile.json' });
+    expect(result.human).toEqual([
+      expect.objectContaining({
+        where: 'topic tour.reset.data.action',
+        what: expect.stringMatching(/different models/),
+      }),
+    ]);
+  });
+});
+
 describe('inputs', () => {
   it('plain payload files (one webhook or an array) and capture lines, with bad entries reported', async () => {
     const single = path.join(scratch, 'one.json');

@@ -34,13 +34,25 @@ export interface LearnRun extends LearnResult {
   outDir: string;
 }
 
+/** Each webhook once: a capture records every attempt, and Chameleon retries with the same id. */
+function uniqueById(deliveries: Delivery[]): Delivery[] {
+  const seen = new Set<string>();
+  return deliveries.filter((delivery) => {
+    const id = delivery.body.id;
+    if (typeof id !== 'string') return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 /** The library entry: read, learn, write. */
 export async function learnSpec(
   inputs: string[],
   { specDir = SPEC_DIR, outDir, bump = true }: { specDir?: string; outDir: string; bump?: boolean },
 ): Promise<LearnRun> {
   const read = (await Promise.all(inputs.map((file) => readInput(file)))).flat();
-  const deliveries = read.filter(isDelivery);
+  const deliveries = uniqueById(read.filter(isDelivery));
   const unreadable = read.filter((item): item is Unreadable => !isDelivery(item));
   const before = await loadModel(specDir);
   const spec = await loadSpec(specDir);

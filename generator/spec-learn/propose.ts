@@ -200,19 +200,28 @@ class Proposer {
     });
   }
 
-  /** The refs existing topics use for a key of `data` (`profile` → ../models/profile.json). */
-  private knownDataRefs(): Map<string, { ref: string; node: SchemaNode }> {
+  /**
+   * The refs existing topics use for a key of `data` (`profile` → ../models/profile.json), and the
+   * keys that hold different models in different topics (`action`): those a person picks.
+   */
+  private knownDataRefs(): { refs: Map<string, { ref: string; node: SchemaNode }>; ambiguous: Set<string> } {
     const refs = new Map<string, { ref: string; node: SchemaNode }>();
+    const ambiguous = new Set<string>();
     for (const topic of this.model.topics)
-      for (const property of topic.data.properties)
-        if (property.node.kind === 'ref' && !refs.has(property.name))
+      for (const property of topic.data.properties) {
+        if (property.node.kind !== 'ref') continue;
+        const known = refs.get(property.name);
+        if (!known)
           refs.set(property.name, { ref: property.node.ref, node: this.model.schemas.target(property.node) });
-    return refs;
+        else if (known.ref !== property.node.ref) ambiguous.add(property.name);
+      }
+    for (const key of ambiguous) refs.delete(key);
+    return { refs, ambiguous };
   }
 
   /** Walks the known keys of the new topics' data through their models, before those are judged. */
   walkKnownKeys(observer: Observer, topics: Map<string, Delivery[]>): void {
-    const known = this.knownDataRefs();
+    const known = this.knownDataRefs().refs;
     for (const deliveries of topics.values())
       for (const delivery of deliveries)
         for (const [key, value] of Object.entries(delivery.body.data as Json))
@@ -225,12 +234,24 @@ class Proposer {
   }
 
   newTopic(kind: string, deliveries: Delivery[]): void {
-    const known = this.knownDataRefs();
-    const samples: Seen[] = deliveries.map((delivery) => ({
-      value: delivery.body.data,
-      delivery,
-      pointer: '/data',
-    }));
+    const { refs: known, ambiguous } = this.knownDataRefs();
+    const left = new Map<string, Seen[]>();
+    const samples: Seen[] = deliveries.map((delivery) => {
+      const data = { ...(delivery.body.data as Json) };
+      for (const key of ambiguous) {
+        if (!(key in data)) continue;
+        const seen = { value: data[key], delivery, pointer: `/data/${escapeSegment(key)}` };
+        left.set(key, [...(left.get(key) ?? []), seen]);
+        delete data[key];
+      }
+      return { value: data, delivery, pointer: '/data' };
+    });
+    for (const [key, seen] of left)
+      this.note(
+        `topic ${kind}.data.${key}`,
+        'this key holds different models in different topics: pick one',
+        seen,
+      );
     const fixed = Object.fromEntries([...known].map(([key, { ref }]) => [key, { $ref: ref }]));
     const name = pascalCase(kind);
     const data = this.inferrer.object(samples, `topic ${kind}.data`, fixed);
