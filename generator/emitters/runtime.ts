@@ -32,6 +32,8 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'verify.ts': NODE,
   'web/verify.ts': WEB,
   'idempotency.ts': BOTH,
+  'capture.ts': BOTH,
+  'capture-file.ts': NODE,
   'receiver/types.ts': BOTH,
   'receiver/core.ts': INTERNAL,
   'receiver/registry.ts': BOTH,

@@ -3,6 +3,8 @@
  * Do not edit: change spec/ or templates/ and regenerate.
  */
 // The `chameleon-webhooks` entry (Node.js).
+export * from './capture-file.js';
+export * from './capture.js';
 export * from './fixtures.js';
 export * from './headers.js';
 export * from './idempotency.js';

@@ -4,6 +4,7 @@
  */
 // The `chameleon-webhooks/web` entry: nothing here imports from `node:`, so it runs on
 // Cloudflare Workers, Deno, Bun, Vercel Edge and in browsers.
+export * from './capture.js';
 export * from './headers.js';
 export * from './idempotency.js';
 export * from './incoming/client.js';
