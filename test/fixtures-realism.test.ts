@@ -234,6 +234,21 @@ function alertProblems(data: JsonObject): string[] {
   return problems;
 }
 
+/** In a payload built from the schema, `<model>_id` is the ID of the `<model>` beside it or in `data`. */
+function referenceProblems(fixture: Fixture): string[] {
+  if (fixture.name !== 'full' && fixture.name !== 'minimal') return [];
+  const data = isObject(fixture.payload.data) ? fixture.payload.data : {};
+  const problems: string[] = [];
+  for (const { pointer, object } of objects(data, '/data'))
+    for (const [key, id] of Object.entries(object)) {
+      const model = key.endsWith('_id') ? key.slice(0, -3) : '';
+      const target = isObject(object[model] ?? null) ? object[model] : data[model];
+      if (typeof id === 'string' && isObject(target ?? null) && (target as JsonObject).id !== id)
+        problems.push(`${fixture.file}${pointer}/${key} is not the id of ${model}`);
+    }
+  return problems;
+}
+
 /** Numbers that vary: per full payload, and per numeric field across the full payloads. */
 function numberProblems(fulls: Fixture[]): string[] {
   const problems: string[] = [];
@@ -437,6 +452,15 @@ describe('realistic fixtures, over every file of the manifest', () => {
       (p) => (p.data.demo_run.email = null),
     );
     expect(conditionProblems(email)).toHaveLength(1);
+  });
+
+  it('has, in each payload built from the schema, <model>_id equal to the id of the <model> it carries', () => {
+    expect(fixtures.flatMap(referenceProblems)).toEqual([]);
+    const unlinked = broken('payloads/response.finished/full.json', (p) => {
+      p.data.response.survey_id = p.data.response.id;
+      p.data.profile.company_id = p.data.response.id;
+    });
+    expect(referenceProblems(unlinked)).toHaveLength(2);
   });
 
   it('has, for each enum, an unknown string: invalid in strict mode and valid in tolerant mode when closed, valid when open', () => {
