@@ -153,6 +153,7 @@ function conditionProblems(fixture: Fixture): string[] {
     const action = data.action;
     if (topic === 'demo.email.added' && isObject(action) && 'email' in run && run.email !== action.email)
       problem('demo_run.email is not the email the action added');
+    if (topic !== 'demo.finished' && 'finished_kind' in run) problem(`a ${topic} run has a finished_kind`);
   }
   problems.push(...stepProblems(fixture, data).map((text) => `${fixture.file}: ${text}`));
   problems.push(...alertProblems(data).map((text) => `${fixture.file}: ${text}`));
@@ -209,6 +210,8 @@ function alertProblems(data: JsonObject): string[] {
   const tagIds = Array.isArray(group.tag_ids) ? group.tag_ids : [];
   const campaignIds = Array.isArray(group.campaign_ids) ? group.campaign_ids : [];
   for (const experience of experiences) {
+    if (experience.kind === 'tooltip' || experience.kind === 'launcher')
+      problems.push(`alerts only report tours and surveys, not a ${experience.kind}`);
     const tags = Array.isArray(experience.tags) ? experience.tags.filter(isObject) : [];
     if ((group.kind === 'tour' || group.kind === 'survey') && experience.kind !== group.kind)
       problems.push(`an alert of kind ${group.kind} reports a ${String(experience.kind)}`);
@@ -224,13 +227,9 @@ function alertProblems(data: JsonObject): string[] {
       : null;
   if (count && Number(count[1]) !== experiences.length)
     problems.push(`the summary counts ${count[1]} Experiences, the alert reports ${experiences.length}`);
-  if (
-    isObject(action) &&
-    typeof action.summary === 'string' &&
-    group.style === 'uncompleted' &&
-    /being Seen/.test(action.summary)
-  )
-    problems.push('an uncompleted-style alert says "without being Seen"');
+  const summaries = [group.summary, isObject(action) ? action.summary : undefined].join(' ');
+  if (group.style === 'uncompleted' && /\bSeen\b/.test(summaries))
+    problems.push('an alert on uncompleted Experiences speaks of them not being Seen');
   return problems;
 }
 
