@@ -133,6 +133,20 @@ function idProblems(fixture: Fixture): string[] {
 const SURVEY_PRESET = /^survey_/;
 const FOLLOW_UPS = new Set(['response', 'thank_you']);
 
+/** What a variant's description says it set (`data.demo_run.email is null.`) must be what it holds. */
+function descriptionProblems(fixture: Fixture): string[] {
+  const said = /^data\.(\w+)\.(\w+) is (.+)\.$/.exec(fixture.description);
+  if (!fixture.valid || !said) return [];
+  const [, key, field, value] = said;
+  const held = fixture.payload.data as JsonObject;
+  const model = Array.isArray(held[key!]) ? (held[key!] as Json[])[0] : held[key!];
+  return isObject(model) && JSON.stringify(model[field!]) === value
+    ? []
+    : [
+        `${fixture.file}: says ${key}.${field} is ${value}, holds ${JSON.stringify(isObject(model) ? model[field!] : model)}`,
+      ];
+}
+
 /** The vendor's conditions (webhooks/overview and the spec's descriptions) on one valid payload. */
 function conditionProblems(fixture: Fixture): string[] {
   if (!fixture.valid) return [];
@@ -429,6 +443,13 @@ describe('realistic fixtures, over every file of the manifest', () => {
 
   it('has no valid payload that contradicts the vendor’s conditions', () => {
     expect(fixtures.flatMap(conditionProblems)).toEqual([]);
+    expect(fixtures.flatMap(descriptionProblems)).toEqual([]);
+    const said = fixtures.find(
+      (f) => f.file === 'payloads/demo.finished/demo-run-finished-kind-timeout-30m.json',
+    )!;
+    expect(
+      descriptionProblems({ ...said, description: 'data.demo_run.finished_kind is "last_step".' }),
+    ).toHaveLength(1);
     const reveal = broken('payloads/demo.reveal/docs-example.json', (p) => {
       p.data.demo_run.consent_mode = 'denied';
       p.data.demo_run.reveal_domain = null;
