@@ -11,7 +11,11 @@ import { createSpecAjv } from '../spec/ajv.js';
 import { portableSchema, requirementsOf } from '../fixtures/contract.js';
 import { validPayloadsFor } from '../fixtures/payloads.js';
 import { signatureVectors } from '../fixtures/signatures.js';
-import { invalidPayloadsFor } from '../validators/mutations.js';
+import {
+  invalidPayloadsFor,
+  missingPromisedPayloadsFor,
+  type InvalidPayload,
+} from '../validators/mutations.js';
 import { render } from '../templates.js';
 import type { SpecModel, Topic } from '../model.js';
 import type { Emitter, GeneratedFile } from './emitter.js';
@@ -28,6 +32,8 @@ export interface ManifestEntry {
   errorPath?: string;
   /** What a validator must do beyond draft-07's core to reach the verdict (`format-assertion`). */
   requires?: string[];
+  /** Invalid in strict validation only: a tolerant receiver accepts it (a promised property is missing). */
+  strictOnly?: true;
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -52,7 +58,14 @@ function topicFixtures(model: SpecModel, topic: Topic): { files: GeneratedFile[]
     files.push({ path: `${DIR}/${file}`, contents: json(payload) });
     entries.push({ topic: topic.topic, name, description, file, schema, valid: true });
   }
-  for (const invalid of invalidPayloadsFor(topic, model.schemas)) {
+  const invalids: Array<[InvalidPayload, boolean]> = [
+    ...invalidPayloadsFor(topic, model.schemas).map((found): [InvalidPayload, boolean] => [found, false]),
+    ...missingPromisedPayloadsFor(topic, model.schemas).map((found): [InvalidPayload, boolean] => [
+      found,
+      true,
+    ]),
+  ];
+  for (const [invalid, strictOnly] of invalids) {
     const { name, defect, payload, errorPath } = invalid;
     const file = `invalid/${topic.topic}/${name}.json`;
     files.push({ path: `${DIR}/${file}`, contents: json(payload) });
@@ -66,6 +79,7 @@ function topicFixtures(model: SpecModel, topic: Topic): { files: GeneratedFile[]
       valid: false,
       errorPath,
       ...(requires.length ? { requires } : {}),
+      ...(strictOnly ? { strictOnly: true as const } : {}),
     });
   }
   return { files, entries };
@@ -98,6 +112,7 @@ export const fixturesEmitter: Emitter = {
       validCount: entries.filter((entry) => entry.valid).length,
       invalidCount: entries.filter((entry) => !entry.valid).length,
       formatCount: entries.filter((entry) => entry.requires?.length).length,
+      strictOnlyCount: entries.filter((entry) => entry.strictOnly).length,
       vectorCount: vectors.length,
       signature: model.api.outgoing.signature,
       replay: model.api.outgoing.replayWindow,

@@ -32,8 +32,8 @@ export const SENT_AT_FIELD = 'sent_at';
 /**
  * How far `sent_at` may be from the receiver's clock, in seconds,
  * in both directions (the vendor's own samples reject anything outside ±300 s).
- * Chameleon sends a fresh `sent_at` and signature with each of its 9 retries, so the
- * window holds for retries too.
+ * The spec infers (spec/api.json `inferred`; no source states it) that Chameleon sends a fresh
+ * `sent_at` and signature with each of its 9 retries, so the window holds for retries too.
  */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -52,7 +52,7 @@ export const SIGNATURE_ALGORITHM = 'HMAC-SHA256';
 /** Every header Chameleon documents on a webhook request, by a short name. */
 export const WEBHOOK_HEADERS = {
   /**
-   * The Chameleon ID of this webhook (equal to the body's `id`).
+   * The Chameleon ID of this webhook (presumably equal to the body's `id`: see `inferred`). It is not signed.
    */
   id: 'X-Chameleon-Id',
   /**

@@ -276,8 +276,8 @@ const BASES: { readonly [Kind in WebhookTopic]: WebhookTopicMap[Kind] } = {
       action: {
         id: '5f885a8af30008e7de3eb4f9',
         item_uid: 'demo-upgrade',
-        url: 'https://calendly.com/your-product/demo-upgrade-chat',
-        action_kinds: ['script', 'calendly'],
+        href: 'https://calendly.com/your-product/demo-upgrade-chat',
+        kinds: ['script', 'calendly'],
       },
       profile: {
         id: '5f885a88e7daf3000e3eb4f6',

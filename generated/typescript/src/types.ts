@@ -97,9 +97,9 @@ export interface Profile {
   created_at?: Timestamp;
   updated_at?: Timestamp;
   /**
-   * Your own ID for this user (the external ID). Sent as a string in webhooks.
+   * Your own ID for this user (the external ID): a string in the webhook examples, a number in the REST examples.
    */
-  uid?: string;
+  uid?: string | number;
   /**
    * The user's email address.
    */
@@ -117,7 +117,7 @@ export interface Profile {
    */
   browser_x?: number | null;
   /**
-   * The browser's time zone as a whole-number offset from UTC, positive or negative.
+   * The browser's time zone as an offset from UTC, positive or negative (the docs describe a whole number of hours).
    */
   browser_tz?: number;
   /**
@@ -164,9 +164,9 @@ export interface Company {
   id: ChameleonId;
   created_at?: Timestamp;
   /**
-   * Your own ID for this company (the external ID).
+   * Your own ID for this company (the external ID): a string or a number, as you sent it.
    */
-  uid?: string;
+  uid?: string | number;
 }
 /**
  * A Microsurvey Response: one user's answers to a Microsurvey, including any follow-up questions.
@@ -371,11 +371,11 @@ export interface Step {
   /**
    * What makes the Step eligible to show: the page loading, or a given element being present or absent.
    */
-  step_trigger?: 'page_load' | 'element_match' | 'element_not_match';
+  step_trigger?: 'page_load' | 'element_match' | 'element_not_match' | (string & {});
   /**
    * How the Step is placed: on the screen, next to an element, next to the trigger element, or inline in the page.
    */
-  position_type?: 'relative_to_screen' | 'snap_to_element' | 'snap_to_trigger' | 'inline';
+  position_type?: 'relative_to_screen' | 'snap_to_element' | 'snap_to_trigger' | 'inline' | (string & {});
   /**
    * An extra element condition on top of `step_trigger`.
    */
@@ -383,7 +383,8 @@ export interface Step {
   /**
    * A user interaction that must also happen before the Step shows; null when there is none.
    */
-  secondary_trigger?: 'click' | 'hover' | 'time_on_page' | 'smart_delay' | 'input' | 'custom_trigger' | null;
+  secondary_trigger?:
+    'click' | 'hover' | 'time_on_page' | 'smart_delay' | 'input' | 'custom_trigger' | null | (string & {});
   /**
    * The element `step_trigger` looks for; present for the element_* triggers.
    */
@@ -448,6 +449,7 @@ export interface Element {
     | 'attr_data'
     | 'attr_aria_labelledby'
     | 'attr_aria_label'
+    | (string & {})
   )[];
   /**
    * The full CSS path from `body` down to the element.
@@ -524,11 +526,12 @@ export interface Button {
   /**
    * Where the click takes the Experience: to the next Step, back to the previous one, or out.
    */
-  tour_action?: 'next' | 'previous' | 'exit';
+  tour_action?: 'next' | 'previous' | 'exit' | (string & {});
   /**
    * Where the Button sits on the Step.
    */
-  position?: 'bottom_left' | 'bottom_center' | 'bottom_right' | 'center_right' | 'center_left';
+  position?:
+    'bottom_left' | 'bottom_center' | 'bottom_right' | 'center_right' | 'center_left' | (string & {});
   /**
    * Further actions run on click. Chameleon keeps adding kinds, so expect values beyond this list.
    */
@@ -582,7 +585,7 @@ export interface QuantifierUrl {
   /**
    * How `url` is compared with the page: substring, exact or regular-expression match, or the negation of the first two.
    */
-  match_type?: 'simple' | 'exact' | 'regex' | 'inverse_simple' | 'inverse_exact';
+  match_type?: 'simple' | 'exact' | 'regex' | 'inverse_simple' | 'inverse_exact' | (string & {});
 }
 /**
  * A Chameleon admin: a member of your team who works in the Chameleon dashboard, shown as the owner or author of a Microsurvey, Demo or Alert Group.
@@ -669,11 +672,11 @@ export interface AlertGroup {
   /**
    * Which Experiences are watched: all of them, all Tours, all Microsurveys, those with given Tags (`tag_ids`), or a fixed list (`campaign_ids`).
    */
-  kind?: 'all' | 'tour' | 'survey' | 'tags' | 'campaigns';
+  kind?: 'all' | 'tour' | 'survey' | 'tags' | 'campaigns' | (string & {});
   /**
    * What counts as inactivity: not being seen, or not being completed.
    */
-  style?: 'unseen' | 'uncompleted';
+  style?: 'unseen' | 'uncompleted' | (string & {});
   /**
    * When the Alert Group was turned on; null when it is off.
    */
@@ -1032,13 +1035,48 @@ export interface HelpbarItemErrorAction {
    */
   action_info?: string;
   /**
-   * The link of the failing result item.
+   * The link of the failing result item, as the vendor's schema names it.
    */
   url?: string;
   /**
-   * The kinds of action the item runs. Chameleon adds kinds over time.
+   * The link of the failing result item, as the vendor's example sends it (the helpbar.item.action name for `url`).
+   */
+  href?: string;
+  /**
+   * The kinds of action the item runs, as the vendor's schema names them. Chameleon adds kinds over time.
    */
   action_kinds?: (
+    | 'url'
+    | 'navigate'
+    | 'event'
+    | 'identify'
+    | 'tour'
+    | 'survey'
+    | 'script'
+    | 'function'
+    | 'airtable'
+    | 'calendly'
+    | 'chili_piper'
+    | 'figma'
+    | 'helpscout'
+    | 'hubspot_lists'
+    | 'intercom'
+    | 'link'
+    | 'livestorm'
+    | 'loom'
+    | 'pitch'
+    | 'typeform'
+    | 'zendesk'
+    | 'arcade'
+    | 'embed'
+    | 'google'
+    | 'navattic'
+    | (string & {})
+  )[];
+  /**
+   * The kinds of action the item runs, as the vendor's example sends them (the helpbar.item.action name for `action_kinds`). Chameleon adds kinds over time.
+   */
+  kinds?: (
     | 'url'
     | 'navigate'
     | 'event'
@@ -1103,7 +1141,7 @@ export interface Tour {
   /**
    * How the Tour is triggered: automatically for its Segment, or manually by a link or launcher.
    */
-  style?: 'auto' | 'manual';
+  style?: 'auto' | 'manual' | (string & {});
   /**
    * The Tour's order among Tours, from 0.
    */
@@ -1422,7 +1460,7 @@ export interface Embed {
   /**
    * How the Embed is displayed.
    */
-  style?: 'banner' | 'card';
+  style?: 'banner' | 'card' | (string & {});
   /**
    * The Embed's order among Embeds, from 0.
    */
@@ -1596,7 +1634,7 @@ export interface DemoRun {
   /**
    * How the run ended: at the last step, or by timing out about 30 minutes after the last activity. Sent with `demo.finished`.
    */
-  finished_kind?: 'last_step' | 'timeout_30m';
+  finished_kind?: 'last_step' | 'timeout_30m' | (string & {});
   /**
    * Everything that happened in the run; filled in for `demo.finished`.
    */
@@ -1675,7 +1713,8 @@ export interface DemoFormField {
     | 'number'
     | 'tel'
     | 'url'
-    | 'button';
+    | 'button'
+    | (string & {});
   /**
    * The field's label.
    */
@@ -1739,6 +1778,9 @@ export interface DemoRevealData {
    * The User Profile of the visitor: null for an anonymous visitor (e.g. on a marketing site), and left out of most demo payloads.
    */
   profile?: Profile | null;
+  /**
+   * The revealed run. The docs promise its `reveal_domain` and `reveal_name` on this topic.
+   */
   demo_run: DemoRun;
   demo: Demo;
 }
@@ -1760,6 +1802,9 @@ export interface DemoFinishedData {
    * The User Profile of the visitor: null for an anonymous visitor (e.g. on a marketing site), and left out of most demo payloads.
    */
   profile?: Profile | null;
+  /**
+   * The finished run. The docs promise its `finished_kind` on this topic.
+   */
   demo_run: DemoRun;
   demo: Demo;
 }

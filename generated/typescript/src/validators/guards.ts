@@ -100,7 +100,7 @@ export function isResponseFinishedWebhook(v: unknown, s: boolean): boolean {
 }
 
 /** AlertTriggeredWebhook (topics/alert.triggered.json). */
-export function isAlertTriggeredWebhook(v: unknown, s: boolean): boolean {
+export function isAlertTriggeredWebhook(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
@@ -112,7 +112,7 @@ export function isAlertTriggeredWebhook(v: unknown, s: boolean): boolean {
   if (data === undefined) return false;
   if (!isObject(data)) return false;
   const data_alert_group = data.alert_group;
-  if (data_alert_group === undefined || !isAlertGroup(data_alert_group, s)) return false;
+  if (data_alert_group === undefined || !isAlertGroup(data_alert_group)) return false;
   const data_experiences = data.experiences;
   if (data_experiences === undefined) return false;
   if (!Array.isArray(data_experiences)) return false;
@@ -216,7 +216,7 @@ export function isTourStartedWebhook(v: unknown, s: boolean): boolean {
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  if (data_tour === undefined || !isTour(data_tour)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   const data_action = data.action;
@@ -239,7 +239,7 @@ export function isTourCompletedWebhook(v: unknown, s: boolean): boolean {
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  if (data_tour === undefined || !isTour(data_tour)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   const data_action = data.action;
@@ -262,7 +262,7 @@ export function isTourExitedWebhook(v: unknown, s: boolean): boolean {
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  if (data_tour === undefined || !isTour(data_tour)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   const data_action = data.action;
@@ -283,11 +283,11 @@ export function isTourSnoozedWebhook(v: unknown, s: boolean): boolean {
   if (data === undefined) return false;
   if (!isObject(data)) return false;
   const data_action = data.action;
-  if (data_action === undefined || !isSnoozeAction(data_action)) return false;
+  if (data_action === undefined || !isSnoozeAction(data_action, s)) return false;
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  if (data_tour === undefined || !isTour(data_tour)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   return true;
@@ -308,11 +308,11 @@ export function isTourButtonClickedWebhook(v: unknown, s: boolean): boolean {
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour, s)) return false;
+  if (data_tour === undefined || !isTour(data_tour)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   const data_button = data.button;
-  if (data_button === undefined || !isButton(data_button, s)) return false;
+  if (data_button === undefined || !isButton(data_button)) return false;
   const data_action = data.action;
   if (data_action !== undefined && !isAction(data_action)) return false;
   return true;
@@ -400,7 +400,7 @@ export function isSurveySnoozedWebhook(v: unknown, s: boolean): boolean {
   if (data === undefined) return false;
   if (!isObject(data)) return false;
   const data_action = data.action;
-  if (data_action === undefined || !isSnoozeAction(data_action)) return false;
+  if (data_action === undefined || !isSnoozeAction(data_action, s)) return false;
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_survey = data.survey;
@@ -429,7 +429,7 @@ export function isSurveyButtonClickedWebhook(v: unknown, s: boolean): boolean {
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   const data_button = data.button;
-  if (data_button === undefined || !isButton(data_button, s)) return false;
+  if (data_button === undefined || !isButton(data_button)) return false;
   const data_action = data.action;
   if (data_action !== undefined && !isAction(data_action)) return false;
   return true;
@@ -450,7 +450,7 @@ export function isEmbedStartedWebhook(v: unknown, s: boolean): boolean {
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  if (data_embed === undefined || !isEmbed(data_embed)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   const data_action = data.action;
@@ -473,7 +473,7 @@ export function isEmbedCompletedWebhook(v: unknown, s: boolean): boolean {
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  if (data_embed === undefined || !isEmbed(data_embed)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   const data_action = data.action;
@@ -496,7 +496,7 @@ export function isEmbedExitedWebhook(v: unknown, s: boolean): boolean {
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  if (data_embed === undefined || !isEmbed(data_embed)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   const data_action = data.action;
@@ -517,11 +517,11 @@ export function isEmbedSnoozedWebhook(v: unknown, s: boolean): boolean {
   if (data === undefined) return false;
   if (!isObject(data)) return false;
   const data_action = data.action;
-  if (data_action === undefined || !isSnoozeAction(data_action)) return false;
+  if (data_action === undefined || !isSnoozeAction(data_action, s)) return false;
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  if (data_embed === undefined || !isEmbed(data_embed)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   return true;
@@ -542,11 +542,11 @@ export function isEmbedButtonClickedWebhook(v: unknown, s: boolean): boolean {
   const data_profile = data.profile;
   if (data_profile === undefined || !isProfile(data_profile)) return false;
   const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed, s)) return false;
+  if (data_embed === undefined || !isEmbed(data_embed)) return false;
   const data_step = data.step;
   if (data_step === undefined || !isStep(data_step, s)) return false;
   const data_button = data.button;
-  if (data_button === undefined || !isButton(data_button, s)) return false;
+  if (data_button === undefined || !isButton(data_button)) return false;
   const data_action = data.action;
   if (data_action !== undefined && !isAction(data_action)) return false;
   return true;
@@ -592,7 +592,14 @@ export function isDemoRevealWebhook(v: unknown, s: boolean): boolean {
   if (data === undefined) return false;
   if (!isObject(data)) return false;
   const data_demo_run = data.demo_run;
-  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
+  if (data_demo_run === undefined) return false;
+  if (!isDemoRun(data_demo_run, s)) return false;
+  if (
+    s &&
+    isObject(data_demo_run) &&
+    (data_demo_run.reveal_domain === undefined || data_demo_run.reveal_name === undefined)
+  )
+    return false;
   const data_demo = data.demo;
   if (data_demo === undefined || !isDemo(data_demo)) return false;
   const data_action = data.action;
@@ -619,7 +626,9 @@ export function isDemoFinishedWebhook(v: unknown, s: boolean): boolean {
   if (data === undefined) return false;
   if (!isObject(data)) return false;
   const data_demo_run = data.demo_run;
-  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
+  if (data_demo_run === undefined) return false;
+  if (!isDemoRun(data_demo_run, s)) return false;
+  if (s && isObject(data_demo_run) && data_demo_run.finished_kind === undefined) return false;
   const data_demo = data.demo;
   if (data_demo === undefined || !isDemo(data_demo)) return false;
   const data_action = data.action;
@@ -673,7 +682,7 @@ export function isDemoEmailAddedWebhook(v: unknown, s: boolean): boolean {
   if (data === undefined) return false;
   if (!isObject(data)) return false;
   const data_action = data.action;
-  if (data_action === undefined || !isDemoEmailAction(data_action)) return false;
+  if (data_action === undefined || !isDemoEmailAction(data_action, s)) return false;
   const data_demo_run = data.demo_run;
   if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
   const data_demo = data.demo;
@@ -708,7 +717,7 @@ export function isAction(v: unknown): boolean {
 }
 
 /** AlertGroup (models/alert-group.json). */
-export function isAlertGroup(v: unknown, s: boolean): boolean {
+export function isAlertGroup(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
@@ -722,28 +731,13 @@ export function isAlertGroup(v: unknown, s: boolean): boolean {
   if (summary !== undefined && !(typeof summary === 'string')) return false;
   const interval = v.interval;
   if (interval !== undefined) {
-    if (!(typeof interval === 'number' && Number.isInteger(interval))) return false;
-    if (!(interval >= 1)) return false;
+    if (!(typeof interval === 'number' && Number.isFinite(interval))) return false;
+    if (!(interval > 0)) return false;
   }
   const kind = v.kind;
-  if (
-    kind !== undefined &&
-    !(
-      kind === 'all' ||
-      kind === 'tour' ||
-      kind === 'survey' ||
-      kind === 'tags' ||
-      kind === 'campaigns' ||
-      (!s && typeof kind === 'string')
-    )
-  )
-    return false;
+  if (kind !== undefined && !(typeof kind === 'string')) return false;
   const style = v.style;
-  if (
-    style !== undefined &&
-    !(style === 'unseen' || style === 'uncompleted' || (!s && typeof style === 'string'))
-  )
-    return false;
+  if (style !== undefined && !(typeof style === 'string')) return false;
   const published_at = v.published_at;
   if (published_at !== undefined) {
     if (!(typeof published_at === 'string' || published_at === null)) return false;
@@ -808,7 +802,7 @@ export function isAlertSummaryAction(v: unknown): boolean {
 }
 
 /** Button (models/button.json). */
-export function isButton(v: unknown, s: boolean): boolean {
+export function isButton(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
@@ -819,29 +813,9 @@ export function isButton(v: unknown, s: boolean): boolean {
   const text = v.text;
   if (text !== undefined && !(typeof text === 'string')) return false;
   const tour_action = v.tour_action;
-  if (
-    tour_action !== undefined &&
-    !(
-      tour_action === 'next' ||
-      tour_action === 'previous' ||
-      tour_action === 'exit' ||
-      (!s && typeof tour_action === 'string')
-    )
-  )
-    return false;
+  if (tour_action !== undefined && !(typeof tour_action === 'string')) return false;
   const position = v.position;
-  if (
-    position !== undefined &&
-    !(
-      position === 'bottom_left' ||
-      position === 'bottom_center' ||
-      position === 'bottom_right' ||
-      position === 'center_right' ||
-      position === 'center_left' ||
-      (!s && typeof position === 'string')
-    )
-  )
-    return false;
+  if (position !== undefined && !(typeof position === 'string')) return false;
   const additional_actions = v.additional_actions;
   if (additional_actions !== undefined) {
     if (!Array.isArray(additional_actions)) return false;
@@ -857,7 +831,7 @@ export function isButton(v: unknown, s: boolean): boolean {
   const action_script = v.action_script;
   if (action_script !== undefined && !(typeof action_script === 'string')) return false;
   const action_element = v.action_element;
-  if (action_element !== undefined && !isElement(action_element, s)) return false;
+  if (action_element !== undefined && !isElement(action_element)) return false;
   const action_campaign_id = v.action_campaign_id;
   if (action_campaign_id !== undefined && !isChameleonId(action_campaign_id)) return false;
   return true;
@@ -878,6 +852,18 @@ export function isCampaignAction(v: unknown): boolean {
   return true;
 }
 
+/** Branch 1 of the anyOf at `uid` in isCompany. */
+function isCompany_uid_branch1(v: unknown): boolean {
+  if (!(typeof v === 'string')) return false;
+  return true;
+}
+
+/** Branch 2 of the anyOf at `uid` in isCompany. */
+function isCompany_uid_branch2(v: unknown): boolean {
+  if (!(typeof v === 'number' && Number.isInteger(v))) return false;
+  return true;
+}
+
 /** Company (models/company.json). */
 export function isCompany(v: unknown): boolean {
   if (!isObject(v)) return false;
@@ -886,7 +872,7 @@ export function isCompany(v: unknown): boolean {
   const created_at = v.created_at;
   if (created_at !== undefined && !isTimestamp(created_at)) return false;
   const uid = v.uid;
-  if (uid !== undefined && !(typeof uid === 'string')) return false;
+  if (uid !== undefined && !(isCompany_uid_branch1(uid) || isCompany_uid_branch2(uid))) return false;
   return true;
 }
 
@@ -953,8 +939,9 @@ export function isDemoAction(v: unknown): boolean {
 }
 
 /** DemoEmailAction (models/demo-email-action.json). */
-export function isDemoEmailAction(v: unknown): boolean {
+export function isDemoEmailAction(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
+  if (s && isObject(v) && v.email === undefined) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
   const email = v.email;
@@ -963,7 +950,7 @@ export function isDemoEmailAction(v: unknown): boolean {
 }
 
 /** DemoFormField (models/demo-form-field.json). */
-export function isDemoFormField(v: unknown, s: boolean): boolean {
+export function isDemoFormField(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
@@ -972,23 +959,7 @@ export function isDemoFormField(v: unknown, s: boolean): boolean {
   const updated_at = v.updated_at;
   if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
   const type = v.type;
-  if (
-    type !== undefined &&
-    !(
-      type === 'text' ||
-      type === 'email' ||
-      type === 'select' ||
-      type === 'checkbox' ||
-      type === 'radio' ||
-      type === 'datetime-local' ||
-      type === 'number' ||
-      type === 'tel' ||
-      type === 'url' ||
-      type === 'button' ||
-      (!s && typeof type === 'string')
-    )
-  )
-    return false;
+  if (type !== undefined && !(typeof type === 'string')) return false;
   const name = v.name;
   if (name !== undefined && !(typeof name === 'string')) return false;
   const description = v.description;
@@ -999,10 +970,11 @@ export function isDemoFormField(v: unknown, s: boolean): boolean {
 /** DemoFormSubmissionAction (models/demo-form-submission-action.json). */
 export function isDemoFormSubmissionAction(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
+  if (s && isObject(v) && v.submission === undefined) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
   const submission = v.submission;
-  if (submission !== undefined && !isDemoSubmission(submission, s)) return false;
+  if (submission !== undefined && !isDemoSubmission(submission)) return false;
   return true;
 }
 
@@ -1046,15 +1018,7 @@ export function isDemoRun(v: unknown, s: boolean): boolean {
   if (clearbit_uid !== undefined && !(typeof clearbit_uid === 'string' || clearbit_uid === null))
     return false;
   const finished_kind = v.finished_kind;
-  if (
-    finished_kind !== undefined &&
-    !(
-      finished_kind === 'last_step' ||
-      finished_kind === 'timeout_30m' ||
-      (!s && typeof finished_kind === 'string')
-    )
-  )
-    return false;
+  if (finished_kind !== undefined && !(typeof finished_kind === 'string')) return false;
   const actions = v.actions;
   if (actions !== undefined) {
     if (!Array.isArray(actions)) return false;
@@ -1068,7 +1032,7 @@ export function isDemoRun(v: unknown, s: boolean): boolean {
     if (!Array.isArray(submissions)) return false;
     for (let i_2 = 0; i_2 < submissions.length; i_2++) {
       const submissions_item: unknown = submissions[i_2];
-      if (!isDemoSubmission(submissions_item, s)) return false;
+      if (!isDemoSubmission(submissions_item)) return false;
     }
   }
   return true;
@@ -1081,7 +1045,7 @@ function isDemoSubmission_action_id_branch2(v: unknown): boolean {
 }
 
 /** DemoSubmission (models/demo-submission.json). */
-export function isDemoSubmission(v: unknown, s: boolean): boolean {
+export function isDemoSubmission(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
@@ -1099,7 +1063,7 @@ export function isDemoSubmission(v: unknown, s: boolean): boolean {
     if (!Array.isArray(data)) return false;
     for (let i = 0; i < data.length; i++) {
       const data_item: unknown = data[i];
-      if (!isDemoSubmissionData(data_item, s)) return false;
+      if (!isDemoSubmissionData(data_item)) return false;
     }
   }
   return true;
@@ -1144,7 +1108,7 @@ function isDemoSubmissionData_value_branch3(v: unknown): boolean {
 }
 
 /** DemoSubmissionData (models/demo-submission-data.json). */
-export function isDemoSubmissionData(v: unknown, s: boolean): boolean {
+export function isDemoSubmissionData(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id !== undefined && !isChameleonId(id)) return false;
@@ -1153,7 +1117,7 @@ export function isDemoSubmissionData(v: unknown, s: boolean): boolean {
   const updated_at = v.updated_at;
   if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
   const field = v.field;
-  if (field !== undefined && !isDemoFormField(field, s)) return false;
+  if (field !== undefined && !isDemoFormField(field)) return false;
   const value = v.value;
   if (
     value !== undefined &&
@@ -1168,7 +1132,7 @@ export function isDemoSubmissionData(v: unknown, s: boolean): boolean {
 }
 
 /** Element (models/element.json). */
-export function isElement(v: unknown, s: boolean): boolean {
+export function isElement(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
@@ -1186,26 +1150,6 @@ export function isElement(v: unknown, s: boolean): boolean {
     for (let i = 0; i < use.length; i++) {
       const use_item: unknown = use[i];
       if (!(typeof use_item === 'string')) return false;
-      if (!(
-        use_item === 'selector' ||
-        use_item === 'path' ||
-        use_item === 'tag' ||
-        use_item === 'text' ||
-        use_item === 'attr_id' ||
-        use_item === 'attr_class' ||
-        use_item === 'attr_href' ||
-        use_item === 'attr_title' ||
-        use_item === 'attr_type' ||
-        use_item === 'attr_name' ||
-        use_item === 'arity' ||
-        use_item === 'shadow_selector' ||
-        use_item === 'path_index' ||
-        use_item === 'attr_data' ||
-        use_item === 'attr_aria_labelledby' ||
-        use_item === 'attr_aria_label' ||
-        (!s && typeof use_item === 'string')
-      ))
-        return false;
     }
   }
   const path = v.path;
@@ -1242,7 +1186,7 @@ export function isElement(v: unknown, s: boolean): boolean {
 }
 
 /** Embed (models/embed.json). */
-export function isEmbed(v: unknown, s: boolean): boolean {
+export function isEmbed(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
@@ -1260,8 +1204,7 @@ export function isEmbed(v: unknown, s: boolean): boolean {
   const description = v.description;
   if (description !== undefined && !(typeof description === 'string')) return false;
   const style = v.style;
-  if (style !== undefined && !(style === 'banner' || style === 'card' || (!s && typeof style === 'string')))
-    return false;
+  if (style !== undefined && !(typeof style === 'string')) return false;
   const position = v.position;
   if (position !== undefined && !(typeof position === 'number' && Number.isFinite(position))) return false;
   const segment_id = v.segment_id;
@@ -1343,17 +1286,17 @@ export function isExperienceStats(v: unknown): boolean {
   if (!isObject(v)) return false;
   const started_count = v.started_count;
   if (started_count !== undefined) {
-    if (!(typeof started_count === 'number' && Number.isInteger(started_count))) return false;
+    if (!(typeof started_count === 'number' && Number.isFinite(started_count))) return false;
     if (!(started_count >= 0)) return false;
   }
   const completed_count = v.completed_count;
   if (completed_count !== undefined) {
-    if (!(typeof completed_count === 'number' && Number.isInteger(completed_count))) return false;
+    if (!(typeof completed_count === 'number' && Number.isFinite(completed_count))) return false;
     if (!(completed_count >= 0)) return false;
   }
   const exited_count = v.exited_count;
   if (exited_count !== undefined) {
-    if (!(typeof exited_count === 'number' && Number.isInteger(exited_count))) return false;
+    if (!(typeof exited_count === 'number' && Number.isFinite(exited_count))) return false;
     if (!(exited_count >= 0)) return false;
   }
   const last_started_at = v.last_started_at;
@@ -1440,12 +1383,22 @@ export function isHelpbarItemErrorAction(v: unknown): boolean {
   if (action_info !== undefined && !(typeof action_info === 'string')) return false;
   const url = v.url;
   if (url !== undefined && !(typeof url === 'string')) return false;
+  const href = v.href;
+  if (href !== undefined && !(typeof href === 'string')) return false;
   const action_kinds = v.action_kinds;
   if (action_kinds !== undefined) {
     if (!Array.isArray(action_kinds)) return false;
     for (let i = 0; i < action_kinds.length; i++) {
       const action_kinds_item: unknown = action_kinds[i];
       if (!(typeof action_kinds_item === 'string')) return false;
+    }
+  }
+  const kinds = v.kinds;
+  if (kinds !== undefined) {
+    if (!Array.isArray(kinds)) return false;
+    for (let i_2 = 0; i_2 < kinds.length; i_2++) {
+      const kinds_item: unknown = kinds[i_2];
+      if (!(typeof kinds_item === 'string')) return false;
     }
   }
   return true;
@@ -1548,6 +1501,18 @@ export function isMicrosurvey(v: unknown, s: boolean): boolean {
   return true;
 }
 
+/** Branch 1 of the anyOf at `uid` in isProfile. */
+function isProfile_uid_branch1(v: unknown): boolean {
+  if (!(typeof v === 'string')) return false;
+  return true;
+}
+
+/** Branch 2 of the anyOf at `uid` in isProfile. */
+function isProfile_uid_branch2(v: unknown): boolean {
+  if (!(typeof v === 'number' && Number.isInteger(v))) return false;
+  return true;
+}
+
 /** Profile (models/profile.json). */
 export function isProfile(v: unknown): boolean {
   if (!isObject(v)) return false;
@@ -1558,7 +1523,7 @@ export function isProfile(v: unknown): boolean {
   const updated_at = v.updated_at;
   if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
   const uid = v.uid;
-  if (uid !== undefined && !(typeof uid === 'string')) return false;
+  if (uid !== undefined && !(isProfile_uid_branch1(uid) || isProfile_uid_branch2(uid))) return false;
   const email = v.email;
   if (email !== undefined && !(typeof email === 'string')) return false;
   const name = v.name;
@@ -1570,11 +1535,11 @@ export function isProfile(v: unknown): boolean {
   }
   const browser_x = v.browser_x;
   if (browser_x !== undefined) {
-    if (!((typeof browser_x === 'number' && Number.isInteger(browser_x)) || browser_x === null)) return false;
+    if (!((typeof browser_x === 'number' && Number.isFinite(browser_x)) || browser_x === null)) return false;
     if (typeof browser_x === 'number' && !(browser_x >= 0)) return false;
   }
   const browser_tz = v.browser_tz;
-  if (browser_tz !== undefined && !(typeof browser_tz === 'number' && Number.isInteger(browser_tz)))
+  if (browser_tz !== undefined && !(typeof browser_tz === 'number' && Number.isFinite(browser_tz)))
     return false;
   const browser_l = v.browser_l;
   if (browser_l !== undefined && !(typeof browser_l === 'string')) return false;
@@ -1593,7 +1558,7 @@ export function isProfile(v: unknown): boolean {
   if (last_last_seen_at !== undefined && !isTimestamp(last_last_seen_at)) return false;
   const last_seen_session_count = v.last_seen_session_count;
   if (last_seen_session_count !== undefined) {
-    if (!(typeof last_seen_session_count === 'number' && Number.isInteger(last_seen_session_count)))
+    if (!(typeof last_seen_session_count === 'number' && Number.isFinite(last_seen_session_count)))
       return false;
     if (!(last_seen_session_count >= 0)) return false;
   }
@@ -1611,25 +1576,14 @@ export function isProfile(v: unknown): boolean {
 }
 
 /** QuantifierUrl (models/quantifier-url.json). */
-export function isQuantifierUrl(v: unknown, s: boolean): boolean {
+export function isQuantifierUrl(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
   const url = v.url;
   if (url !== undefined && !(typeof url === 'string')) return false;
   const match_type = v.match_type;
-  if (
-    match_type !== undefined &&
-    !(
-      match_type === 'simple' ||
-      match_type === 'exact' ||
-      match_type === 'regex' ||
-      match_type === 'inverse_simple' ||
-      match_type === 'inverse_exact' ||
-      (!s && typeof match_type === 'string')
-    )
-  )
-    return false;
+  if (match_type !== undefined && !(typeof match_type === 'string')) return false;
   return true;
 }
 
@@ -1670,7 +1624,7 @@ export function isResponse(v: unknown): boolean {
   if (button_text !== undefined && !(typeof button_text === 'string')) return false;
   const button_order = v.button_order;
   if (button_order !== undefined) {
-    if (!(typeof button_order === 'number' && Number.isInteger(button_order))) return false;
+    if (!(typeof button_order === 'number' && Number.isFinite(button_order))) return false;
     if (!(button_order >= 0)) return false;
   }
   const input_text = v.input_text;
@@ -1709,8 +1663,14 @@ export function isResponse(v: unknown): boolean {
 }
 
 /** SnoozeAction (models/snooze-action.json). */
-export function isSnoozeAction(v: unknown): boolean {
+export function isSnoozeAction(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
+  if (
+    s &&
+    isObject(v) &&
+    (v.deferred_until === undefined || v.deferred_hours === undefined || v.deferred_count === undefined)
+  )
+    return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
   const deferred_until = v.deferred_until;
@@ -1759,28 +1719,9 @@ export function isStep(v: unknown, s: boolean): boolean {
   const cta_has_custom_click = v.cta_has_custom_click;
   if (cta_has_custom_click !== undefined && !(typeof cta_has_custom_click === 'boolean')) return false;
   const step_trigger = v.step_trigger;
-  if (
-    step_trigger !== undefined &&
-    !(
-      step_trigger === 'page_load' ||
-      step_trigger === 'element_match' ||
-      step_trigger === 'element_not_match' ||
-      (!s && typeof step_trigger === 'string')
-    )
-  )
-    return false;
+  if (step_trigger !== undefined && !(typeof step_trigger === 'string')) return false;
   const position_type = v.position_type;
-  if (
-    position_type !== undefined &&
-    !(
-      position_type === 'relative_to_screen' ||
-      position_type === 'snap_to_element' ||
-      position_type === 'snap_to_trigger' ||
-      position_type === 'inline' ||
-      (!s && typeof position_type === 'string')
-    )
-  )
-    return false;
+  if (position_type !== undefined && !(typeof position_type === 'string')) return false;
   const step_additional_trigger = v.step_additional_trigger;
   if (
     step_additional_trigger !== undefined &&
@@ -1792,36 +1733,27 @@ export function isStep(v: unknown, s: boolean): boolean {
   )
     return false;
   const secondary_trigger = v.secondary_trigger;
-  if (secondary_trigger !== undefined) {
-    if (!(typeof secondary_trigger === 'string' || secondary_trigger === null)) return false;
-    if (!(
-      secondary_trigger === 'click' ||
-      secondary_trigger === 'hover' ||
-      secondary_trigger === 'time_on_page' ||
-      secondary_trigger === 'smart_delay' ||
-      secondary_trigger === 'input' ||
-      secondary_trigger === 'custom_trigger' ||
-      secondary_trigger === null ||
-      (!s && typeof secondary_trigger === 'string')
-    ))
-      return false;
-  }
+  if (
+    secondary_trigger !== undefined &&
+    !(secondary_trigger === null || typeof secondary_trigger === 'string')
+  )
+    return false;
   const trigger_element = v.trigger_element;
-  if (trigger_element !== undefined && !isElement(trigger_element, s)) return false;
+  if (trigger_element !== undefined && !isElement(trigger_element)) return false;
   const trigger_additional_element = v.trigger_additional_element;
-  if (trigger_additional_element !== undefined && !isElement(trigger_additional_element, s)) return false;
+  if (trigger_additional_element !== undefined && !isElement(trigger_additional_element)) return false;
   const trigger_secondary_element = v.trigger_secondary_element;
-  if (trigger_secondary_element !== undefined && !isElement(trigger_secondary_element, s)) return false;
+  if (trigger_secondary_element !== undefined && !isElement(trigger_secondary_element)) return false;
   const position_element = v.position_element;
-  if (position_element !== undefined && !isElement(position_element, s)) return false;
+  if (position_element !== undefined && !isElement(position_element)) return false;
   const exit_element = v.exit_element;
-  if (exit_element !== undefined && !isElement(exit_element, s)) return false;
+  if (exit_element !== undefined && !isElement(exit_element)) return false;
   const buttons = v.buttons;
   if (buttons !== undefined) {
     if (!Array.isArray(buttons)) return false;
     for (let i_2 = 0; i_2 < buttons.length; i_2++) {
       const buttons_item: unknown = buttons[i_2];
-      if (!isButton(buttons_item, s)) return false;
+      if (!isButton(buttons_item)) return false;
     }
   }
   const quantifier_urls = v.quantifier_urls;
@@ -1829,7 +1761,7 @@ export function isStep(v: unknown, s: boolean): boolean {
     if (!Array.isArray(quantifier_urls)) return false;
     for (let i_3 = 0; i_3 < quantifier_urls.length; i_3++) {
       const quantifier_urls_item: unknown = quantifier_urls[i_3];
-      if (!isQuantifierUrl(quantifier_urls_item, s)) return false;
+      if (!isQuantifierUrl(quantifier_urls_item)) return false;
     }
   }
   return true;
@@ -1852,7 +1784,7 @@ export function isTag(v: unknown): boolean {
   if (description !== undefined && !(typeof description === 'string')) return false;
   const models_count = v.models_count;
   if (models_count !== undefined) {
-    if (!(typeof models_count === 'number' && Number.isInteger(models_count))) return false;
+    if (!(typeof models_count === 'number' && Number.isFinite(models_count))) return false;
     if (!(models_count >= 0)) return false;
   }
   const disabled_at = v.disabled_at;
@@ -1871,7 +1803,7 @@ export function isTag(v: unknown): boolean {
 }
 
 /** Tour (models/tour.json). */
-export function isTour(v: unknown, s: boolean): boolean {
+export function isTour(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
   if (id === undefined || !isChameleonId(id)) return false;
@@ -1887,8 +1819,7 @@ export function isTour(v: unknown, s: boolean): boolean {
   const name = v.name;
   if (name !== undefined && !(typeof name === 'string')) return false;
   const style = v.style;
-  if (style !== undefined && !(style === 'auto' || style === 'manual' || (!s && typeof style === 'string')))
-    return false;
+  if (style !== undefined && !(typeof style === 'string')) return false;
   const position = v.position;
   if (position !== undefined && !(typeof position === 'number' && Number.isFinite(position))) return false;
   const tour_link_url = v.tour_link_url;
