@@ -47,8 +47,17 @@ export type Timestamp = string;
  * A connectivity check: Chameleon sends it to find out whether an endpoint is up and how fast it answers. Verify it like any other webhook, then simply reply 2xx.
  */
 export interface PingWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'ping';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: PingData;
 }
@@ -76,8 +85,17 @@ export interface Account {
  * Sent once a user is done with a Microsurvey: every Step answered, including the comment when one is asked for. `response` holds the answers and `survey` the Microsurvey with its Steps.
  */
 export interface ResponseFinishedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'response.finished';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: ResponseFinishedData;
 }
@@ -92,7 +110,7 @@ export interface ResponseFinishedData {
 /**
  * A User Profile: one end-user of your product as Chameleon knows them. Custom properties you send to Chameleon appear as further (normalized) keys.
  */
-export interface Profile {
+export interface Profile extends ProfileProperties {
   id: ChameleonId;
   created_at?: Timestamp;
   updated_at?: Timestamp;
@@ -160,7 +178,7 @@ export interface Profile {
 /**
  * A Company: the organisation a User Profile belongs to, in the short form that appears when a Profile's `company` is expanded. Custom company properties appear as further (normalized) keys.
  */
-export interface Company {
+export interface Company extends CompanyProperties {
   id: ChameleonId;
   created_at?: Timestamp;
   /**
@@ -168,6 +186,32 @@ export interface Company {
    */
   uid?: string | number;
 }
+/**
+ * The custom properties of a Company: the keys you send to Chameleon yourself, which it stores under their normalized names.
+ * Empty here; type yours by module augmentation:
+ *
+ *     declare module 'chameleon-webhooks' {
+ *       interface CompanyProperties {
+ *         plan_name?: string;
+ *       }
+ *     }
+ *
+ * and `Company` (which extends it) carries them. Declare them optional: a Company without them is still valid.
+ */
+export interface CompanyProperties {}
+/**
+ * The custom properties of a Profile: the keys you send to Chameleon yourself, which it stores under their normalized names.
+ * Empty here; type yours by module augmentation:
+ *
+ *     declare module 'chameleon-webhooks' {
+ *       interface ProfileProperties {
+ *         plan_name?: string;
+ *       }
+ *     }
+ *
+ * and `Profile` (which extends it) carries them. Declare them optional: a Profile without them is still valid.
+ */
+export interface ProfileProperties {}
 /**
  * A Microsurvey Response: one user's answers to a Microsurvey, including any follow-up questions.
  */
@@ -634,8 +678,17 @@ export interface ExperienceStats {
  * Sent when Experiences break the conditions of an Alert Group, for example by going several days without being seen. `experiences` lists the Experiences concerned.
  */
 export interface AlertTriggeredWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'alert.triggered';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: AlertTriggeredData;
 }
@@ -844,8 +897,17 @@ export interface AlertSummaryAction {
  * Sent when a HelpBar search produces an AI answer. `action` holds the question, the answer and the sources it used; few sources point at gaps in your help content.
  */
 export interface HelpbarAnswerWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'helpbar.answer';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: HelpbarAnswerData;
 }
@@ -889,8 +951,17 @@ export interface HelpbarAnswerAction {
  * Sent when a HelpBar search shows its results. `action` holds the query and how many results it found.
  */
 export interface HelpbarSearchWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'helpbar.search';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: HelpbarSearchData;
 }
@@ -926,8 +997,17 @@ export interface HelpbarSearchAction {
  * Sent when a user clicks, or otherwise triggers, a result item in HelpBar.
  */
 export interface HelpbarItemActionWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'helpbar.item.action';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: HelpbarItemActionData;
 }
@@ -998,8 +1078,17 @@ export interface HelpbarItemAction {
  * Sent when running the actions of a HelpBar result item fails, so the broken item can be fixed.
  */
 export interface HelpbarItemErrorWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'helpbar.item.error';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: HelpbarItemErrorData;
 }
@@ -1109,8 +1198,17 @@ export interface HelpbarItemErrorAction {
  * Sent when a user starts a Tour. `step` is the Tour's first Step.
  */
 export interface TourStartedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'tour.started';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: TourStartedData;
 }
@@ -1230,8 +1328,17 @@ export interface CampaignAction {
  * Sent when a user completes a Tour. `step` is the Step on which they completed it.
  */
 export interface TourCompletedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'tour.completed';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: TourCompletedData;
 }
@@ -1248,8 +1355,17 @@ export interface TourCompletedData {
  * Sent when a user exits a Tour before its end. `step` is the Step on which they left.
  */
 export interface TourExitedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'tour.exited';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: TourExitedData;
 }
@@ -1266,8 +1382,17 @@ export interface TourExitedData {
  * Sent when a user leaves a Tour on a Step set up to snooze, so that the Step shows again later. `action` says until when, for how many hours and how many times in a row.
  */
 export interface TourSnoozedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'tour.snoozed';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: TourSnoozedData;
 }
@@ -1289,15 +1414,15 @@ export interface SnoozeAction {
    */
   id: ChameleonId;
   /**
-   * When the snooze ends and the Step may show again.
+   * When the snooze ends and the Step may show again. Promised by the vendor's docs: strict validation requires it; tolerant validation (the default) takes a delivery without it, so check it before use.
    */
   deferred_until?: Timestamp;
   /**
-   * How many hours the Step was snoozed for.
+   * How many hours the Step was snoozed for. Promised by the vendor's docs: strict validation requires it; tolerant validation (the default) takes a delivery without it, so check it before use.
    */
   deferred_hours?: number;
   /**
-   * How many times in a row the user has snoozed it.
+   * How many times in a row the user has snoozed it. Promised by the vendor's docs: strict validation requires it; tolerant validation (the default) takes a delivery without it, so check it before use.
    */
   deferred_count?: number;
 }
@@ -1305,8 +1430,17 @@ export interface SnoozeAction {
  * Sent when a user clicks a Button in a Tour. `step` is the Step showing the Button and `button` its configuration.
  */
 export interface TourButtonClickedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'tour.button.clicked';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: TourButtonClickedData;
 }
@@ -1333,8 +1467,17 @@ export interface Action {
  * Sent when a Microsurvey is shown to a user. `step` is its first (survey) Step.
  */
 export interface SurveyStartedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'survey.started';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: SurveyStartedData;
 }
@@ -1351,8 +1494,17 @@ export interface SurveyStartedData {
  * Sent when a user answers the survey Step of a Microsurvey. Follow-up Steps may still follow; `response.finished` marks the real end.
  */
 export interface SurveyCompletedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'survey.completed';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: SurveyCompletedData;
 }
@@ -1369,8 +1521,17 @@ export interface SurveyCompletedData {
  * Sent when a user dismisses a Microsurvey. `step` is the Step on which they left.
  */
 export interface SurveyExitedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'survey.exited';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: SurveyExitedData;
 }
@@ -1387,8 +1548,17 @@ export interface SurveyExitedData {
  * Sent when a user leaves a Microsurvey on a Step set up to snooze, so that the Step shows again later. `action` says until when, for how many hours and how many times in a row.
  */
 export interface SurveySnoozedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'survey.snoozed';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: SurveySnoozedData;
 }
@@ -1405,8 +1575,17 @@ export interface SurveySnoozedData {
  * Sent when a user clicks a Button in a Microsurvey. `step` is the Step showing the Button and `button` its configuration.
  */
 export interface SurveyButtonClickedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'survey.button.clicked';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: SurveyButtonClickedData;
 }
@@ -1424,8 +1603,17 @@ export interface SurveyButtonClickedData {
  * Sent when a user starts an Embed. `step` is the Embed's first Step.
  */
 export interface EmbedStartedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'embed.started';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: EmbedStartedData;
 }
@@ -1498,8 +1686,17 @@ export interface Embed {
  * Sent when a user completes an Embed. `step` is the Step on which they completed it.
  */
 export interface EmbedCompletedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'embed.completed';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: EmbedCompletedData;
 }
@@ -1516,8 +1713,17 @@ export interface EmbedCompletedData {
  * Sent when a user exits an Embed before its end. `step` is the Step on which they left.
  */
 export interface EmbedExitedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'embed.exited';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: EmbedExitedData;
 }
@@ -1534,8 +1740,17 @@ export interface EmbedExitedData {
  * Sent when a user leaves an Embed on a Step set up to snooze, so that the Step shows again later. `action` says until when, for how many hours and how many times in a row.
  */
 export interface EmbedSnoozedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'embed.snoozed';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: EmbedSnoozedData;
 }
@@ -1552,8 +1767,17 @@ export interface EmbedSnoozedData {
  * Sent when a user clicks a Button in an Embed. `step` is the Step showing the Button and `button` its configuration.
  */
 export interface EmbedButtonClickedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'embed.button.clicked';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: EmbedButtonClickedData;
 }
@@ -1571,8 +1795,17 @@ export interface EmbedButtonClickedData {
  * Sent when a visitor starts a Demo (Chameleon calls each session a Demo run). `profile` is null for anonymous visitors, whose runs are linked by `demo_run.anonymous_id`.
  */
 export interface DemoStartedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'demo.started';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: DemoStartedData;
 }
@@ -1764,8 +1997,17 @@ export interface Demo {
  * Sent after a Demo run starts, when Clearbit Reveal is connected, the run's `consent_mode` is granted and the visitor's IP address matches a company. `demo_run` then carries `reveal_domain`, `reveal_name` and `clearbit_uid`.
  */
 export interface DemoRevealWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'demo.reveal';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: DemoRevealData;
 }
@@ -1779,7 +2021,7 @@ export interface DemoRevealData {
    */
   profile?: Profile | null;
   /**
-   * The revealed run. The docs promise its `reveal_domain` and `reveal_name` on this topic.
+   * The revealed run. The docs promise its `reveal_domain` and `reveal_name` on this topic. Promised here by the vendor's docs: `reveal_domain`, `reveal_name` (strict validation requires them; tolerant validation does not).
    */
   demo_run: DemoRun;
   demo: Demo;
@@ -1788,8 +2030,17 @@ export interface DemoRevealData {
  * Sent when a Demo run ends: at its last step (`finished_kind` last_step) or about 30 minutes after the last activity (`finished_kind` timeout_30m). `demo_run` then lists every action and form submission of the run.
  */
 export interface DemoFinishedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'demo.finished';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: DemoFinishedData;
 }
@@ -1803,7 +2054,7 @@ export interface DemoFinishedData {
    */
   profile?: Profile | null;
   /**
-   * The finished run. The docs promise its `finished_kind` on this topic.
+   * The finished run. The docs promise its `finished_kind` on this topic. Promised here by the vendor's docs: `finished_kind` (strict validation requires it; tolerant validation does not).
    */
   demo_run: DemoRun;
   demo: Demo;
@@ -1812,8 +2063,17 @@ export interface DemoFinishedData {
  * Sent when a visitor submits a form inside a Demo, typically to create or update a contact in a CRM. `action.submission` holds the fields and the values entered.
  */
 export interface DemoFormSubmittedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'demo.form.submitted';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: DemoFormSubmittedData;
 }
@@ -1838,7 +2098,7 @@ export interface DemoFormSubmissionAction {
    */
   id: ChameleonId;
   /**
-   * The submitted form values.
+   * The submitted form values. Promised by the vendor's docs: strict validation requires it; tolerant validation (the default) takes a delivery without it, so check it before use.
    */
   submission?: DemoSubmission;
 }
@@ -1846,8 +2106,17 @@ export interface DemoFormSubmissionAction {
  * Sent when Chameleon learns the email of a visitor who took Demos anonymously (from a Demo form, or when your product identifies them after signup): one webhook per earlier run linked through `anonymous_id`. `action.email` repeats `demo_run.email`.
  */
 export interface DemoEmailAddedWebhook {
+  /**
+   * The Chameleon ID of this webhook. The X-Chameleon-Id header presumably carries the same value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   id: ChameleonId;
+  /**
+   * The topic of this webhook.
+   */
   kind: 'demo.email.added';
+  /**
+   * The server time when this webhook was sent; receivers reject it outside the replay window. Each delivery attempt presumably carries a fresh value (inferred, not documented: see `inferred` in spec/api.json).
+   */
   sent_at: Timestamp;
   data: DemoEmailAddedData;
 }
@@ -1872,7 +2141,7 @@ export interface DemoEmailAction {
    */
   id: ChameleonId;
   /**
-   * The email address; the same value as `demo_run.email`.
+   * The email address; the same value as `demo_run.email`. Promised by the vendor's docs: strict validation requires it; tolerant validation (the default) takes a delivery without it, so check it before use.
    */
   email?: string;
 }
