@@ -21,6 +21,8 @@ interface Field {
   name: string;
   type: string;
   required: boolean;
+  /** Promised by the docs (`x-required-strict`): required in strict validation only. */
+  promised: boolean;
   description: string;
 }
 
@@ -113,6 +115,7 @@ function fieldsOf(node: SchemaNode, namer: TypeNamer, linkPrefix: string): Field
     name: property.name,
     type: namer.describe(property.node, linkPrefix),
     required: property.required,
+    promised: node.kind === 'object' && node.requiredStrict.includes(property.name),
     description: oneLine(
       property.node.annotations.description ??
         (property.node.kind === 'ref' ? namer.refDescription(property.node) : ''),
@@ -148,7 +151,9 @@ function topicPage(topic: Topic, namer: TypeNamer, model: SpecModel): GeneratedF
 }
 
 function modelPage(doc: SchemaDocument, namer: TypeNamer, model: SpecModel, usedBy: string[]): GeneratedFile {
-  const context = { api: model.api, doc, fields: fieldsOf(doc.root, namer, '../'), usedBy };
+  const customProperties =
+    doc.root.kind === 'object' && doc.root.customProperties ? `${doc.typeName}Properties` : undefined;
+  const context = { api: model.api, doc, fields: fieldsOf(doc.root, namer, '../'), usedBy, customProperties };
   return { path: `models/${doc.typeName}.md`, contents: render('docs/model.md', context) };
 }
 
