@@ -95,7 +95,7 @@ const RULES: Array<[RegExp, Rule]> = [
   [/^incoming\.reservedKeys$/, refusedList],
   [/^incoming\.normalizationExamples$/, fixed('patch', 'examples')],
   [/^incoming\.(baseUrl|secretHeader)$/, fixed('breaking', 'the client talks to the API differently')],
-  [/^inferred\[[^\]]+\]/, fixed('patch', 'documentation: a fact the spec infers, and why')],
+  [/^inferred(\[[^\]]+\])?$/, fixed('patch', 'documentation: a fact the spec infers, and why')],
   // A topic added or removed is reported once, with its schema document.
   [/^topics\[[^\]]+\]$/, () => null],
   [/^topics\[[^\]]+\]\./, fixed('patch', 'topic table metadata')],

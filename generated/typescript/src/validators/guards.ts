@@ -732,7 +732,7 @@ export function isAlertGroup(v: unknown): boolean {
   const interval = v.interval;
   if (interval !== undefined) {
     if (!(typeof interval === 'number' && Number.isFinite(interval))) return false;
-    if (!(interval > 0)) return false;
+    if (!(interval >= 0)) return false;
   }
   const kind = v.kind;
   if (kind !== undefined && !(typeof kind === 'string')) return false;

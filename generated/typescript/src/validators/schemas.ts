@@ -592,7 +592,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       updated_at: { $ref: 'Timestamp' },
       name: { type: 'string' },
       summary: { type: 'string' },
-      interval: { type: 'number', exclusiveMinimum: 0 },
+      interval: { type: 'number', minimum: 0 },
       kind: { type: 'string' },
       style: { type: 'string' },
       published_at: { type: ['string', 'null'], format: 'date-time' },
