@@ -37,7 +37,7 @@ const AUTHENTIC_SURPRISES: Array<[string, (payload: Record<string, any>) => void
 ];
 
 /**
- * Surprises of issue 11 that spec 0.1 made conforming, following the vendor: a numeric uid (its REST
+ * Surprises of issue 11 that spec 1.0 made conforming, following the vendor: a numeric uid (its REST
  * examples send numbers) and a fractional session count (it types the count as number).
  */
 const NOW_CONFORMING: Array<[string, (payload: Record<string, any>) => void]> = [

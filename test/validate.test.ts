@@ -157,7 +157,7 @@ describe('tolerant and strict modes', () => {
         count++;
       }
     }
-    // Spec 0.1 opened the enums the vendor may grow; consent_mode and step_additional_trigger stay closed.
+    // Spec 1.0 opened the enums the vendor may grow; consent_mode and step_additional_trigger stay closed.
     expect(count).toBeGreaterThan(20);
   });
 

@@ -95,7 +95,7 @@ const RULES: Array<[RegExp, Rule]> = [
   [/^incoming\.reservedKeys$/, refusedList],
   [/^incoming\.normalizationExamples$/, fixed('patch', 'examples')],
   [/^incoming\.(baseUrl|secretHeader)$/, fixed('breaking', 'the client talks to the API differently')],
-  [/^inferred(\[[^\]]+\])?$/, fixed('patch', 'documentation: a fact the spec infers, and why')],
+  [/^inferred(\[.+\])?$/, fixed('patch', 'documentation: a fact the spec infers, and why')],
   // A topic added or removed is reported once, with its schema document.
   [/^topics\[[^\]]+\]$/, () => null],
   [/^topics\[[^\]]+\]\./, fixed('patch', 'topic table metadata')],
@@ -131,7 +131,8 @@ function ruleFor(path: string): Rule {
 function walk(list: ChangeList, path: string, before: unknown, after: unknown): void {
   if (JSON.stringify(before) === JSON.stringify(after)) return;
   const keyName = KEYED_ARRAYS[path];
-  if (keyName && Array.isArray(before) && Array.isArray(after)) {
+  // A keyed array compares entry by entry, also when it first appears or goes away.
+  if (keyName && (Array.isArray(before) || Array.isArray(after))) {
     const a = keyed(before, keyName) ?? {};
     const b = keyed(after, keyName) ?? {};
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
