@@ -5,7 +5,13 @@
  */
 import { createSpecAjv } from './spec/ajv.js';
 import { SPEC_ID_BASE } from './spec/load.js';
-import { toJsonSchema, walkNodes, type DocumentNode, type SchemaNode } from './schema/index.js';
+import {
+  toJsonSchema,
+  walkNodes,
+  type DocumentNode,
+  type ObjectNode,
+  type SchemaNode,
+} from './schema/index.js';
 import type { SchemaDocument, SpecDocuments, SpecModel } from './model.js';
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
@@ -43,7 +49,28 @@ function lintLearned(at: string, learned: unknown): string[] {
 }
 
 /** The spec's own rules, stricter than what the builder can read. */
-function lintDocument(doc: SchemaDocument, written: DocumentNode): string[] {
+/** What a ref points at; undefined for a ref to nothing, which the builder has reported already. */
+function targetOf(read: SpecDocuments, ref: Extract<SchemaNode, { kind: 'ref' }>): SchemaNode | undefined {
+  try {
+    return read.schemas.target(ref);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `x-required-strict` names documented properties that `required` does not already hold. */
+function lintPromised(at: string, object: ObjectNode, promised: string[]): string[] {
+  const declared = new Set(object.properties.map((property) => property.name));
+  return promised.flatMap((name) =>
+    !declared.has(name)
+      ? [`${at}: x-required-strict names "${name}", which is not a property of the object`]
+      : object.required.includes(name)
+        ? [`${at}: x-required-strict names "${name}", which is already required`]
+        : [],
+  );
+}
+
+function lintDocument(doc: SchemaDocument, written: DocumentNode, read: SpecDocuments): string[] {
   const problems: string[] = [];
   const where = `spec/${doc.path}`;
   if (doc.dialect !== DRAFT_07) problems.push(`${where}: $schema must be ${DRAFT_07}`);
@@ -59,7 +86,16 @@ function lintDocument(doc: SchemaDocument, written: DocumentNode): string[] {
         `${at}: keyword "additionalProperties" is not allowed in the spec (it is open by design)`,
       );
     if (node.annotations.learned !== undefined) problems.push(...lintLearned(at, node.annotations.learned));
+    if (node.kind === 'object') problems.push(...lintPromised(at, node, node.requiredStrict));
+    if (node.kind === 'object' && node.customProperties && (doc.kind !== 'model' || node !== doc.root))
+      problems.push(
+        `${at}: x-custom-properties belongs at the root of a model (it names ${doc.typeName}Properties)`,
+      );
     if (node.kind !== 'ref') continue;
+    const target = targetOf(read, node);
+    if (node.requiredStrict.length && target?.kind !== 'object')
+      problems.push(`${at}: x-required-strict beside a $ref needs an object as the target`);
+    else if (target?.kind === 'object') problems.push(...lintPromised(at, target, node.requiredStrict));
     const siblings = Object.keys(node.annotations)
       .filter((key) => key !== 'description' && key !== 'learned')
       .map((key) => ({ comment: '$comment', errata: 'x-errata' })[key] ?? key);
@@ -143,7 +179,7 @@ function lintTopics(model: SpecModel): string[] {
 export function lintDocuments(read: SpecDocuments): string[] {
   return [
     ...read.problems,
-    ...read.documents.flatMap((doc) => lintDocument(doc, read.schemas.document(doc.path))),
+    ...read.documents.flatMap((doc) => lintDocument(doc, read.schemas.document(doc.path), read)),
     ...lintUniqueNames(read.documents),
   ];
 }

@@ -29,6 +29,14 @@ export interface ApiHeader {
   description: string;
 }
 
+/** A fact the spec relies on that no vendor source states: where it is written, what it says, and why. */
+export interface ApiInferredFact {
+  /** Where the fact is written: a path into api.json (`outgoing.delivery.backoff`) or `document#pointer`. */
+  fact: string;
+  statement: string;
+  reason: string;
+}
+
 /** spec/api.json: the API's own facts. */
 export interface ApiFacts {
   specVersion: string;
@@ -46,9 +54,13 @@ export interface ApiFacts {
       signedContent: string;
       secretName: string;
       secretEnv: string;
+      /** The status a receiver answers when the signature does not match. */
+      rejectStatus: number;
     };
     replayWindow: { field: string; toleranceSeconds: number; direction: string; rejectStatus: number };
     delivery: {
+      /** The only URL scheme Chameleon delivers to. */
+      endpointScheme: string;
       timeoutSeconds: number;
       retries: number;
       retrySpanHours: number;
@@ -74,6 +86,8 @@ export interface ApiFacts {
     reservedKeys: string[];
     normalizationExamples: Array<{ input: string; output: string }>;
   };
+  /** Facts the spec states that no source does, each with why the spec believes it. */
+  inferred: ApiInferredFact[];
   topics: ApiTopicEntry[];
 }
 
@@ -200,6 +214,8 @@ function dataOf(doc: SchemaDocument): ObjectNode {
     annotations: {},
     properties: [],
     required: [],
+    requiredStrict: [],
+    customProperties: false,
     additional: 'open',
     additionalWritten: false,
     requiredAlternatives: [],

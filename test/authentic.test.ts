@@ -22,14 +22,28 @@ import { chameleonId, delivery, NOW, SECRET, type Delivery } from './verify-deli
 
 /** What Chameleon really sends that the spec did not expect, and the path of the issue each raises. */
 const AUTHENTIC_SURPRISES: Array<[string, (payload: Record<string, any>) => void, string]> = [
-  ['a numeric data.profile.uid', (p) => (p.data.profile.uid = 92340834), '/data/profile/uid'],
   ['an upper-case Chameleon ID', (p) => (p.id = String(p.id).toUpperCase()), '/id'],
-  [
-    'last_seen_session_count: 83.5',
-    (p) => (p.data.profile.last_seen_session_count = 83.5),
-    '/data/profile/last_seen_session_count',
-  ],
   ['a missing data.step', (p) => delete p.data.step, '/data/step'],
+  [
+    'a data.profile.last_seen_at in unix seconds',
+    (p) => (p.data.profile.last_seen_at = 1891729319),
+    '/data/profile/last_seen_at',
+  ],
+  [
+    'a data.tour.published_at without a time zone',
+    (p) => (p.data.tour.published_at = '2029-11-11T00:12:59'),
+    '/data/tour/published_at',
+  ],
+];
+
+/**
+ * Surprises of issue 11 that spec 1.0 made conforming, following the vendor: a numeric uid (its REST
+ * examples send numbers) and a fractional session count (it types the count as number).
+ */
+const NOW_CONFORMING: Array<[string, (payload: Record<string, any>) => void]> = [
+  ['a numeric data.profile.uid', (p) => (p.data.profile.uid = 92340834)],
+  ['last_seen_session_count: 83.5', (p) => (p.data.profile.last_seen_session_count = 83.5)],
+  ['a custom property on data.profile', (p) => (p.data.profile.plan_name = 'enterprise')],
 ];
 
 let serial = 0xabc0000;
@@ -55,6 +69,13 @@ describe.each([
       expect(!strict.ok && strict.errors?.map((issue) => issue.path)).toContain(at);
     },
   );
+
+  it.each(NOW_CONFORMING)('%s conforms, in both modes, with no issue', async (_n, edit) => {
+    for (const nonconforming of ['accept', 'reject'] as const) {
+      const result = await verify(surprising(edit), { now: NOW, nonconforming });
+      expect(result).toMatchObject({ ok: true, conforming: true, known: true });
+    }
+  });
 
   it('a conforming webhook says so, and an envelope without data is not authentic in either mode', async () => {
     expect(

@@ -100,10 +100,12 @@ for (const fixture of manifest.fixtures) {
   const signature = lib.signWebhook(body, secret);
   const verified = lib.verifyWebhook(body, { 'X-Chameleon-Signature': signature }, secret, { toleranceSeconds: false });
   const payload = JSON.parse(body.toString('utf8'));
-  // valid is the strict verdict; the default (tolerant) mode reaches tolerant.valid where the manifest gives one.
+  // valid is the strict verdict; the default (tolerant) mode reaches tolerant.valid where the manifest gives one
+  // (an unknown value of a closed enum, with its warning; a missing promised property, silently).
   const validated = lib.validateWebhook(payload, { unknownTopics: 'reject', mode: 'strict' });
   const tolerant = lib.validateWebhook(payload, { unknownTopics: 'reject' });
-  const warned = tolerant.warnings.some((w) => fixture.tolerant && w.kind === fixture.tolerant.warning && w.path === fixture.errorPath);
+  const warning = fixture.tolerant && fixture.tolerant.warning;
+  const warned = !warning || tolerant.warnings.some((w) => w.kind === warning && w.path === fixture.errorPath);
   if (tolerant.ok !== (fixture.tolerant ? fixture.tolerant.valid : fixture.valid)) report.failures.push(fixture.file + ' (tolerant)');
   else if (fixture.tolerant && !warned) report.failures.push(fixture.file + ' (no warning)');
   else if (fixture.tolerant) report.tolerant++;

@@ -338,6 +338,18 @@ function enumLocations(root: Schema): Map<string, boolean> {
   return found;
 }
 
+/**
+ * The enum locations a topic's fixtures must cover. "Sent with demo.finished": an open enum the docs rule
+ * out of a topic (a finished_kind on a run still going) can have no valid fixture there.
+ */
+function enumLocationsOn(topic: string, root: Schema): Map<string, boolean> {
+  const found = enumLocations(root);
+  if (topic !== 'demo.finished')
+    for (const [location, open] of found)
+      if (open && location.endsWith('/properties/finished_kind')) found.delete(location);
+  return found;
+}
+
 /** The enum location that governs `pointer` in a payload (objects' properties, arrays' items, nullable anyOf). */
 function enumAt(root: Schema, pointer: string): string | undefined {
   let current = resolve(root, root, '#');
@@ -488,7 +500,7 @@ describe('realistic fixtures, over every file of the manifest', () => {
     let closed = 0;
     let open = 0;
     for (const [topic, schema] of schemas) {
-      const wanted = enumLocations(schema);
+      const wanted = enumLocationsOn(topic, schema);
       const hit = new Set<string>();
       for (const fixture of fixtures.filter(
         (f) => f.topic === topic && f.name.endsWith('-unknown-enum-value'),
@@ -517,7 +529,7 @@ describe('realistic fixtures, over every file of the manifest', () => {
     expect(problems).toEqual([]);
     // One fixture per enum of each topic: as many as the schemas have enums, of both kinds.
     expect(closed + open).toBe(
-      [...schemas.values()].reduce((sum, schema) => sum + enumLocations(schema).size, 0),
+      [...schemas].reduce((sum, [topic, schema]) => sum + enumLocationsOn(topic, schema).size, 0),
     );
     expect(closed).toBeGreaterThan(0);
     expect(open).toBeGreaterThan(0);

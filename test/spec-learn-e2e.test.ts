@@ -15,7 +15,7 @@ import { generateAll, writeAll } from '../generator/generate.js';
 import { diffSpecs, type SpecDiff } from '../generator/spec-diff/diff.js';
 import { renderReport } from '../generator/spec-diff/cli.js';
 import { learnSpec, type LearnRun } from '../generator/spec-learn/cli.js';
-import { ROOT } from './helpers.js';
+import { ROOT, SPEC_DIR } from './helpers.js';
 import { chameleonId, hmacHex, NOW, SECRET } from './verify-deliveries.js';
 
 const WORK = path.join(ROOT, '.tmp');
@@ -23,6 +23,10 @@ mkdirSync(WORK, { recursive: true });
 const dir = mkdtempSync(path.join(WORK, 'learn-e2e-'));
 const CAPTURE = path.join(dir, 'capture.jsonl');
 const PERSONAL_EMAIL = 'sam.rivera@customer.io';
+/** The spec's version today (MINOR.PATCH), and the one learning additive changes must give it. */
+const SPEC_VERSION: string = JSON.parse(readFileSync(path.join(SPEC_DIR, 'api.json'), 'utf8')).specVersion;
+const NEXT_MINOR = `${Number(SPEC_VERSION.split('.')[0]) + 1}.0`;
+const escaped = (version: string) => version.replace('.', '\\.');
 
 type Payload = Record<string, any>;
 
@@ -48,7 +52,7 @@ function corpus(): Payload[] {
   };
   // 1. a new property, in every Tour; 2. a widened number, in two of three profiles.
   const tour = set('data.tour.locale', 'en-US');
-  const decimal = set('data.profile.last_seen_session_count', 83.5);
+  const decimal = set('data.step.follow_up_delay', 1.5);
   add('tour.completed', 'docs-example', tour, decimal);
   add('tour.completed', 'full', tour, decimal);
   add('tour.completed', 'minimal', tour);
@@ -59,9 +63,9 @@ function corpus(): Payload[] {
       p.data = { profile: p.data.profile, tour: { ...p.data.tour, locale: 'fr-FR' }, reset_reason: reason };
     });
   }
-  // 3. a new value of a closed enum (Embed.style is banner | card).
+  // 3. a new value of a closed enum (Step.step_additional_trigger is element_match | element_not_match).
   add('embed.started', 'docs-example');
-  add('embed.started', 'full', set('data.embed.style', 'modal'));
+  add('embed.started', 'full', set('data.step.step_additional_trigger', 'element_visible'));
   add('embed.started', 'minimal');
   // 5. a property absent half the time; 6. a nested new object (half the time too).
   const audience = set('data.survey.audience_size', 250);
@@ -231,25 +235,25 @@ describe('spec:learn on the capture', () => {
         ),
       },
       {
-        change: 'enum-values',
-        file: 'models/embed.json',
-        pointer: '/properties/style',
+        change: 'type-widened',
+        file: 'models/step.json',
+        pointer: '/properties/follow_up_delay',
         evidence: evidence(
-          'enum-values',
-          (p) => data(p).embed?.style === 'modal',
-          (p) => data(p).embed?.style !== undefined,
-          '/data/embed/style',
+          'type-widened',
+          (p) => data(p).step?.follow_up_delay === 1.5,
+          (p) => JSON.stringify(p).includes('"follow_up_delay":'),
+          '/data/step/follow_up_delay',
         ),
       },
       {
-        change: 'type-widened',
-        file: 'models/profile.json',
-        pointer: '/properties/last_seen_session_count',
+        change: 'enum-values',
+        file: 'models/step.json',
+        pointer: '/properties/step_additional_trigger',
         evidence: evidence(
-          'type-widened',
-          (p) => data(p).profile?.last_seen_session_count === 83.5,
-          (p) => data(p).profile?.last_seen_session_count !== undefined,
-          '/data/profile/last_seen_session_count',
+          'enum-values',
+          (p) => data(p).step?.step_additional_trigger === 'element_visible',
+          (p) => JSON.stringify(p).includes('"step_additional_trigger":'),
+          '/data/step/step_additional_trigger',
         ),
       },
       {
@@ -294,8 +298,12 @@ describe('spec:learn on the capture', () => {
       required: ['id', 'title', 'position'],
       properties: { id: { $ref: '../common.json#/definitions/ChameleonId' }, position: { type: 'integer' } },
     });
-    expect(schema('models/profile.json').properties.last_seen_session_count.type).toBe('number');
-    expect(schema('models/embed.json').properties.style.enum).toEqual(['banner', 'card', 'modal']);
+    expect(schema('models/step.json').properties.follow_up_delay.type).toBe('number');
+    expect(schema('models/step.json').properties.step_additional_trigger.enum).toEqual([
+      'element_match',
+      'element_not_match',
+      'element_visible',
+    ]);
     expect(schema('models/microsurvey.json').properties.audience_size).toMatchObject({ type: 'integer' });
     expect(schema('models/tour.json').required ?? []).not.toContain('locale');
     const topic = schema('topics/tour.reset.json');
@@ -313,7 +321,7 @@ describe('spec:learn on the capture', () => {
       models: ['Profile', 'Tour'],
       inTopicTable: false,
     });
-    expect(schema('api.json').specVersion).toBe('1.0');
+    expect(schema('api.json').specVersion).toBe(NEXT_MINOR);
     const learned = readFileSync(path.join(run.outDir, 'topics/tour.reset.json'), 'utf8');
     expect(learned).not.toContain('jane@example.com'); // the example is the redacted capture
     expect(readFileSync(path.join(run.outDir, 'models/response.json'), 'utf8')).not.toContain(PERSONAL_EMAIL);
@@ -331,7 +339,10 @@ describe('spec:learn on the capture', () => {
 
   it('writes a CHANGELOG section listing every additive change with its evidence', () => {
     const changelog = readFileSync(path.join(run.outDir, 'CHANGELOG.md'), 'utf8');
-    const section = changelog.slice(changelog.indexOf('## 1.0'), changelog.indexOf('## 0.0'));
+    const section = changelog.slice(
+      changelog.indexOf(`## ${NEXT_MINOR}`),
+      changelog.indexOf(`## ${SPEC_VERSION}`),
+    );
     for (const change of diff.changes.filter((c) => c.level === 'additive'))
       expect(section).toContain(`- \`${change.path}\``);
     expect(section).toMatch(
@@ -371,11 +382,11 @@ describe('the learned spec', () => {
       [
         'model Chapter',
         'model Demo#chapters',
-        'model Embed#style',
         'model Microsurvey#audience_size',
-        'model Profile#last_seen_session_count',
         'model Response#respondent_email',
+        'model Step#follow_up_delay',
         'model Step#placement',
+        'model Step#step_additional_trigger',
         'model Tour#locale',
         'topic tour.reset',
       ].sort(),
@@ -405,7 +416,11 @@ describe('the learned spec', () => {
     const markdown = await renderReport(diff, run.before, run.after, 'markdown');
     writeFileSync(path.join(WORK, 'spec-learn-e2e-comment.md'), markdown);
     expect(markdown).toMatch(
-      /^## spec:diff 0\.0 → 1\.0\n\n\*\*additive\*\* \(0 breaking, 9 additive, \d+ patch\): the policy requires MINOR; the spec declares MINOR \(0\.0 → 1\.0\) ✅/,
+      new RegExp(
+        `^## spec:diff ${escaped(SPEC_VERSION)} → ${escaped(NEXT_MINOR)}\\n\\n\\*\\*additive\\*\\* ` +
+          `\\(0 breaking, 9 additive, \\d+ patch\\): the policy requires MINOR; the spec declares MINOR ` +
+          `\\(${escaped(SPEC_VERSION)} → ${escaped(NEXT_MINOR)}\\) ✅`,
+      ),
     );
     expect(markdown).toContain('### topic tour.reset (`spec/topics/tour.reset.json`)');
     expect(markdown).toMatch(/### generated\/: \d+ files changed/);
@@ -417,8 +432,8 @@ function isUntouched(p: Payload): boolean {
   const d = p.data;
   return !(
     d.tour?.locale ||
-    d.profile?.last_seen_session_count === 83.5 ||
-    d.embed?.style === 'modal' ||
+    d.step?.follow_up_delay === 1.5 ||
+    d.step?.step_additional_trigger === 'element_visible' ||
     d.survey?.audience_size !== undefined ||
     d.step?.placement ||
     d.demo?.chapters ||

@@ -34,42 +34,42 @@ function tours(...edits: Array<(payload: any) => void>): Delivery[] {
 }
 
 describe('what spec:learn decides', () => {
-  it('a string that got integers becomes string | integer (a numeric uid, as the REST docs show)', () => {
+  it('a string that got integers becomes string | integer (as a numeric uid did, before the spec took it)', () => {
     const result = learn(
       model,
       raw,
       tours(
-        (p) => (p.data.profile.uid = 92340834),
+        (p) => (p.data.tour.name = 92340834),
         () => {},
       ),
     );
     expect(result.proposals).toEqual([
       expect.objectContaining({
         change: 'type-widened',
-        file: 'models/profile.json',
-        pointer: '/properties/uid',
-        evidence: expect.objectContaining({ deliveries: 1, of: 2, example: 't.jsonl:1#/data/profile/uid' }),
+        file: 'models/tour.json',
+        pointer: '/properties/name',
+        evidence: expect.objectContaining({ deliveries: 1, of: 2, example: 't.jsonl:1#/data/tour/name' }),
       }),
     ]);
-    expect(readType(result.files.get('models/profile.json'), 'uid')).toEqual(['string', 'integer']);
+    expect(readType(result.files.get('models/tour.json'), 'name')).toEqual(['string', 'integer']);
   });
 
   it(`a closed enum that got many new values is opened`, () => {
-    const styles = ['modal', 'sheet', 'toast', 'drawer'];
+    const triggers = ['element_visible', 'element_hidden', 'element_focus', 'element_blur'];
     const result = learn(
       model,
       raw,
-      tours(...styles.map((style) => (p: any) => (p.data.tour.style = style))),
+      tours(...triggers.map((trigger) => (p: any) => (p.data.step.step_additional_trigger = trigger))),
     );
-    const tour = result.files.get('models/tour.json') as any;
+    const step = result.files.get('models/step.json') as any;
     const [proposal] = result.proposals;
     expect(proposal).toMatchObject({
       change: 'enum-opened',
-      file: 'models/tour.json',
-      pointer: '/properties/style',
+      file: 'models/step.json',
+      pointer: '/properties/step_additional_trigger',
     });
-    expect(tour.properties.style['x-open-enum']).toBe(true);
-    expect(tour.properties.style.enum.slice(-4)).toEqual(styles);
+    expect(step.properties.step_additional_trigger['x-open-enum']).toBe(true);
+    expect(step.properties.step_additional_trigger.enum.slice(-4)).toEqual(triggers);
   });
 
   it('custom properties of a profile are not proposed, by design', () => {

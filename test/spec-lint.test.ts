@@ -52,6 +52,32 @@ describe('spec lint', () => {
     expect(problems).toContain('spec/models/tour.json: needs a description (it becomes the JSDoc)');
   });
 
+  it('rejects an x-required-strict that names no property, or one already required', async () => {
+    const problems = await problemsOf(async (dir) => {
+      await editJson(path.join(dir, 'models/snooze-action.json'), (json) => {
+        json['x-required-strict'] = ['deferred_untill', 'id'];
+      });
+      await editJson(path.join(dir, 'topics/demo.finished.json'), (json) => {
+        json.properties.data.properties.demo_run['x-required-strict'] = ['finished_knd'];
+      });
+    });
+    const text = problems.join('\n');
+    expect(text).toMatch(/snooze-action\.json.*"deferred_untill", which is not a property of the object/);
+    expect(text).toMatch(/snooze-action\.json.*"id", which is already required/);
+    expect(text).toMatch(/demo\.finished\.json#\/properties\/data\/properties\/demo_run.*"finished_knd"/);
+  });
+
+  it('rejects x-custom-properties anywhere but the root of a model', async () => {
+    const problems = await problemsOf((dir) =>
+      editJson(path.join(dir, 'topics/tour.completed.json'), (json) => {
+        json.properties.data['x-custom-properties'] = true;
+      }),
+    );
+    expect(problems.join('\n')).toMatch(
+      /tour\.completed\.json.*x-custom-properties belongs at the root of a model/,
+    );
+  });
+
   it('rejects closing an object (the spec is open by design)', async () => {
     const problems = await problemsOf((dir) =>
       editJson(path.join(dir, 'models/tour.json'), (json) => (json.additionalProperties = false)),

@@ -7,7 +7,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SpecModel, Topic } from '../generator/model.js';
-import { invalidPayloadsFor, strictOnlyPayloadsFor } from '../generator/validators/mutations.js';
+import {
+  invalidPayloadsFor,
+  missingPromisedPayloadsFor,
+  strictOnlyPayloadsFor,
+} from '../generator/validators/mutations.js';
 import { createOracle, type Oracle } from '../generator/validators/oracle.js';
 import { detailedErrors } from '../generated/typescript/src/validators/detailed.js';
 import * as guards from '../generated/typescript/src/validators/guards.js';
@@ -82,12 +86,13 @@ describe('fast verdict === detailed verdict, detailed errors === Ajv', () => {
     agree(model.envelope.typeName, topicsOf()[0]!.examples[0]!.payload, 'envelope');
   });
 
-  it('on every derived invalid payload (both modes) and every strict-only payload', () => {
+  it('on every derived invalid payload (both modes) and every strict-only and missing-promised payload', () => {
     let count = 0;
     for (const topic of topicsOf()) {
       for (const invalid of [
         ...invalidPayloadsFor(topic, model.schemas),
         ...strictOnlyPayloadsFor(topic, model.schemas),
+        ...missingPromisedPayloadsFor(topic, model.schemas),
       ]) {
         agree(topic.typeName, invalid.payload, `${topic.topic} ${invalid.name}`);
         agree(model.envelope.typeName, invalid.payload, `envelope ${topic.topic} ${invalid.name}`);

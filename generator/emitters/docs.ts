@@ -22,6 +22,8 @@ interface Field {
   name: string;
   type: string;
   required: boolean;
+  /** Promised by the docs (`x-required-strict`): required in strict validation only. */
+  promised: boolean;
   description: string;
 }
 
@@ -121,6 +123,7 @@ function fieldsOf(node: SchemaNode, namer: TypeNamer, linkPrefix: string): Field
     name: property.name,
     type: namer.describe(property.node, linkPrefix),
     required: property.required,
+    promised: node.kind === 'object' && node.requiredStrict.includes(property.name),
     description: [
       oneLine(
         property.node.annotations.description ??
@@ -167,11 +170,14 @@ function topicPage(topic: Topic, namer: TypeNamer, model: SpecModel): GeneratedF
 }
 
 function modelPage(doc: SchemaDocument, namer: TypeNamer, model: SpecModel, usedBy: string[]): GeneratedFile {
+  const customProperties =
+    doc.root.kind === 'object' && doc.root.customProperties ? `${doc.typeName}Properties` : undefined;
   const context = {
     api: model.api,
     doc,
     fields: fieldsOf(doc.root, namer, '../'),
     usedBy,
+    customProperties,
     learned: learnedNote(doc.root.annotations.learned),
   };
   return { path: `models/${doc.typeName}.md`, contents: render('docs/model.md', context) };

@@ -30,8 +30,8 @@ export function senderUserAgent(api: ApiFacts): string {
 }
 
 /**
- * Chameleon documents "N retries over H hours" with exponential backoff and no
- * schedule. The sender replays it as a doubling schedule: delay_i = base·2^i
+ * Chameleon documents "N retries over H hours" and no schedule; the backoff is
+ * inferred to be exponential (spec/api.json `inferred`). The sender replays it as a doubling schedule: delay_i = base·2^i
  * (i = 0…N−1) with base = H·3600 / (2^N − 1), so the delays sum to H hours.
  * For 9 retries over 43 h that is ≈5 min, 10 min, 20 min, … 21.5 h. Rounded to
  * whole seconds; the last delay takes the rounding so the sum is exact.

@@ -4,13 +4,21 @@
  * run once over a single root so every model is declared exactly once.
  *
  * Types are closed (`additionalProperties: false` for jstt only) so a typo such
- * as `webhook.data.tuor` fails to compile, while the validators stay open.
+ * as `webhook.data.tuor` fails to compile, while the validators stay open. The
+ * custom properties of profiles and companies are typed by module augmentation
+ * (type-docs.ts), and every topic's envelope keys carry the envelope's JSDoc.
  */
 import { compile } from 'json-schema-to-typescript';
 import { toJsonSchema, type JsonSchema, type SchemaNode, type SerializeOptions } from '../schema/index.js';
 import { render } from '../templates.js';
 import type { SchemaDocument, SpecModel } from '../model.js';
 import type { Emitter } from './emitter.js';
+import {
+  customPropertiesDefinition,
+  customPropertiesName,
+  withEnvelopeDocs,
+  withPromisedDocs,
+} from './type-docs.js';
 
 function openEnumType(values: unknown[]): string {
   return `(${[...values.map((value) => JSON.stringify(value)), '(string & {})'].join(' | ')})`;
@@ -29,6 +37,8 @@ const FOR_JSTT: SerializeOptions = {
       'x-errata': _errata,
       'x-learned': _learned,
       $comment: _comment,
+      'x-required-strict': _promised,
+      'x-custom-properties': _custom,
       ...rest
     } = json;
     if (node.kind === 'enum' && node.open) {
@@ -41,6 +51,11 @@ const FOR_JSTT: SerializeOptions = {
       const { $ref, ...annotations } = rest;
       return { ...annotations, allOf: [{ $ref }] };
     }
+    // jstt's own keyword for an interface's super types: the augmentable custom properties.
+    if (node.kind === 'object' && node.customProperties && node.origin.pointer === '') {
+      const name = customPropertiesName(node.annotations.title ?? '');
+      return { ...rest, extends: [{ $ref: `#/definitions/${name}` }] };
+    }
     return rest;
   },
 };
@@ -51,8 +66,10 @@ const FOR_JSTT: SerializeOptions = {
  * their "at least one identifier" rule is left to the client's run-time check, because
  * jstt renders it as an unreadable intersection.
  */
-function toDefinition(doc: SchemaDocument, customProperties: boolean): JsonSchema {
-  let root: SchemaNode = doc.root;
+function toDefinition(doc: SchemaDocument, customProperties: boolean, envelope: SchemaDocument): JsonSchema {
+  let root: SchemaNode = withPromisedDocs(
+    doc.kind === 'topic' ? withEnvelopeDocs(doc.root, envelope) : doc.root,
+  );
   if (customProperties && root.kind === 'object')
     root = { ...root, additional: 'open', additionalWritten: true, requiredAlternatives: [] };
   return toJsonSchema(root, FOR_JSTT);
@@ -80,8 +97,15 @@ async function compileDeclarations(model: SpecModel): Promise<string> {
     ['ChameleonWebhook', union],
     ...commonDefinitions(model.common),
     ...documents.map(
-      (doc) => [doc.typeName, toDefinition(doc, customPropertyBodies.has(doc.path))] as [string, JsonSchema],
+      (doc) =>
+        [doc.typeName, toDefinition(doc, customPropertyBodies.has(doc.path), model.envelope)] as [
+          string,
+          JsonSchema,
+        ],
     ),
+    ...model.models
+      .filter((doc) => doc.root.kind === 'object' && doc.root.customProperties)
+      .map(customPropertiesDefinition),
   ]);
   const rootNames = [
     'ChameleonWebhook',

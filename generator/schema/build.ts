@@ -29,7 +29,13 @@ import { joinPointer, originKey, readPointer, resolveRef } from './refs.js';
 type Json = Record<string, unknown>;
 
 /** Keywords of our own in spec/: metadata for people and for the types emitter. */
-export const SPEC_KEYWORDS = ['x-errata', 'x-open-enum', 'x-learned'] as const;
+export const SPEC_KEYWORDS = [
+  'x-errata',
+  'x-open-enum',
+  'x-learned',
+  'x-required-strict',
+  'x-custom-properties',
+] as const;
 
 const ANNOTATION_KEYWORDS = [
   'title',
@@ -172,11 +178,29 @@ class Builder {
         ref,
         target: target ?? { file: '', pointer: '' },
         typeName: '',
+        requiredStrict: [],
       };
     }
     const last = target.pointer.split('/').pop() ?? '';
     const typeName = typeof json.title === 'string' ? json.title : last;
-    return { kind: 'ref', origin, annotations, ref, target, typeName };
+    const requiredStrict = this.requiredStrict(schema, origin, used);
+    return { kind: 'ref', origin, annotations, ref, target, typeName, requiredStrict };
+  }
+
+  /** `x-required-strict`: a list of property names (checked against the object by the lint). */
+  private requiredStrict(schema: Json, origin: Origin, used: Set<string>): string[] {
+    const written = schema['x-required-strict'];
+    if (written === undefined) return [];
+    used.add('x-required-strict');
+    if (
+      !Array.isArray(written) ||
+      written.length === 0 ||
+      !written.every((name) => typeof name === 'string')
+    ) {
+      this.problem(origin, 'x-required-strict must be a non-empty array of property names');
+      return [];
+    }
+    return written as string[];
   }
 
   /** `anyOf`/`oneOf` (one of them): a NullableNode when one branch is `{type: "null"}`, else a UnionNode. */
@@ -345,6 +369,11 @@ class Builder {
   ): ObjectNode {
     for (const key of ['properties', 'required', 'additionalProperties', 'minProperties', 'maxProperties'])
       if (schema[key] !== undefined) used.add(key);
+    const requiredStrict = this.requiredStrict(schema, origin, used);
+    if (schema['x-custom-properties'] !== undefined) {
+      used.add('x-custom-properties');
+      if (schema['x-custom-properties'] !== true) this.problem(origin, 'x-custom-properties must be true');
+    }
     const written = isObject(schema.properties) ? schema.properties : {};
     const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
     const properties = Object.entries(written).map(([name, sub]): Property => ({
@@ -378,6 +407,8 @@ class Builder {
       annotations,
       properties,
       required,
+      requiredStrict,
+      customProperties: schema['x-custom-properties'] === true,
       additional,
       additionalWritten: extra === true,
       requiredAlternatives,

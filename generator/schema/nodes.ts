@@ -65,6 +65,17 @@ export interface ObjectNode extends NodeBase {
   /** `required` as written, in its order (it may name keys that have no schema in `properties`). */
   required: string[];
   /**
+   * `x-required-strict`: properties the vendor's docs promise but that are left optional: strict
+   * validation requires them, tolerant validation does not (a delivery without them is still taken).
+   */
+  requiredStrict: string[];
+  /**
+   * `x-custom-properties: true`: keys beyond `properties` are the customer's own custom properties
+   * (profiles, companies), expected by design: never an `unknown-property` warning, and typed by
+   * module augmentation of the interface `<typeName>Properties`.
+   */
+  customProperties: boolean;
+  /**
    * Keys that are not properties: `open` (any value, the JSON Schema default), `closed`
    * (`additionalProperties: false`) or the schema each must match.
    */
@@ -135,6 +146,11 @@ export interface RefNode extends NodeBase {
   target: Origin;
   /** The target's TypeScript name: its `title`, or the last segment of its pointer. */
   typeName: string;
+  /**
+   * `x-required-strict` beside the `$ref`: properties of the target object that this place
+   * promises (demo.finished's `demo_run` has a `finished_kind`), required in strict validation only.
+   */
+  requiredStrict: string[];
 }
 
 export interface StringRules {

@@ -20,6 +20,8 @@ export interface SerializeOptions {
    * fixtures package): an open enum becomes `anyOf: [{ enum }, { type }]` with `x-open-enum`, so
    * unknown values pass while the known ones stay listed; a `date-time` also gets a `pattern` for
    * its shape (month 01–12, day 01–31), so validators that do not assert formats still check it.
+   * Promised properties (`x-required-strict`) are required, as strict validation requires them: the
+   * annotation stays beside, naming the ones a tolerant receiver lets pass.
    */
   portable?: boolean;
 }
@@ -78,9 +80,12 @@ function objectBody(node: ObjectNode, options: SerializeOptions): JsonSchema {
       : node.additional === 'open'
         ? node.additionalWritten || undefined
         : toJsonSchema(node.additional, options);
+  const required = options.portable ? [...node.required, ...node.requiredStrict] : node.required;
   return defined({
     type: node.typeWritten ? 'object' : undefined,
-    required: node.required.length ? node.required : undefined,
+    required: required.length ? required : undefined,
+    'x-required-strict': node.requiredStrict.length ? node.requiredStrict : undefined,
+    'x-custom-properties': node.customProperties || undefined,
     properties: node.properties.length
       ? Object.fromEntries(node.properties.map((p) => [p.name, toJsonSchema(p.node, options)]))
       : undefined,
@@ -120,7 +125,7 @@ function body(node: SchemaNode, options: SerializeOptions): JsonSchema {
     case 'const':
       return defined({ type: node.type, const: node.value });
     case 'ref':
-      return options.ref ? options.ref(node) : { $ref: node.ref };
+      return refBody(node, options);
     case 'primitive':
       return options.portable && node.format === 'date-time' && node.pattern === undefined
         ? { type: node.type, ...rules(node), pattern: DATE_TIME_PATTERN }
@@ -132,6 +137,19 @@ function body(node: SchemaNode, options: SerializeOptions): JsonSchema {
     case 'nullable':
       return nullableBody(node, options);
   }
+}
+
+/**
+ * A `$ref`, with the properties this place promises (`x-required-strict`) beside it; portable:
+ * `allOf` with a `required`, since draft-07 validators ignore whatever stands beside a `$ref`.
+ */
+function refBody(node: RefNode, options: SerializeOptions): JsonSchema {
+  const ref = options.ref ? options.ref(node) : { $ref: node.ref };
+  if (!node.requiredStrict.length) return ref;
+  const promised = { 'x-required-strict': node.requiredStrict };
+  return options.portable
+    ? { allOf: [ref, { required: node.requiredStrict }], ...promised }
+    : { ...ref, ...promised };
 }
 
 type EnumNode = Extract<SchemaNode, { kind: 'enum' }>;

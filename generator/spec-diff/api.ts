@@ -58,6 +58,13 @@ const RULES: Array<[RegExp, Rule]> = [
     fixed('breaking', 'signatures are computed or read differently'),
   ],
   [
+    /^outgoing\.signature\.rejectStatus$/,
+    (before) =>
+      before === undefined
+        ? { level: 'patch', why: 'documents the status receivers already answer on a mismatch' }
+        : { level: 'breaking', why: 'receivers answer another status' },
+  ],
+  [
     /^outgoing\.signature\.(secretName|secretEnv)$/,
     fixed('patch', 'a name in the documentation and samples'),
   ],
@@ -88,6 +95,7 @@ const RULES: Array<[RegExp, Rule]> = [
   [/^incoming\.reservedKeys$/, refusedList],
   [/^incoming\.normalizationExamples$/, fixed('patch', 'examples')],
   [/^incoming\.(baseUrl|secretHeader)$/, fixed('breaking', 'the client talks to the API differently')],
+  [/^inferred(\[.+\])?$/, fixed('patch', 'documentation: a fact the spec infers, and why')],
   // A topic added or removed is reported once, with its schema document.
   [/^topics\[[^\]]+\]$/, () => null],
   [/^topics\[[^\]]+\]\./, fixed('patch', 'topic table metadata')],
@@ -98,6 +106,7 @@ const KEYED_ARRAYS: Record<string, string> = {
   'outgoing.headers': 'name',
   'incoming.endpoints': 'model',
   topics: 'kind',
+  inferred: 'fact',
 };
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -122,7 +131,8 @@ function ruleFor(path: string): Rule {
 function walk(list: ChangeList, path: string, before: unknown, after: unknown): void {
   if (JSON.stringify(before) === JSON.stringify(after)) return;
   const keyName = KEYED_ARRAYS[path];
-  if (keyName && Array.isArray(before) && Array.isArray(after)) {
+  // A keyed array compares entry by entry, also when it first appears or goes away.
+  if (keyName && (Array.isArray(before) || Array.isArray(after))) {
     const a = keyed(before, keyName) ?? {};
     const b = keyed(after, keyName) ?? {};
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))

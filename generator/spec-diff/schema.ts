@@ -114,6 +114,7 @@ export class SchemaComparer {
     this.documentation(where, a, b, documents);
     this.title(where, a.annotations, b.annotations);
     this.nullability(where, a, b);
+    this.promised(where, a.node, b.node);
     if (this.reference(where, a.node, b.node)) return;
     this.types(where, a, b);
     this.constAndEnum(where, a.node, b.node);
@@ -162,6 +163,35 @@ export class SchemaComparer {
     if (a.nullable === b.nullable) return;
     if (b.nullable) this.list.breaking(where, 'may now be null (handlers that read it must handle null)');
     else this.list.breaking(where, 'no longer accepts null (validators reject what they accepted)');
+  }
+
+  /**
+   * `x-required-strict` (on an object, or beside a `$ref`): a newly promised property is required
+   * by strict validation, which now rejects payloads without it (tolerant validation and the types
+   * do not change); one no longer promised is accepted missing again.
+   */
+  private promised(where: string, a: SchemaNode, b: SchemaNode): void {
+    const list = (node: SchemaNode) =>
+      node.kind === 'object' || node.kind === 'ref' ? node.requiredStrict : [];
+    const before = list(a);
+    const after = list(b);
+    const at = (key: string) => (where.endsWith('#') ? `${where}${key}` : `${where}.${key}`);
+    for (const name of after.filter((key) => !before.includes(key)))
+      this.list.breaking(
+        at(name),
+        'promised (x-required-strict): strict validation rejects payloads without it; tolerant validation and the types are unchanged',
+      );
+    for (const name of before.filter((key) => !after.includes(key)))
+      this.list.additive(at(name), 'no longer promised: strict validation accepts payloads without it');
+    const customA = a.kind === 'object' && a.customProperties;
+    const customB = b.kind === 'object' && b.customProperties;
+    if (!customA && customB)
+      this.list.additive(
+        where,
+        'custom properties by design (x-custom-properties): no unknown-property warning for them, and an interface to type them by module augmentation',
+      );
+    if (customA && !customB)
+      this.list.breaking(where, 'no longer carries custom properties: their augmentation interface is gone');
   }
 
   /** True when either side is a `$ref` (its target is compared as its own document). */

@@ -8,7 +8,8 @@
  * schemas of schemas.ts, which Ajv also compiles): objects are open (an
  * undocumented property is a warning, never a failure, so the guard never has
  * to look at keys it does not know), an open enum takes any value of its
- * values' types, a closed enum takes any string unless `strict` is set, and a
+ * values' types, a closed enum takes any string unless `strict` is set, a
+ * promised property (`x-required-strict`) may be missing unless `strict` is set, and a
  * nullable whose other side has one type is that type or null (else: null, or
  * the other side). test/validate-differential.test.ts proves both paths give one verdict.
  *
@@ -29,7 +30,7 @@ import {
 } from '../schema/index.js';
 import type { JsonSchema } from '../spec/load.js';
 import { at, schemaName, sharedDefinitions, validatedDocuments } from './documents.js';
-import { shapeOf } from './shape.js';
+import { shapeOf, type Shape } from './shape.js';
 import { validatorTable } from './table.js';
 
 /** One generated guard function: `name(v)`, or `name(v, s)` when it reads the strict flag `s`. */
@@ -277,6 +278,7 @@ export class GuardWriter {
       if (bound === undefined) continue;
       out.push(fail(`${numberTest(v, types)}!(${v} ${operator} ${bound})`));
     }
+    if (shape.requiredStrict.length) out.push(...this.promisedStatements(shape, place, insideAnyOf));
     if (shape.object) out.push(...this.objectStatements(shape.object, place, insideAnyOf, types));
     if (shape.array) out.push(...this.arrayStatements(shape.array, place, insideAnyOf, types));
     if (shape.anyOf) {
@@ -286,6 +288,17 @@ export class GuardWriter {
     if (shape.unlessNull)
       out.push(`if (${v} !== null) {`, ...indent(this.statements(shape.unlessNull, place, insideAnyOf)), '}');
     return out;
+  }
+
+  /** Strict mode only: each promised property of an object value must be there. */
+  private promisedStatements(shape: Shape, place: Place, insideAnyOf: boolean): string[] {
+    if (insideAnyOf)
+      throw new Error(
+        `guards: x-required-strict inside anyOf at ${at(shape.origin)}: the runtime cannot tell its failures apart by mode`,
+      );
+    this.scope.readsStrict = true;
+    const missing = shape.requiredStrict.map((name) => `${place.v}${accessor(name)} === undefined`);
+    return [`if (s && ${TYPE_TESTS.object!(place.v)} && (${missing.join(' || ')})) return false;`];
   }
 
   private objectStatements(
@@ -376,7 +389,7 @@ function indent(lines: string[]): string[] {
   return lines.map((line) => `  ${line}`);
 }
 
-/** Guard names that take `s`: those whose schema has a closed enum, or refers to a guard that takes it. */
+/** Guard names that take `s`: those whose schema has a closed enum or a promised property, or refers to a guard that takes it. */
 export function strictReaders(sources: GuardSource[]): Set<string> {
   const readers = new Set<string>();
   const callees = new Map<string, string[]>();
@@ -384,6 +397,7 @@ export function strictReaders(sources: GuardSource[]): Set<string> {
     const refs: string[] = [];
     walkNodes(node, (inner) => {
       if (inner.kind === 'enum' && !inner.open) readers.add(name);
+      if ((inner.kind === 'object' || inner.kind === 'ref') && inner.requiredStrict.length) readers.add(name);
       if (inner.kind === 'ref') refs.push(guardOf(inner));
     });
     callees.set(name, refs);

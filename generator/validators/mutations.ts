@@ -7,7 +7,8 @@
  * defect is one that the validators reject in every mode (tolerant and strict):
  * wrong kind, a missing required field, a wrong type, a bad Chameleon ID, a bad
  * timestamp, a value outside a closed enum. Defects that only strict mode
- * rejects (an unknown string in a closed enum) come from `strictOnlyPayloadsFor`.
+ * rejects come from `strictOnlyPayloadsFor` (an unknown string in a closed enum)
+ * and `missingPromisedPayloadsFor` (a property the docs promise, left out).
  */
 import type { Topic } from '../model.js';
 import type { ObjectNode, SchemaIndex, SchemaNode } from '../schema/index.js';
@@ -391,6 +392,37 @@ export function unknownEnumPayloadsFor(
         errorPath: pointerOf(segments),
         open,
       })),
+  );
+}
+
+/** The properties promised at a site (`x-required-strict` beside its ref, or on its object). */
+function promisedAt(schemas: Schemas, site: Site): string[] {
+  const beside = site.node.kind === 'ref' ? site.node.requiredStrict : [];
+  return [...beside, ...(schemas.objectOf(site.node)?.requiredStrict ?? [])];
+}
+
+/**
+ * Payloads without a property the docs promise (`x-required-strict`): strict mode
+ * rejects them at `errorPath` (keyword `requiredStrict`); tolerant mode accepts them,
+ * with no warning, since Chameleon's delivery is still what it sent.
+ */
+export function missingPromisedPayloadsFor(topic: Topic, index: SchemaIndex): InvalidPayload[] {
+  const schemas = new Schemas(index);
+  const example = exampleOf(topic);
+  return sitesOf(schemas, example, topic.root).flatMap((site) =>
+    isObject(site.value)
+      ? promisedAt(schemas, site)
+          .filter((key) => key in (site.value as JsonObject))
+          .map((key) => {
+            const segments = [...site.segments, key];
+            return {
+              name: nameOf(segments, 'promised-missing'),
+              defect: `The promised property ${pointerOf(segments)} is missing: strict validation rejects it, tolerant validation accepts it.`,
+              payload: removed(example, segments),
+              errorPath: pointerOf(segments),
+            };
+          })
+      : [],
   );
 }
 

@@ -6,8 +6,13 @@
  *   so an undocumented property shows up as an `additionalProperties` error that
  *   the runtime turns into an `unknown-property` warning. A payload without any
  *   undocumented property or value passes on the first call, which is the fast path.
+ * - Objects with custom properties (`x-custom-properties`: profiles, companies)
+ *   stay open: the customer's own keys are expected, never a warning.
  * - Closed enums stay enums: strict mode reports an unknown value as an error,
  *   tolerant mode turns it into an `unknown-enum-value` warning.
+ * - Promised properties (`x-required-strict`, on an object or beside a `$ref`)
+ *   become `requiredStrict`, a keyword of our own (the oracle teaches it to
+ *   Ajv): strict mode reports a missing one as an error, tolerant mode ignores it.
  * - Open enums (`x-open-enum`: the vendor lists examples, not every value) become
  *   their values' types: no mode rejects or reports a value missing from the list.
  * - A nullable `anyOf: [X, {type: "null"}]` becomes X with `null` added to its
@@ -71,7 +76,9 @@ function compile(node: SchemaNode, inside: boolean, options: CompileOptions): Js
   const sub = (child: SchemaNode, insideChild = inside) => compile(child, insideChild, options);
   switch (node.kind) {
     case 'ref':
-      return options.ref(node);
+      return node.requiredStrict.length
+        ? { ...options.ref(node), requiredStrict: node.requiredStrict }
+        : options.ref(node);
     case 'primitive':
       return { type: node.type, ...rulesOf(node) };
     case 'multiType':
@@ -93,10 +100,11 @@ function compile(node: SchemaNode, inside: boolean, options: CompileOptions): Js
           ? false
           : typeof node.additional === 'object'
             ? sub(node.additional)
-            : node.additionalWritten || (!inside && properties ? false : undefined);
+            : node.additionalWritten || (!inside && !node.customProperties && properties ? false : undefined);
       return defined({
         type: node.typeWritten ? 'object' : undefined,
         required: node.required.length ? node.required : undefined,
+        requiredStrict: node.requiredStrict.length ? node.requiredStrict : undefined,
         properties,
         additionalProperties: additional,
         minProperties: node.minProperties,

@@ -35,6 +35,8 @@ export interface Shape {
   anyOf?: SchemaNode[];
   /** A nullable whose other side cannot simply take `null` as one more type: checked unless the value is null. */
   unlessNull?: SchemaNode;
+  /** Properties required in strict mode only (`x-required-strict` of an object, or beside a ref). */
+  requiredStrict: string[];
 }
 
 /** Rules a guard has no check for, by node kind. */
@@ -66,10 +68,10 @@ function refuseUnchecked(node: SchemaNode): void {
  */
 export function shapeOf(node: SchemaNode, inline: CompileOptions['inline']): Shape {
   refuseUnchecked(node);
-  const shape: Shape = { origin: node.origin, types: [], string: {}, number: {} };
+  const shape: Shape = { origin: node.origin, types: [], string: {}, number: {}, requiredStrict: [] };
   switch (node.kind) {
     case 'ref':
-      return { ...shape, ref: node };
+      return { ...shape, ref: node, requiredStrict: node.requiredStrict };
     case 'primitive':
     case 'multiType': {
       const { format, pattern, minLength, maxLength, minimum, maximum, exclusiveMinimum, exclusiveMaximum } =
@@ -88,7 +90,12 @@ export function shapeOf(node: SchemaNode, inline: CompileOptions['inline']): Sha
     case 'const':
       return { ...shape, types: node.type ? [node.type] : [], const: { value: node.value } };
     case 'object':
-      return { ...shape, types: node.typeWritten ? ['object'] : [], object: node };
+      return {
+        ...shape,
+        types: node.typeWritten ? ['object'] : [],
+        object: node,
+        requiredStrict: node.requiredStrict,
+      };
     case 'array':
       return { ...shape, types: node.typeWritten ? ['array'] : [], array: node };
     case 'union':
@@ -102,7 +109,7 @@ export function shapeOf(node: SchemaNode, inline: CompileOptions['inline']): Sha
 
 function nullableShape(node: NullableNode, inline: CompileOptions['inline']): Shape {
   const decided = nullableRule(node, inline);
-  const empty: Shape = { origin: node.origin, types: [], string: {}, number: {} };
+  const empty: Shape = { origin: node.origin, types: [], string: {}, number: {}, requiredStrict: [] };
   switch (decided.rule) {
     case 'type': {
       const shape = shapeOf(decided.inner, inline);

@@ -260,6 +260,22 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'promised properties (x-required-strict) and custom properties (x-custom-properties)',
+    given: {
+      type: 'object',
+      required: ['id'],
+      'x-required-strict': ['email'],
+      'x-custom-properties': true,
+      properties: { id: { type: 'string' }, email: { type: 'string' } },
+    },
+    want: { kind: 'object', required: ['id'], requiredStrict: ['email'], customProperties: true },
+  },
+  {
+    name: 'reference with the properties it promises beside it (x-required-strict)',
+    given: { $ref: 'models/profile.json', 'x-required-strict': ['email'] },
+    want: { kind: 'ref', typeName: 'Profile', requiredStrict: ['email'] },
+  },
+  {
     name: 'reference to an untitled definition: named by its key',
     given: { $ref: 'common.json#/definitions/Untitled' },
     want: { kind: 'ref', typeName: 'Untitled' },
@@ -404,6 +420,21 @@ describe('schema builder: what it cannot read is a problem naming the file and t
       name: 'keywords beside anyOf',
       given: { type: 'string', anyOf: [{ minLength: 1, type: 'string' }, { const: 'x' }] },
       want: 'spec/inline.json#: keyword "type" beside anyOf is not supported; move it into the branches',
+    },
+    {
+      name: 'x-required-strict that is not a list of names',
+      given: { type: 'object', 'x-required-strict': 'email', properties: { email: {} } },
+      want: 'spec/inline.json#: x-required-strict must be a non-empty array of property names',
+    },
+    {
+      name: 'x-custom-properties other than true',
+      given: { type: 'object', 'x-custom-properties': 'yes', properties: { email: {} } },
+      want: 'spec/inline.json#: x-custom-properties must be true',
+    },
+    {
+      name: 'x-required-strict on a string',
+      given: { type: 'string', 'x-required-strict': ['a'] },
+      want: 'spec/inline.json#: keyword "x-required-strict" has no meaning here for the generator',
     },
     {
       name: 'x-open-enum without an enum',

@@ -33,6 +33,26 @@ const rows: Array<{ name: string; given: JsonSchema; want: JsonSchema }> = [
     given: { type: ['string', 'null'], format: 'date-time' },
     want: { type: ['string', 'null'], format: 'date-time', pattern: DATE_TIME_PATTERN },
   },
+  {
+    name: 'promised properties (x-required-strict): required, as strict mode requires them, and still listed',
+    given: {
+      type: 'object',
+      required: ['id'],
+      'x-required-strict': ['email'],
+      properties: { id: { type: 'string' }, email: { type: 'string' } },
+    },
+    want: {
+      type: 'object',
+      required: ['id', 'email'],
+      'x-required-strict': ['email'],
+      properties: { id: { type: 'string' }, email: { type: 'string' } },
+    },
+  },
+  {
+    name: 'custom properties (x-custom-properties): the object stays open, the annotation stays',
+    given: { type: 'object', 'x-custom-properties': true, properties: { id: { type: 'string' } } },
+    want: { type: 'object', 'x-custom-properties': true, properties: { id: { type: 'string' } } },
+  },
 ];
 
 describe('toJsonSchema({ portable: true }): given a schema, want what stock validators read', () => {

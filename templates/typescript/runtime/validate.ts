@@ -12,9 +12,11 @@
  * - Modes: **tolerant** (default) passes values of closed enums this version
  *   does not know, with an `unknown-enum-value` warning; **strict** rejects
  *   them. In both modes undocumented properties pass with an `unknown-property`
- *   warning (Chameleon documents its payloads as partial and adds custom
- *   properties to profiles and companies), and a documented property of the
- *   wrong type, a bad ID or a bad date-time is an error.
+ *   warning (Chameleon documents its payloads as partial), except the custom
+ *   properties of profiles and companies, which are expected by design and never
+ *   a warning; a documented property of the wrong type, a bad ID or a bad
+ *   date-time is an error. A property the docs promise (`x-required-strict`) is
+ *   required in strict mode only: tolerant mode takes a delivery without it.
  * - Nothing here throws, whatever the value is. An `onWarning` callback that
  *   throws is the caller's own exception and does propagate.
  */
@@ -54,7 +56,7 @@ export interface ValidationIssue {
   expected: string;
   /** What arrived: a short excerpt or the kind of value. */
   received: string;
-  /** The JSON Schema keyword that failed (`type`, `required`, `pattern`, …). */
+  /** The JSON Schema keyword that failed (`type`, `required`, `pattern`, …; `requiredStrict`: a promised property missing, strict mode). */
   keyword: string;
 }
 

@@ -3,7 +3,9 @@
  * Turns the errors of the compiled validators into what callers read: one
  * issue per defect, with a JSON Pointer, what was expected and what was
  * received; undocumented properties and (in tolerant mode) unknown enum values
- * become warnings instead.
+ * become warnings instead, and (in tolerant mode) a missing promised property
+ * (`requiredStrict`: the docs say it is there, the delivery is taken without it)
+ * is no finding at all.
  */
 import type { ValidationIssue, ValidationMode, ValidationWarning } from '../validate.js';
 import { FORMAT_NAMES, PATTERN_NAMES } from './phrases.js';
@@ -114,6 +116,8 @@ function expectedOf(error: CompiledError): string {
       return `one of ${listValues(params.allowedValues)}`;
     case 'required':
       return 'a value (the property is required)';
+    case 'requiredStrict':
+      return 'a value (the docs promise this property; strict mode requires it)';
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -134,8 +138,8 @@ function expectedOf(error: CompiledError): string {
 
 function messageOf(path: string, keyword: string, expected: string, received: string): string {
   const where = path === '' ? 'the webhook' : path;
-  return keyword === 'required'
-    ? `${where} is missing (required)`
+  return keyword === 'required' || keyword === 'requiredStrict'
+    ? `${where} is missing (${keyword === 'required' ? 'required' : 'promised by the docs'})`
     : `${where}: expected ${expected}, received ${received}`;
 }
 
@@ -144,9 +148,9 @@ function issue(path: string, keyword: string, expected: string, received: string
 }
 
 function toIssue(error: CompiledError, root: unknown): ValidationIssue {
-  if (error.keyword === 'required') {
+  if (error.keyword === 'required' || error.keyword === 'requiredStrict') {
     const path = `${error.instancePath}/${encodeSegment(String(error.params.missingProperty))}`;
-    return issue(path, 'required', expectedOf(error), 'nothing');
+    return issue(path, error.keyword, expectedOf(error), 'nothing');
   }
   return issue(
     error.instancePath,
@@ -237,6 +241,9 @@ export function classify(
       case 'additionalProperties':
         warnings.push(unknownProperty(error));
         continue;
+      case 'requiredStrict':
+        if (mode === 'tolerant') continue;
+        break;
       case 'enum': {
         const value = valueAt(root, error.instancePath);
         if (mode === 'tolerant' && typeof value === 'string') {

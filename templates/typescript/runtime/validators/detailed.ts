@@ -26,6 +26,8 @@ export interface Schema {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   required?: string[];
+  /** Promised properties: required in strict mode only (issues.ts decides by mode). */
+  requiredStrict?: string[];
   properties?: Record<string, Schema>;
   additionalProperties?: boolean;
   items?: Schema;
@@ -199,7 +201,14 @@ function typedKeywords(
   }
 }
 
-/** The untyped keywords, in Ajv's order: const, enum, anyOf, if/else. */
+/** `requiredStrict`, our own keyword: on an object, one error per promised property missing (Ajv runs it last of the untyped keywords). */
+function promisedKeyword(names: string[], value: unknown, path: string, out: CompiledError[]): void {
+  if (!isObject(value)) return;
+  for (const name of names)
+    if (value[name] === undefined) report(out, path, 'requiredStrict', { missingProperty: name });
+}
+
+/** The untyped keywords, in Ajv's order: const, enum, anyOf, if/else, then ours (requiredStrict). */
 function untypedKeywords(schema: Schema, value: unknown, path: string, out: CompiledError[]): void {
   if (schema.const !== undefined && value !== schema.const)
     report(out, path, 'const', { allowedValue: schema.const });
@@ -221,12 +230,14 @@ function untypedKeywords(schema: Schema, value: unknown, path: string, out: Comp
     visit(schema.else, value, path, out);
     if (out.length > before) report(out, path, 'if', { failingKeyword: 'else' });
   }
+  if (schema.requiredStrict) promisedKeyword(schema.requiredStrict, value, path, out);
 }
 
 function visit(schema: Schema, value: unknown, path: string, out: CompiledError[]): void {
   if (budget <= 0) return;
   if (schema.$ref !== undefined) {
     visit(SCHEMAS[schema.$ref]!, value, path, out);
+    if (schema.requiredStrict) promisedKeyword(schema.requiredStrict, value, path, out);
     return;
   }
   const plan = planOf(schema);
