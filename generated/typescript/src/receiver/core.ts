@@ -7,7 +7,11 @@
  */
 import { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import type { HeadersLike } from '../headers.js';
-import { createOncePerId, DEFAULT_PROCESSING_LEASE_MS } from '../idempotency.js';
+import {
+  createOncePerId,
+  DEFAULT_PROCESSING_LEASE_MS,
+  IdempotencyStoreUnavailableError,
+} from '../idempotency.js';
 import type { AnyChameleonWebhook } from '../types.js';
 import type {
   RawBody,
@@ -181,6 +185,9 @@ export function createReceiver(
       return { status: 200, body };
     } catch (error) {
       observe(() => options.onError?.(error, result.webhook));
+      // Nothing ran: Chameleon's retry finds the store back (the store logged why).
+      if (error instanceof IdempotencyStoreUnavailableError)
+        return { status: 503, body: { error: 'store-unavailable', id: result.id } };
       return { status: 500, body: { error: 'handler-failed', id: result.id } };
     }
   };
