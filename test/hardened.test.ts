@@ -4,17 +4,12 @@
  * the fetch handler always resolves to a Response; verifySignature never throws; both builds agree on
  * shared-memory bodies; error details are bounded in size and time.
  */
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { serve as serveHono } from '@hono/node-server';
-import express from 'express';
-import Fastify from 'fastify';
+import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
-import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as node from '../generated/typescript/src/index.js';
 import * as web from '../generated/typescript/src/web.js';
-import type { ReceiverOptions } from '../generated/typescript/src/index.js';
+import { closeReceivers, RECEIVERS } from './receivers-over-http.js';
 import {
   chameleonId,
   delivery,
@@ -25,75 +20,7 @@ import {
   type Delivery,
 } from './verify-deliveries.js';
 
-type Options = Omit<ReceiverOptions, 'secret'> & { secret?: ReceiverOptions['secret'] };
-
-/** A started receiver: its URL and every socket its server accepted (to count what it read). */
-interface Started {
-  url: string;
-  sockets: Socket[];
-}
-
-const closers: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-function track(server: Server): Socket[] {
-  const sockets: Socket[] = [];
-  server.on('connection', (socket: Socket) => sockets.push(socket));
-  closers.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return sockets;
-}
-
-async function listening(server: Server): Promise<Started> {
-  const sockets = track(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`, sockets };
-}
-
-function honoServer(handler: (request: Request) => Response | Promise<Response>): Promise<Started> {
-  return new Promise((resolve) => {
-    const server = serveHono({ fetch: handler, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve({ url: `http://127.0.0.1:${info.port}/webhooks`, sockets }),
-    ) as Server;
-    const sockets = track(server);
-  });
-}
-
-const withSecret = (o: Options): ReceiverOptions => ({ secret: SECRET, now: NOW, ...o });
-
-const RECEIVERS: Array<[string, (options: Options) => Promise<Started>]> = [
-  ['node:http', (o) => listening(createServer(node.createNodeHandler(withSecret(o))))],
-  [
-    'Express',
-    (o) => {
-      const app = express();
-      app.post('/webhooks', node.createNodeHandler(withSecret(o)));
-      return listening(createServer(app));
-    },
-  ],
-  [
-    'Fastify',
-    async (o) => {
-      const app = Fastify();
-      await app.register(node.createFastifyPlugin(withSecret(o)), { prefix: '/webhooks' });
-      await app.ready();
-      return listening(app.server);
-    },
-  ],
-  [
-    'Hono',
-    (o) => {
-      const app = new Hono();
-      app.post('/webhooks', node.createHonoHandler(withSecret(o)));
-      return honoServer(app.fetch);
-    },
-  ],
-  ['fetch (Web build)', (o) => honoServer(web.createFetchHandler(withSecret(o)))],
-];
+afterEach(closeReceivers);
 
 interface RawExchange {
   /** The status line the server sent, if any. */
@@ -304,18 +231,25 @@ describe('error details are lazy and bounded', () => {
     (payload.data as Record<string, unknown>).experiences = new Array(1_000_000).fill(0);
     payload.sent_at = new Date(NOW).toISOString();
     const body = JSON.stringify(payload);
-    const result = node.verifyWebhook(body, hmacHex(body, SECRET), SECRET, { now: NOW });
-    expect(result).toMatchObject({ ok: true, conforming: false });
-    const started = performance.now();
-    const issues = result.ok && !result.conforming ? result.issues : [];
-    expect(performance.now() - started).toBeLessThan(50);
-    expect(issues.length).toBeGreaterThan(0);
-    expect(issues.length).toBeLessThanOrEqual(20);
     const value = JSON.parse(body);
-    const validatedAt = performance.now();
-    const failed = node.validateWebhook(value);
-    expect(!failed.ok && failed.errors.length).toBe(20);
-    expect(performance.now() - validatedAt).toBeLessThan(50);
+    // The best of three tries: other work on a shared machine only ever slows a try down.
+    const readIssues: number[] = [];
+    const validated: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const result = node.verifyWebhook(body, hmacHex(body, SECRET), SECRET, { now: NOW });
+      expect(result).toMatchObject({ ok: true, conforming: false });
+      const started = performance.now();
+      const issues = result.ok && !result.conforming ? result.issues : [];
+      readIssues.push(performance.now() - started);
+      expect(issues.length).toBeGreaterThan(0);
+      expect(issues.length).toBeLessThanOrEqual(20);
+      const validatedAt = performance.now();
+      const failed = node.validateWebhook(value);
+      validated.push(performance.now() - validatedAt);
+      expect(!failed.ok && failed.errors.length).toBe(20);
+    }
+    expect(Math.min(...readIssues)).toBeLessThan(50);
+    expect(Math.min(...validated)).toBeLessThan(50);
   });
 
   it('survives a sparse array of length 1e9', () => {
@@ -335,13 +269,20 @@ describe.each(RECEIVERS)('%s receiver with a handler that never settles', (_name
     let calls = 0;
     const handled: string[] = [];
     const timedOut: unknown[] = [];
+    let hung!: () => void;
+    const firstHangs = new Promise<void>((resolve) => {
+      hung = resolve;
+    });
     const { url } = await start({
       idempotency: new node.MemoryIdempotencyStore({ leaseMs: 100 }),
       handlerTimeoutMs: 300,
       on: {
         ping: (webhook) => {
           calls += 1;
-          if (calls === 1) return new Promise(() => {}); // hangs forever
+          if (calls === 1) {
+            hung();
+            return new Promise(() => {}); // hangs forever
+          }
           handled.push(webhook.id);
           return undefined;
         },
@@ -349,8 +290,7 @@ describe.each(RECEIVERS)('%s receiver with a handler that never settles', (_name
       onError: (error) => void timedOut.push(error),
     });
     const id = chameleonId(0x5e771e);
-    const answer = async (delayMs: number) => {
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const answer = async () => {
       const d = delivery({ id });
       const response = await fetch(url, {
         method: 'POST',
@@ -360,7 +300,13 @@ describe.each(RECEIVERS)('%s receiver with a handler that never settles', (_name
       });
       return { status: response.status, body: await response.json() };
     };
-    const [first, ...retries] = await Promise.all([answer(0), answer(150), answer(300), answer(450)]);
+    // Timed from the moment the first attempt hangs, not from the send: a loaded machine delays requests.
+    const firstAnswer = answer();
+    await firstHangs;
+    await new Promise((resolve) => setTimeout(resolve, 150)); // past the 100 ms lease, before the 300 ms timeout
+    const afterLease = await answer();
+    const [first, ...duplicates] = await Promise.all([firstAnswer, answer(), answer()]);
+    const retries = [afterLease, ...duplicates];
     expect(first).toMatchObject({ status: 500, body: { error: 'handler-failed' } });
     expect(String(timedOut[0])).toMatch(/did not settle within 300 ms/);
     expect(retries.map((r) => r.status)).toEqual([200, 200, 200]);
@@ -368,6 +314,6 @@ describe.each(RECEIVERS)('%s receiver with a handler that never settles', (_name
     expect(handled).toEqual([id]);
     expect(calls).toBe(2);
     // The hung attempt's timeout did not erase the record of the retry that succeeded.
-    expect(await answer(0)).toMatchObject({ status: 200, body: { duplicate: true } });
+    expect(await answer()).toMatchObject({ status: 200, body: { duplicate: true } });
   });
 });

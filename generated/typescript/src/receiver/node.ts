@@ -13,7 +13,7 @@
  * ```
  */
 import { open } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
 import { WEBHOOK_METHOD, type REJECT_STATUS } from '../facts.js';
 import { verifyWebhook } from '../verify.js';
 import { failure } from '../verify-steps.js';
@@ -22,11 +22,16 @@ import {
   bodyTimeoutOf,
   createFetchReceiver,
   createReceiver,
+  executionContextOf,
+  fetchHandlerOver,
+  type HonoContextLike,
   maxBodyBytesOf,
   rejection,
   TIMED_OUT,
   TOO_LARGE,
+  toResponse,
   WRONG_METHOD,
+  type Receive,
   type ReceiverReply,
 } from './core.js';
 import type { NonconformingSink, ReceiverOptions } from './types.js';
@@ -132,6 +137,21 @@ async function rawBodyOf(
   return readStream(req, max, timeoutMs);
 }
 
+/** The reply to one Node request: read within the limits, then received (or the reason it was not). */
+function nodeReceiver(options: ReceiverOptions, receive: Receive) {
+  const max = maxBodyBytesOf(options);
+  const timeoutMs = bodyTimeoutOf(options);
+  return async function replyTo(req: IncomingMessage): Promise<ReceiverReply> {
+    try {
+      if (req.method !== WEBHOOK_METHOD) return WRONG_METHOD;
+      const read = await rawBodyOf(req, options, max, timeoutMs);
+      return 'reply' in read ? read.reply : await receive(read.body, req.headers);
+    } catch {
+      return ABORTED;
+    }
+  };
+}
+
 /**
  * A `(req, res)` handler for `node:http`, Express (mount it before any JSON body
  * parser, or after `express.raw()`), Connect and anything that passes Node's
@@ -140,32 +160,34 @@ async function rawBodyOf(
  * succeeded, 500 when one throws.
  */
 export function createNodeHandler(options: ReceiverOptions) {
-  const receive = createReceiver(options, verifyWebhook, defaultSink);
-  const max = maxBodyBytesOf(options);
-  const timeoutMs = bodyTimeoutOf(options);
+  const replyTo = nodeReceiver(options, createReceiver(options, verifyWebhook, defaultSink));
   return async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      if (req.method !== WEBHOOK_METHOD) return send(res, WRONG_METHOD);
-      const read = await rawBodyOf(req, options, max, timeoutMs);
-      send(res, 'reply' in read ? read.reply : await receive(read.body, req.headers));
-    } catch {
-      send(res, ABORTED);
-    }
+    send(res, await replyTo(req));
   };
 }
 
 /**
- * A Fetch handler, `(request: Request) => Promise<Response>`, with `node:crypto`:
+ * A Fetch handler, `(request: Request, context?) => Promise<Response>`, with `node:crypto`:
  * Next.js route handlers (`export const POST = createFetchHandler({ … })`), Hono on Node.
  */
 export function createFetchHandler(options: ReceiverOptions) {
   return createFetchReceiver(options, verifyWebhook, defaultSink);
 }
 
-/** A Hono handler: `app.post('/webhooks/chameleon', createHonoHandler({ … }))`. */
+/**
+ * A Hono handler: `app.post('/webhooks/chameleon', createHonoHandler({ … }))`. On @hono/node-server it
+ * reads the Node request itself, so Hono's light request is never turned into a Web stream.
+ */
 export function createHonoHandler(options: ReceiverOptions) {
-  const handle = createFetchHandler(options);
-  return (context: { req: { raw: Request } }): Promise<Response> => handle(context.req.raw);
+  // One receiver for both paths, so de-duplication sees every delivery.
+  const receive = createReceiver(options, verifyWebhook, defaultSink);
+  const handle = fetchHandlerOver(options, receive);
+  const replyTo = nodeReceiver(options, receive);
+  return async (context: HonoContextLike): Promise<Response> => {
+    const incoming = (context.env as { incoming?: unknown } | undefined)?.incoming;
+    if (incoming instanceof IncomingMessage) return toResponse(await replyTo(incoming));
+    return handle(context.req.raw, executionContextOf(context));
+  };
 }
 
 /** The parts of a Fastify instance the plugin uses (structural: the package does not depend on Fastify). */

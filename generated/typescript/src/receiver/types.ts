@@ -23,6 +23,28 @@ export interface NonconformingRecord {
   body: string;
 }
 
+/** What a {@link DeliverySink} keeps of an authentic webhook: every delivery, conforming or not. */
+export interface DeliveryRecord extends NonconformingRecord {
+  /** Whether it conformed to the spec when it was received (`issues` is empty when it did). */
+  conforming: boolean;
+}
+
+/**
+ * Where the fast-acknowledging receiver hands every authentic webhook (a durable file, a queue). `keep`
+ * resolves once the record is durable; only then is the delivery answered 200, and a rejection answers
+ * 500 so Chameleon retries. A retry is kept again: a sink collapses duplicates by `id` (a queue's job id),
+ * or its consumer de-duplicates.
+ */
+export interface DeliverySink {
+  keep(record: DeliveryRecord): void | Promise<void>;
+}
+
+/** What the runtime offers to run work after the response (Workers' `ctx`, Vercel's `waitUntil`). */
+export interface ReceiveContext {
+  /** Keeps the runtime alive until `promise` settles, after the response is sent. */
+  waitUntil?(promise: Promise<unknown>): void;
+}
+
 /**
  * Where non-conforming webhooks are kept. `keep` resolves once the record is durable: only then is the
  * delivery acknowledged (a rejection answers 500, so Chameleon retries).
@@ -34,9 +56,27 @@ export interface NonconformingSink {
 /** Default largest body accepted, in bytes (1 MiB); a larger one is answered 413. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Default time, in milliseconds, within which every delivery is answered: under Chameleon's 7-second
+ * request timeout, so a slow handler gets a retry rather than a timeout.
+ */
+export const DEFAULT_ACK_DEADLINE_MS = 6_000;
+
 export interface ReceiverOptions {
   /** The Webhook Secret (conventionally in {@link SECRET_ENV}), or several during a rotation. */
   secret: SecretInput;
+  /**
+   * Fast acknowledgement: every authentic webhook is handed to this sink (a queue, a durable file) and
+   * answered 200 (`queued: true`) once `keep` resolved; the handlers, if any, then run after the answer
+   * (through `waitUntil` where the runtime offers it). Without it, the answer waits for the handlers.
+   */
+  handoff?: DeliverySink;
+  /**
+   * Every delivery is answered within this many milliseconds (default {@link DEFAULT_ACK_DEADLINE_MS}):
+   * a handler (or a handoff, or a store) still running then gets 503 `still-processing` and goes on; its
+   * outcome answers Chameleon's retry (200 once it succeeded, 409 while it runs, a new run if it failed).
+   */
+  ackDeadlineMs?: number;
   /** Handlers by topic: `{ 'tour.completed': async (webhook) => { … } }`. */
   on?: WebhookHandlers;
   /** Runs for every verified webhook, after the topic's own handler. */

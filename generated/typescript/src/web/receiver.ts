@@ -5,7 +5,7 @@
  *
  * ```ts
  * import { createFetchHandler } from 'chameleon-webhooks/web';
- * let handle: ((request: Request) => Promise<Response>) | undefined;
+ * let handle: ReturnType<typeof createFetchHandler> | undefined;
  * export default {
  *   // Workers hand secrets over per request: build the handler once, on the first one.
  *   fetch(request: Request, env: { WEBHOOK_SECRET: string }) {
@@ -16,12 +16,13 @@
  * ```
  */
 import type { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
-import { createFetchReceiver } from '../receiver/core.js';
+import { createFetchReceiver, executionContextOf, type HonoContextLike } from '../receiver/core.js';
 import type { ReceiverOptions } from '../receiver/types.js';
 import { verifyWebhook } from './verify.js';
 
 /**
- * `(request: Request) => Promise<Response>`: 405 to anything but {@link WEBHOOK_METHOD}, 413 over
+ * `(request: Request, context?) => Promise<Response>`: pass Workers' `ctx` (or anything with
+ * `waitUntil`) as `context`, so the handlers of a `handoff` run to the end after the answer. 405 to anything but {@link WEBHOOK_METHOD}, 413 over
  * `maxBodyBytes`, {@link REJECT_STATUS} with `{ error: reason }` when verification fails, 200 once the
  * handlers succeeded, 500 when one throws (so Chameleon retries).
  */
@@ -32,5 +33,6 @@ export function createFetchHandler(options: ReceiverOptions) {
 /** A Hono handler: `app.post('/webhooks/chameleon', createHonoHandler({ … }))`. */
 export function createHonoHandler(options: ReceiverOptions) {
   const handle = createFetchHandler(options);
-  return (context: { req: { raw: Request } }): Promise<Response> => handle(context.req.raw);
+  return (context: HonoContextLike): Promise<Response> =>
+    handle(context.req.raw, executionContextOf(context));
 }

@@ -2,7 +2,9 @@
  * What every receiver does once it has the raw body (internal: the public
  * receivers wrap it). Verify → run the handlers once per id → a status:
  * {@link REJECT_STATUS} with a JSON reason when verification fails, 2xx once the handlers
- * succeeded, 500 when one throws (so Chameleon retries and nothing is lost).
+ * succeeded, 500 when one throws (so Chameleon retries and nothing is lost). With a
+ * `handoff`, 200 once the webhook is kept, and the handlers run after the answer. Either
+ * way the answer comes within the acknowledgement deadline, under Chameleon's 7 s.
  */
 import { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import type { HeadersLike } from '../headers.js';
@@ -10,6 +12,7 @@ import {
   createOncePerId,
   DEFAULT_PROCESSING_LEASE_MS,
   IdempotencyStoreUnavailableError,
+  type OnceOutcome,
 } from '../idempotency.js';
 import type { AnyChameleonWebhook } from '../types.js';
 import type {
@@ -20,7 +23,15 @@ import type {
   VerifyOptions,
   WebhookVerificationResult,
 } from '../verification.js';
-import { DEFAULT_MAX_BODY_BYTES, type NonconformingSink, type ReceiverOptions } from './types.js';
+import {
+  DEFAULT_ACK_DEADLINE_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  type DeliveryRecord,
+  type DeliverySink,
+  type NonconformingSink,
+  type ReceiveContext,
+  type ReceiverOptions,
+} from './types.js';
 
 /** The Node or Web Crypto `verifyWebhook`. */
 export type Verifier = (
@@ -115,6 +126,17 @@ export class NonconformingNotKeptError extends Error {
 
 const UTF8 = new TextDecoder();
 
+function recordOf(result: Verified, rawBody: RawBody): DeliveryRecord {
+  return {
+    received_at: new Date().toISOString(),
+    id: result.id,
+    kind: result.webhook.kind,
+    conforming: result.conforming,
+    issues: result.conforming ? [] : result.issues,
+    body: typeof rawBody === 'string' ? rawBody : UTF8.decode(rawBody),
+  };
+}
+
 /** The sink first (durable), then the handler: 2xx only once one of them took the webhook. */
 async function takeNonconforming(
   options: ReceiverOptions,
@@ -123,15 +145,11 @@ async function takeNonconforming(
   sink: NonconformingSink | undefined,
 ): Promise<void> {
   if (!sink && !options.onNonconforming) throw new NonconformingNotKeptError();
-  const issues = result.issues;
-  await sink?.keep({
-    received_at: new Date().toISOString(),
-    id: result.id,
-    kind: result.webhook.kind,
-    issues,
-    body: typeof rawBody === 'string' ? rawBody : UTF8.decode(rawBody),
-  });
-  await options.onNonconforming?.(result.webhook, issues);
+  if (sink) {
+    const { conforming: _, ...record } = recordOf(result, rawBody);
+    await sink.keep(record);
+  }
+  await options.onNonconforming?.(result.webhook, result.issues);
 }
 
 async function runHandlers(
@@ -148,6 +166,41 @@ async function runHandlers(
   await options.onAny?.(result.webhook);
 }
 
+/** Whether anything runs in process after a handoff (a queue's receiver usually has no handlers). */
+function hasHandlers(options: ReceiverOptions, result: Verified): boolean {
+  if (!result.conforming) return options.onNonconforming !== undefined;
+  return Boolean(
+    options.onAny || (result.known ? options.on?.[result.webhook.kind] : options.onUnknownTopic),
+  );
+}
+
+const LATE = Symbol('late');
+type Settled<T> = { value: T } | { error: unknown } | typeof LATE;
+
+/** Waits for `work` at most `ms`: its value, its error, or {@link LATE} (the work goes on). */
+function settleWithin<T>(work: Promise<T>, ms: number): Promise<Settled<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), ms);
+  });
+  const settled = work.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+}
+
+export function ackDeadlineOf(options: ReceiverOptions): number {
+  const ms = options.ackDeadlineMs;
+  return typeof ms === 'number' && ms > 0 ? ms : DEFAULT_ACK_DEADLINE_MS;
+}
+
+const stillProcessing = (id: string): ReceiverReply => ({
+  status: 503,
+  body: { error: 'still-processing', id },
+  headers: { 'retry-after': '60' },
+});
+
 /** The receiver for one set of options: call it with each request's raw body and headers. */
 export function createReceiver(
   options: ReceiverOptions,
@@ -159,8 +212,9 @@ export function createReceiver(
     options.idempotency ?? undefined,
     typeof handlerTimeout === 'number' && handlerTimeout > 0 ? handlerTimeout : DEFAULT_PROCESSING_LEASE_MS,
   );
+  const deadlineMs = ackDeadlineOf(options);
   let sink = options.nonconformingSink;
-  const sinkOf = () => (sink ??= options.onNonconforming ? undefined : defaultSink?.());
+  const sinkOf = () => (sink ??= options.onNonconforming || options.handoff ? undefined : defaultSink?.());
   const verifyOptions: VerifyOptions = {
     ...(options.nonconforming !== undefined && { nonconforming: options.nonconforming }),
     ...(options.toleranceSeconds !== undefined && { toleranceSeconds: options.toleranceSeconds }),
@@ -168,27 +222,68 @@ export function createReceiver(
     ...(options.validation !== undefined && { validation: options.validation }),
   };
 
-  return async function receive(rawBody: RawBody, headers: HeadersLike): Promise<ReceiverReply> {
+  /** Runs the handlers once per id; an error reaches `onError` whenever it comes, even after the answer. */
+  function processOnce(result: Verified, rawBody: RawBody): Promise<OnceOutcome> {
+    return oncePerId(result.id, () =>
+      result.conforming
+        ? runHandlers(options, result)
+        : takeNonconforming(options, result, rawBody, sinkOf()),
+    ).catch((error: unknown) => {
+      observe(() => options.onError?.(error, result.webhook));
+      throw error;
+    });
+  }
+
+  async function answerAfterHandlers(result: Verified, rawBody: RawBody): Promise<ReceiverReply> {
+    const settled = await settleWithin(processOnce(result, rawBody), deadlineMs);
+    if (settled === LATE) return stillProcessing(result.id);
+    // A store that cannot claim ran nothing: 503, and Chameleon's retry finds it back (it logged why).
+    if ('error' in settled && settled.error instanceof IdempotencyStoreUnavailableError)
+      return { status: 503, body: { error: 'store-unavailable', id: result.id } };
+    if ('error' in settled) return { status: 500, body: { error: 'handler-failed', id: result.id } };
+    if (settled.value === 'in-progress')
+      return { status: 409, body: { error: 'in-progress', id: result.id } };
+    const body: Record<string, unknown> = { ok: true, id: result.id };
+    if (!result.conforming) body.conforming = false;
+    if (settled.value === 'duplicate') body.duplicate = true;
+    return { status: 200, body };
+  }
+
+  /** Fast acknowledgement: kept durably, answered, then processed (if there is anything to run). */
+  async function answerAfterHandoff(
+    handoff: DeliverySink,
+    result: Verified,
+    rawBody: RawBody,
+    context: ReceiveContext | undefined,
+  ): Promise<ReceiverReply> {
+    const kept = await settleWithin(
+      Promise.resolve().then(() => handoff.keep(recordOf(result, rawBody))),
+      deadlineMs,
+    );
+    if (kept === LATE) return stillProcessing(result.id);
+    if ('error' in kept) {
+      observe(() => options.onError?.(kept.error, result.webhook));
+      return { status: 500, body: { error: 'handoff-failed', id: result.id } };
+    }
+    if (hasHandlers(options, result)) {
+      const processing = processOnce(result, rawBody).catch(() => undefined);
+      observe(() => context?.waitUntil?.(processing));
+    }
+    const body: Record<string, unknown> = { ok: true, id: result.id, queued: true };
+    if (!result.conforming) body.conforming = false;
+    return { status: 200, body };
+  }
+
+  return async function receive(
+    rawBody: RawBody,
+    headers: HeadersLike,
+    context?: ReceiveContext,
+  ): Promise<ReceiverReply> {
     const result = await verify(rawBody, headers, options.secret, verifyOptions);
     if (!result.ok) return rejection(options, result);
-    try {
-      const outcome = await oncePerId(result.id, () =>
-        result.conforming
-          ? runHandlers(options, result)
-          : takeNonconforming(options, result, rawBody, sinkOf()),
-      );
-      if (outcome === 'in-progress') return { status: 409, body: { error: 'in-progress', id: result.id } };
-      const body: Record<string, unknown> = { ok: true, id: result.id };
-      if (!result.conforming) body.conforming = false;
-      if (outcome === 'duplicate') body.duplicate = true;
-      return { status: 200, body };
-    } catch (error) {
-      observe(() => options.onError?.(error, result.webhook));
-      // Nothing ran: Chameleon's retry finds the store back (the store logged why).
-      if (error instanceof IdempotencyStoreUnavailableError)
-        return { status: 503, body: { error: 'store-unavailable', id: result.id } };
-      return { status: 500, body: { error: 'handler-failed', id: result.id } };
-    }
+    return options.handoff
+      ? answerAfterHandoff(options.handoff, result, rawBody, context)
+      : answerAfterHandlers(result, rawBody);
   };
 }
 
@@ -237,24 +332,40 @@ export async function readLimited(
   return body;
 }
 
-function toResponse(reply: ReceiverReply): Response {
+export function toResponse(reply: ReceiverReply): Response {
   return new Response(JSON.stringify(reply.body), {
     status: reply.status,
     headers: { 'content-type': 'application/json', ...reply.headers },
   });
 }
 
-/** `(request) => Promise<Response>` over a verifier: the Fetch receiver of both builds. */
-export function createFetchReceiver(
-  options: ReceiverOptions,
-  verify: Verifier,
-  defaultSink?: () => NonconformingSink,
-) {
-  const receive = createReceiver(options, verify, defaultSink);
+/** The part of a Hono context the adapters read (structural: the package does not depend on Hono). */
+export interface HonoContextLike {
+  req: { raw: Request };
+  /** On @hono/node-server, `{ incoming, outgoing }`: the Node request and response. */
+  env?: unknown;
+  /** Workers' execution context; Hono's getter throws where there is none. */
+  readonly executionCtx?: ReceiveContext;
+}
+
+/** Hono's execution context, where the runtime has one (its getter throws elsewhere). */
+export function executionContextOf(context: HonoContextLike): ReceiveContext | undefined {
+  try {
+    return context.executionCtx;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What {@link createReceiver} returns: the raw body and headers in, the reply out. */
+export type Receive = ReturnType<typeof createReceiver>;
+
+/** `(request, context?) => Promise<Response>` over a receiver: the Fetch receiver of both builds. */
+export function fetchHandlerOver(options: ReceiverOptions, receive: Receive) {
   const max = maxBodyBytesOf(options);
   const timeoutMs = bodyTimeoutOf(options);
   // Always a Response: a body stream that errors is a 400, whatever else throws is a 500.
-  return async function handleWebhook(request: Request): Promise<Response> {
+  return async function handleWebhook(request: Request, context?: ReceiveContext): Promise<Response> {
     let body: Uint8Array | ReceiverReply;
     try {
       if (request.method !== WEBHOOK_METHOD) return toResponse(WRONG_METHOD);
@@ -264,9 +375,18 @@ export function createFetchReceiver(
     }
     if (!(body instanceof Uint8Array)) return toResponse(body);
     try {
-      return toResponse(await receive(body, request.headers));
+      return toResponse(await receive(body, request.headers, context));
     } catch {
       return toResponse({ status: 500, body: { error: 'receiver-failed' } });
     }
   };
+}
+
+/** `(request, context?) => Promise<Response>` over a verifier. */
+export function createFetchReceiver(
+  options: ReceiverOptions,
+  verify: Verifier,
+  defaultSink?: () => NonconformingSink,
+) {
+  return fetchHandlerOver(options, createReceiver(options, verify, defaultSink));
 }
