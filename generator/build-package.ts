@@ -31,6 +31,8 @@ const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const ENTRIES = [
   { name: 'index', source: 'src/index.ts', platform: 'node' },
   { name: 'web', source: 'src/web.ts', platform: 'neutral' },
+  { name: 'redis', source: 'src/redis.ts', platform: 'node' },
+  { name: 'bullmq', source: 'src/bullmq.ts', platform: 'node' },
 ] as const;
 const CLI_SOURCE = 'src/cli/main.ts';
 
@@ -39,8 +41,9 @@ function commonOptions(packageDir: string): BuildOptions {
     absWorkingDir: packageDir,
     bundle: true,
     target: 'es2022',
-    // Only the runtime's own modules stay imports; the package has no dependencies.
-    external: ['node:*'],
+    // Only the runtime's own modules stay imports; the package has no dependencies (BullMQ is an
+    // optional peer, imported by the `./bullmq` entry alone).
+    external: ['node:*', 'bullmq'],
     legalComments: 'none',
     logLevel: 'error',
     minify: false,
