@@ -12,7 +12,8 @@ declare module 'autocannon' {
     requests?: Array<RequestParams & { setupRequest?: (request: RequestParams) => RequestParams }>;
   }
   interface Result {
-    requests: { average: number };
+    requests: { average: number; total: number };
+    latency: { p50: number; p99: number; average: number };
     non2xx: number;
     errors: number;
   }

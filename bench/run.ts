@@ -9,6 +9,12 @@ const suites: Record<string, Suite> = {
   verify: async () => (await import('./verify.js')).run(),
   load: async () => (await import('./load.js')).run(),
   store: async () => (await import('./store.js')).run(),
+  receive: async () => {
+    await (await import('./receive.js')).run();
+    // The scale-out rows (Redis store, BullMQ enqueue), each against bare node:http in its own run.
+    await (await import('./receive-redis.js')).run();
+  },
+  'receive-redis': async () => (await import('./receive-redis.js')).run(),
 };
 
 async function main(names: string[]): Promise<number> {
