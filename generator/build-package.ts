@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,11 +133,18 @@ async function emitDeclarations(packageDir: string): Promise<string[]> {
       '--typeRoots',
       path.join(ROOT, 'node_modules', '@types'),
     ];
+    // The `./bullmq` entry's types import BullMQ's (an optional peer): a package staged outside the
+    // repo finds them through a link to the toolkit's node_modules while tsc runs.
+    const modules = path.join(packageDir, 'node_modules');
+    const linked = !existsSync(modules);
+    if (linked) await symlink(path.join(ROOT, 'node_modules'), modules, 'dir');
     try {
       await run(process.execPath, [TSC, ...flags, ...sources], { cwd: packageDir });
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(`tsc could not emit the declarations of ${packageDir}:\n${stdout}${stderr}`);
+    } finally {
+      if (linked) await unlink(modules);
     }
     const outputs: string[] = [];
     for (const rel of (await listFiles(scratch)).filter((file) => file.endsWith('.d.ts')).sort()) {

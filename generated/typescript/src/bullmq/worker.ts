@@ -41,21 +41,21 @@ export interface CreateWorkerOptions {
   worker?: Omit<WorkerOptions, 'connection' | 'concurrency'>;
 }
 
-/** Thrown (without retries) for a non-conforming job when the worker has no `onNonconforming`. */
-export class NonconformingNotHandledError extends UnrecoverableError {
-  override readonly name = 'NonconformingNotHandledError';
-  constructor(id: string) {
-    super(
-      `Webhook ${id} does not conform to the spec and this worker has no onNonconforming: kept in the failed set.`,
-    );
-  }
+/**
+ * Fails a non-conforming job without retries (BullMQ's `UnrecoverableError`) when the worker has no
+ * `onNonconforming`: the job stays in the failed set, kept for a replay.
+ */
+function nonconformingNotHandled(id: string): Error {
+  return new UnrecoverableError(
+    `Webhook ${id} does not conform to the spec and this worker has no onNonconforming: kept in the failed set.`,
+  );
 }
 
 /** Runs one delivery's handlers, as the in-process receiver would. */
 export async function handleDelivery(options: CreateWorkerOptions, record: DeliveryRecord): Promise<void> {
   const webhook = JSON.parse(record.body) as AnyChameleonWebhook;
   if (!record.conforming) {
-    if (!options.onNonconforming) throw new NonconformingNotHandledError(record.id);
+    if (!options.onNonconforming) throw nonconformingNotHandled(record.id);
     await options.onNonconforming(webhook as UnknownTopicWebhook, record.issues);
     return;
   }
