@@ -18,6 +18,30 @@ function nodesOf(doc: SchemaDocument): SchemaNode[] {
   return nodes;
 }
 
+const LEARNED_CHANGES = ['property', 'topic', 'model', 'type-widened', 'enum-values', 'enum-opened'];
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+/** `x-learned` (spec:learn's evidence) has one shape, so the docs and the CHANGELOG can show it. */
+function lintLearned(at: string, learned: unknown): string[] {
+  const value = learned as Record<string, unknown>;
+  const wrong: string[] = [];
+  if (!LEARNED_CHANGES.includes(value.change as string))
+    wrong.push(`change (one of ${LEARNED_CHANGES.join(', ')})`);
+  for (const key of ['deliveries', 'of'])
+    if (!Number.isInteger(value[key]) || (value[key] as number) < 1)
+      wrong.push(`${key} (a positive integer)`);
+  if ((value.deliveries as number) > (value.of as number)) wrong.push('deliveries (at most of)');
+  for (const key of ['firstSeen', 'lastSeen'])
+    if (typeof value[key] !== 'string' || !ISO_TIME.test(value[key] as string))
+      wrong.push(`${key} (UTC ISO 8601)`);
+  if (typeof value.example !== 'string' || !value.example) wrong.push('example (file:line#pointer)');
+  if (value.format !== undefined && typeof value.format !== 'string') wrong.push('format (a string)');
+  const known = ['change', 'deliveries', 'of', 'firstSeen', 'lastSeen', 'example', 'format'];
+  const extra = Object.keys(value).filter((key) => !known.includes(key));
+  if (extra.length) wrong.push(`no other keys (found ${extra.join(', ')})`);
+  return wrong.length ? [`${at}: x-learned needs ${wrong.join(', ')}`] : [];
+}
+
 /** The spec's own rules, stricter than what the builder can read. */
 function lintDocument(doc: SchemaDocument, written: DocumentNode): string[] {
   const problems: string[] = [];
@@ -34,9 +58,10 @@ function lintDocument(doc: SchemaDocument, written: DocumentNode): string[] {
       problems.push(
         `${at}: keyword "additionalProperties" is not allowed in the spec (it is open by design)`,
       );
+    if (node.annotations.learned !== undefined) problems.push(...lintLearned(at, node.annotations.learned));
     if (node.kind !== 'ref') continue;
     const siblings = Object.keys(node.annotations)
-      .filter((key) => key !== 'description')
+      .filter((key) => key !== 'description' && key !== 'learned')
       .map((key) => ({ comment: '$comment', errata: 'x-errata' })[key] ?? key);
     if (siblings.length)
       problems.push(`${at}: only "description" may stand beside $ref (found ${siblings.join(', ')})`);

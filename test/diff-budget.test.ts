@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateFiles, loadModel } from '../generator/generate.js';
+import { changedLineCount } from '../generator/spec-diff/diffstat.js';
 import { copySpec, editJson } from './helpers.js';
 
 /** Lines (added + removed) one optional property may change in generated/typescript/src. */
@@ -59,32 +60,6 @@ async function generateSources(specDir: string): Promise<Map<string, string>> {
   return new Map(
     files.filter((file) => file.path.startsWith(SOURCE_PREFIX)).map((file) => [file.path, file.contents]),
   );
-}
-
-/**
- * Lines added plus lines removed between two texts, as a diff shows them: the
- * length of the shortest edit script (Myers' greedy algorithm, O((N+M)·D)).
- */
-function changedLineCount(before: string, after: string): number {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  const max = a.length + b.length;
-  // furthest[k + max]: the furthest x reached on diagonal k (y = x - k) with the current number of edits.
-  const furthest = new Int32Array(2 * max + 2);
-  for (let edits = 0; edits <= max; edits++) {
-    for (let k = -edits; k <= edits; k += 2) {
-      const down = k === -edits || (k !== edits && furthest[max + k - 1]! < furthest[max + k + 1]!);
-      let x = down ? furthest[max + k + 1]! : furthest[max + k - 1]! + 1;
-      let y = x - k;
-      while (x < a.length && y < b.length && a[x] === b[y]) {
-        x++;
-        y++;
-      }
-      furthest[max + k] = x;
-      if (x >= a.length && y >= b.length) return edits;
-    }
-  }
-  return max;
 }
 
 /** Changed lines per file, largest first; a file only one side has counts all its lines. */

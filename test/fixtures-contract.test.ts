@@ -24,7 +24,9 @@ interface Fixture {
   file: string;
   schema: string;
   valid: boolean;
+  errorPath?: string;
   requires?: string[];
+  tolerant?: { valid: boolean; warning: string };
 }
 
 const FIXTURES_DIR = path.join(GENERATED_DIR, 'fixtures');
@@ -178,6 +180,30 @@ describe('the shipped schemas (Ajv) and strict mode: one verdict', () => {
     expect(outcomes.accepted + outcomes.rejected).toBe(MUTATIONS);
     // Both verdicts occur often: a differential over one verdict would prove nothing.
     expect(Math.min(outcomes.accepted, outcomes.rejected)).toBeGreaterThan(MUTATIONS / 20);
+  });
+});
+
+describe('tolerant mode, as the manifest records it', () => {
+  it('reaches `tolerant.valid` where the manifest gives one, with its warning at errorPath, and `valid` elsewhere', () => {
+    const problems: string[] = [];
+    for (const fixture of fixtures) {
+      const result = validateWebhook(fixture.payload, { mode: 'tolerant', unknownTopics: 'reject' });
+      const accepted = result.ok && result.webhook.kind === fixture.topic;
+      if (accepted !== (fixture.tolerant?.valid ?? fixture.valid))
+        problems.push(`${fixture.file}: tolerant mode says ${accepted}`);
+      const warned = result.warnings.some(
+        (warning) => warning.kind === fixture.tolerant?.warning && warning.path === fixture.errorPath,
+      );
+      if (fixture.tolerant && !warned)
+        problems.push(`${fixture.file}: no ${fixture.tolerant.warning} warning`);
+    }
+    expect(problems).toEqual([]);
+    // Exactly the unknown values of closed enums have a tolerant verdict of their own.
+    const closedUnknown = fixtures.filter((f) => !f.valid && f.name.endsWith('-unknown-enum-value'));
+    expect(closedUnknown.length).toBeGreaterThan(0);
+    expect(fixtures.filter((fixture) => fixture.tolerant).map((f) => f.file)).toEqual(
+      closedUnknown.map((f) => f.file),
+    );
   });
 });
 

@@ -24,7 +24,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function captureIo(options: { tty?: boolean; env?: Record<string, string> } = {}) {
+function captureIo(options: { tty?: boolean; env?: Record<string, string>; now?: () => number } = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
@@ -32,16 +32,20 @@ function captureIo(options: { tty?: boolean; env?: Record<string, string> } = {}
     stderr: { write: (text: string) => err.push(text), isTTY: options.tty ?? false },
     env: options.env ?? {},
     client: { sleep: async () => undefined, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 10 } },
+    ...(options.now ? { now: options.now } : {}),
   };
   return { io, stdout: () => out.join(''), stderr: () => err.join('') };
 }
 
-async function readRejected(file: string): Promise<Array<Record<string, unknown>>> {
-  return (await readFile(file, 'utf8'))
+/** The sidecar of reasons beside a rejected (or unknown-outcome) file: one entry per row. */
+async function readReasons(file: string): Promise<Array<Record<string, unknown>>> {
+  return (await readFile(file.replace(/\.[^./]+$/, '.reasons.ndjson'), 'utf8'))
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line));
 }
+
+const secretArgs = () => ['--secret', server.secret, '--base-url', server.baseUrl];
 
 describe('parseCsv (RFC 4180)', () => {
   it('reads quoted fields, doubled quotes, separators and line breaks inside quotes, CRLF and a BOM', () => {
@@ -84,8 +88,13 @@ describe('parseCsv (RFC 4180)', () => {
   });
 });
 
+/** `profiles.ndjson` → `profiles.rejected.ndjson`. */
+function besideRejected(file: string): string {
+  return file.replace(/(\.[^./]+)$/, '.rejected$1');
+}
+
 describe('import', () => {
-  it('imports profiles from NDJSON, writes rejected rows with their reason and line, exits 1', async () => {
+  it('imports profiles from NDJSON; rejected rows go back out as they were, reasons beside them; exits 1', async () => {
     const file = path.join(dir, 'profiles.ndjson');
     const lines = [
       JSON.stringify({ uid: 'u1', planName: 'Growth' }),
@@ -96,42 +105,21 @@ describe('import', () => {
       JSON.stringify({ role: 'no identifier at all' }),
     ];
     await writeFile(file, lines.join('\n'));
-    const { io, stdout, stderr } = captureIo();
-    const code = await runImport(
-      [
-        'profiles',
-        file,
-        '--secret',
-        server.secret,
-        '--base-url',
-        server.baseUrl,
-        '--on-model-missing',
-        'ignore',
-      ],
-      io,
-    );
+    const { io, stdout } = captureIo();
+    const code = await runImport(['profiles', file, ...secretArgs(), '--on-model-missing', 'ignore'], io);
     expect(code).toBe(1);
     expect(server.stored.get('profiles')).toEqual([{ uid: 'u1', plan_name: 'Growth' }, { uid: 'u2' }]);
     expect(server.requests[0]?.body).toMatchObject({ on_model_missing: 'ignore' });
-    const rejected = await readRejected(`${file}.rejected.ndjson`);
-    expect(rejected).toEqual([
-      { line: 2, reason: 'unreadable', message: expect.stringContaining('Not JSON'), raw: 'not json' },
-      {
-        line: 3,
-        reason: 'rejected',
-        status: 422,
-        message: 'needs uid or email',
-        item: { id: 'no-batch-identifier' },
-      },
-      {
-        line: 6,
-        reason: 'missing-identifier',
-        message: expect.any(String),
-        item: { role: 'no identifier at all' },
-      },
+    const rejectedFile = path.join(dir, 'profiles.rejected.ndjson');
+    expect(await readFile(rejectedFile, 'utf8')).toBe(`${lines[1]}\n${lines[2]}\n${lines[5]}\n`);
+    expect(await readReasons(rejectedFile)).toEqual([
+      { row: 1, line: 2, reason: 'unreadable', message: expect.stringContaining('Not JSON') },
+      { row: 2, line: 3, reason: 'rejected', status: 422, message: 'needs uid or email' },
+      { row: 3, line: 6, reason: 'missing-identifier', message: 'A profile needs `uid`, `email` or `id`.' },
     ]);
-    expect(stdout()).toContain('2 of 5 rows accepted, 3 rejected');
-    expect(stderr()).toMatch(/import profiles: 4\/4 rows \(2 accepted, 2 returned\)/);
+    expect(stdout()).toContain('2 of 5 rows accepted, 3 rejected, 0 unknown-outcome, 0 duplicates-possible');
+    expect(stdout()).toContain(`are in ${rejectedFile}, as in the input`);
+    expect(stdout()).toContain(`Checkpoint: ${file}.import-state.json (complete)`);
   });
 
   it('imports companies from CSV with the secret from the environment; empty cells are left out; exits 0', async () => {
@@ -144,10 +132,178 @@ describe('import', () => {
       { uid: 'globex', company_name: 'Globex' },
     ]);
     expect(stdout()).toContain('2 of 2 rows accepted, 0 rejected');
-    await expect(readFile(`${file}.rejected.ndjson`)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(path.join(dir, 'companies.rejected.csv'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 
-  it('imports events one by one; after a failure for good the rest are returned as not sent', async () => {
+  it('a rejected file, once fixed, imports as it is (NDJSON and CSV)', async () => {
+    const ndjson = path.join(dir, 'people.ndjson');
+    await writeFile(
+      ndjson,
+      Array.from({ length: 6 }, (_, index) => JSON.stringify({ mail: `p${index}@example.com` })).join('\n'),
+    );
+    const csv = path.join(dir, 'people.csv');
+    await writeFile(
+      csv,
+      `mail,plan\r\n${Array.from({ length: 6 }, (_, index) => `p${index}@x.com,"a, b"`).join('\r\n')}`,
+    );
+    for (const [file, rejectedFile] of [
+      [ndjson, path.join(dir, 'people.rejected.ndjson')],
+      [csv, path.join(dir, 'people.rejected.csv')],
+    ] as const) {
+      expect(await runImport(['profiles', file, ...secretArgs()], captureIo().io)).toBe(1);
+      expect((await readReasons(rejectedFile)).map(({ reason }) => reason)).toEqual(
+        Array(6).fill('missing-identifier'),
+      );
+      // The fix: rename the column (CSV) or the key (NDJSON) that holds the e-mail address.
+      const fixed = (await readFile(rejectedFile, 'utf8'))
+        .replaceAll('mail', 'email')
+        .replace('emailplan', 'email,plan');
+      const fixedFile = rejectedFile.replace('.rejected', '.fixed');
+      await writeFile(fixedFile, fixed);
+      const { io, stdout } = captureIo();
+      expect(await runImport(['profiles', fixedFile, ...secretArgs()], io)).toBe(0);
+      expect(stdout()).toContain('6 of 6 rows accepted, 0 rejected');
+    }
+    expect(server.stored.get('profiles')?.at(-1)).toEqual({ email: 'p5@x.com', plan: 'a, b' });
+  });
+
+  it('rejects a row that is not UTF-8 with invalid-utf8 and keeps its bytes; the rest is sent', async () => {
+    const file = path.join(dir, 'profiles.ndjson');
+    const latin1 = Buffer.from('{"uid":"u2","city":"Montr\xe9al"}', 'latin1');
+    await writeFile(
+      file,
+      Buffer.concat([Buffer.from('{"uid":"u1"}\n'), latin1, Buffer.from('\n{"uid":"u3"}\n')]),
+    );
+    const csv = path.join(dir, 'companies.csv');
+    await writeFile(
+      csv,
+      Buffer.concat([Buffer.from('uid,city\nc1,Paris\n'), Buffer.from('c2,Montr\xe9al\n', 'latin1')]),
+    );
+    const { io, stdout } = captureIo();
+    expect(await runImport(['profiles', file, ...secretArgs()], io)).toBe(1);
+    expect(server.stored.get('profiles')).toEqual([{ uid: 'u1' }, { uid: 'u3' }]);
+    const rejectedFile = path.join(dir, 'profiles.rejected.ndjson');
+    expect(await readFile(rejectedFile)).toEqual(Buffer.concat([latin1, Buffer.from('\n')]));
+    expect(await readReasons(rejectedFile)).toEqual([
+      { row: 1, line: 2, reason: 'invalid-utf8', message: expect.stringContaining('not valid UTF-8') },
+    ]);
+    expect(stdout()).toContain('Rejected rows (1 invalid-utf8)');
+    expect(await runImport(['companies', csv, ...secretArgs()], captureIo().io)).toBe(1);
+    expect(server.stored.get('companies')).toEqual([{ uid: 'c1', city: 'Paris' }]);
+    expect(await readReasons(path.join(dir, 'companies.rejected.csv'))).toMatchObject([
+      { line: 3, reason: 'invalid-utf8' },
+    ]);
+  });
+
+  it('a new import of the file leaves no rejected rows of the previous one behind', async () => {
+    const file = path.join(dir, 'profiles.ndjson');
+    await writeFile(file, '{"uid":"u1"}\n{"role":"no uid"}\n');
+    expect(await runImport(['profiles', file, ...secretArgs()], captureIo().io)).toBe(1);
+    await writeFile(file, '{"uid":"u1"}\n{"uid":"u2"}\n');
+    const { io, stdout } = captureIo();
+    expect(await runImport(['profiles', file, ...secretArgs()], io)).toBe(0);
+    expect(stdout()).toContain('2 of 2 rows accepted, 0 rejected');
+    await expect(readFile(besideRejected(file))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('rejects CSV rows with too few or too many fields, with the line number', async () => {
+    const file = path.join(dir, 'profiles.csv');
+    await writeFile(file, 'uid,plan,role\nu1,a,b\nu2,a\nu3,a,b,c\n"u4\nstill u4",a,b\nu5\n');
+    expect(await runImport(['profiles', file, ...secretArgs()], captureIo().io)).toBe(1);
+    expect(server.stored.get('profiles')?.map((item) => item.uid)).toEqual(['u1', 'u4\nstill u4']);
+    const rejectedFile = path.join(dir, 'profiles.rejected.csv');
+    expect(await readFile(rejectedFile, 'utf8')).toBe('uid,plan,role\nu2,a\nu3,a,b,c\nu5\n');
+    expect(await readReasons(rejectedFile)).toEqual([
+      { row: 1, line: 3, reason: 'unreadable', message: 'Line 3: the row has 2 fields; the header has 3.' },
+      { row: 2, line: 4, reason: 'unreadable', message: 'Line 4: the row has 4 fields; the header has 3.' },
+      { row: 3, line: 7, reason: 'unreadable', message: 'Line 7: the row has 1 field; the header has 3.' },
+    ]);
+  });
+
+  it('stops at once when Chameleon refuses the Account Secret (401 or 403): nothing sent after, exit 3', async () => {
+    await server.close();
+    server = await startFakeChameleon({ wrongSecretStatus: 401 });
+    const events = path.join(dir, 'events.ndjson');
+    await writeFile(
+      events,
+      Array.from({ length: 300 }, (_, k) => JSON.stringify({ uid: `u${k}`, name: 'x' })).join('\n'),
+    );
+    const profiles = path.join(dir, 'profiles.ndjson');
+    await writeFile(
+      profiles,
+      Array.from({ length: 200 }, (_, k) => JSON.stringify({ uid: `u${k}` })).join('\n'),
+    );
+    for (const [model, file] of [
+      ['events', events],
+      ['profiles', profiles],
+    ] as const) {
+      server.requests.length = 0;
+      const { io, stdout, stderr } = captureIo();
+      const args = [model, file, '--secret', 'wrong', '--base-url', server.baseUrl, '--chunk-rows', '10'];
+      expect(await runImport(args, io)).toBe(3);
+      expect(server.requests).toHaveLength(1);
+      expect(stderr()).toMatch(/Chameleon refused the Account Secret \(HTTP 401.*CHAMELEON_ACCOUNT_SECRET/);
+      expect(stderr().trim().split('\n')).toHaveLength(1);
+      expect(stdout()).toContain('0 of 0 rows accepted');
+      await expect(readFile(besideRejected(file))).rejects.toMatchObject({ code: 'ENOENT' });
+      // With the right secret, --resume sends everything, from the first row.
+      expect(await runImport([model, file, ...secretArgs(), '--resume'], captureIo().io)).toBe(0);
+    }
+    expect(server.stored.get('events')).toHaveLength(300);
+    expect(server.stored.get('profiles')).toHaveLength(200);
+  });
+
+  it('an event whose answer is lost goes to the unknown-outcome file, never sent twice; --retry-ambiguous resends', async () => {
+    const file = path.join(dir, 'events.ndjson');
+    const rows = Array.from({ length: 40 }, (_, k) => JSON.stringify({ uid: `u${k}`, name: 'x', seq: k }));
+    await writeFile(file, `${rows.join('\n')}\n`);
+    const faulty = new Set([3, 8, 9, 20, 33]);
+    const seen = new Set<unknown>();
+    // The first attempt at each faulty event is stored, then its answer is lost.
+    server.failWhen = ({ body }) => {
+      const seq = (body as { seq: number }).seq;
+      if (!faulty.has(seq) || seen.has(seq)) return undefined;
+      seen.add(seq);
+      return { fault: seq % 2 ? 'reset' : 'hang' };
+    };
+    const { io, stdout } = captureIo();
+    io.client = { ...io.client, timeoutMs: 500 };
+    expect(await runImport(['events', file, ...secretArgs()], io)).toBe(1);
+    const seqs = (server.stored.get('events') ?? []).map((event) => event.seq);
+    expect(seqs).toEqual(rows.map((_, k) => k)); // each once: the lost answers were stored, not resent
+    expect(server.requests).toHaveLength(40);
+    const unknownFile = path.join(dir, 'events.unknown-outcome.ndjson');
+    expect(await readFile(unknownFile, 'utf8')).toBe([...faulty].map((k) => `${rows[k]}\n`).join(''));
+    expect((await readReasons(unknownFile)).map(({ line, reason }) => [line, reason])).toEqual(
+      [...faulty].map((k) => [k + 1, 'unknown-outcome']),
+    );
+    expect(stdout()).toContain(
+      '35 of 40 rows accepted, 0 rejected, 5 unknown-outcome, 0 duplicates-possible',
+    );
+    expect(stdout()).toContain(`are in ${unknownFile}`);
+
+    server.stored.clear();
+    seen.clear();
+    const again = captureIo();
+    again.io.client = { ...again.io.client, timeoutMs: 500, retry: { maxAttempts: 3, baseDelayMs: 1 } };
+    const args = [
+      'events',
+      file,
+      ...secretArgs(),
+      '--retry-ambiguous',
+      '--state',
+      path.join(dir, 'again.json'),
+    ];
+    expect(await runImport(args, again.io)).toBe(0);
+    expect(server.stored.get('events')).toHaveLength(45); // the 5 stored twice, as the summary warns
+    expect(again.stdout()).toContain(
+      '40 of 40 rows accepted, 0 rejected, 0 unknown-outcome, 5 duplicates-possible',
+    );
+  });
+
+  it('stops at a failure for good and leaves a checkpoint; --resume sends the rest, each row once (exit 4, then 0)', async () => {
     const file = path.join(dir, 'events.ndjson');
     const events = Array.from({ length: 5 }, (_, index) => ({
       uid: `u${index}`,
@@ -156,38 +312,41 @@ describe('import', () => {
     }));
     await writeFile(file, events.map((event) => JSON.stringify(event)).join('\n'));
     server.failWhen = ({ count }) => (count >= 3 ? { status: 500 } : undefined);
-    const { io, stdout } = captureIo({ tty: true });
-    const rejectedFile = path.join(dir, 'left.ndjson');
-    expect(
-      await runImport(
-        ['events', file, '--secret', server.secret, '--base-url', server.baseUrl, '--rejected', rejectedFile],
-        io,
-      ),
-    ).toBe(1);
-    expect(server.stored.get('events')?.map((event) => event.name)).toEqual([
-      'imported_leads',
-      'imported_leads',
-      'imported_leads',
-    ]);
-    const rejected = await readRejected(rejectedFile);
-    expect(rejected.map(({ line, reason }) => [line, reason])).toEqual([
-      [4, 'server-error'],
-      [5, 'not-sent'],
-    ]);
-    expect(rejected[1]?.item).toEqual(events[4]);
-    expect(stdout()).toContain('3 of 5 rows accepted, 2 rejected');
+    const { io, stdout, stderr } = captureIo();
+    expect(await runImport(['events', file, ...secretArgs()], io)).toBe(4);
+    expect(server.stored.get('events')?.map((event) => event.count)).toEqual([0, 1, 2]);
+    expect(server.requests).toHaveLength(5); // event 4 twice (the retry budget), then nothing more
+    expect(stderr()).toContain('stopped at line 4: HTTP 500: scripted failure. Nothing more was sent.');
+    expect(stdout()).toContain('3 of 3 rows accepted');
+    expect(stdout()).toContain('--resume to continue from line 4');
+    const state = JSON.parse(await readFile(`${file}.import-state.json`, 'utf8'));
+    expect(state).toMatchObject({ done: false, next: { line: 4 } });
+    // Without --resume the checkpoint is not overwritten silently.
+    const fresh = captureIo();
+    expect(await runImport(['events', file, ...secretArgs()], fresh.io)).toBe(2);
+    expect(fresh.stderr()).toContain('stopped at line 4. Pass --resume to continue it');
+    server.failWhen = undefined;
+    const resumed = captureIo();
+    expect(await runImport(['events', file, ...secretArgs(), '--resume'], resumed.io)).toBe(0);
+    expect(server.stored.get('events')?.map((event) => event.count)).toEqual([0, 1, 2, 3, 4]);
+    expect(resumed.stdout()).toContain('5 of 5 rows accepted');
   });
 
-  it('draws a progress bar on a terminal', async () => {
-    const file = path.join(dir, 'p.jsonl');
-    await writeFile(file, '{"uid":"a"}\n{"uid":"b"}\n');
-    const { io, stderr } = captureIo({ tty: true });
-    await runImport(
-      ['profiles', file, '--secret', server.secret, '--base-url', server.baseUrl, '--batch-size', '1'],
-      io,
+  it('stops a batch import at a failure for good; later chunks are never requested until --resume', async () => {
+    const file = path.join(dir, 'profiles.ndjson');
+    await writeFile(
+      file,
+      Array.from({ length: 30 }, (_, index) => JSON.stringify({ uid: `u${index + 1}` })).join('\n'),
     );
-    expect(stderr()).toContain(`\rimport profiles [${'#'.repeat(15)}${'-'.repeat(15)}] 1/2 rows`);
-    expect(stderr()).toContain(`\rimport profiles [${'#'.repeat(30)}] 2/2 rows (2 accepted, 0 returned)\n`);
+    server.failWhen = ({ count }) => (count >= 1 && count < 3 ? { status: 500 } : undefined);
+    const args = ['profiles', file, ...secretArgs(), '--chunk-rows', '10'];
+    expect(await runImport(args, captureIo().io)).toBe(4);
+    expect(server.stored.get('profiles')).toHaveLength(10);
+    expect(server.requests).toHaveLength(3); // the first chunk, then the second one twice (the retry budget)
+    expect(await runImport([...args, '--resume'], captureIo().io)).toBe(0);
+    expect(server.stored.get('profiles')?.map((item) => item.uid)).toEqual(
+      Array.from({ length: 30 }, (_, index) => `u${index + 1}`),
+    );
   });
 
   it('streams a CSV read a few bytes at a time: quoted line breaks and UTF-8 characters cut across reads', async () => {
@@ -198,28 +357,15 @@ describe('import', () => {
     );
     const { io, stdout } = captureIo();
     io.readBytes = 3;
-    const rejectedFile = path.join(dir, 'rejected.ndjson');
-    expect(
-      await runImport(
-        [
-          'profiles',
-          file,
-          '--secret',
-          server.secret,
-          '--base-url',
-          server.baseUrl,
-          '--rejected',
-          rejectedFile,
-        ],
-        io,
-      ),
-    ).toBe(1);
+    const rejectedFile = path.join(dir, 'left.csv');
+    expect(await runImport(['profiles', file, ...secretArgs(), '--rejected', rejectedFile], io)).toBe(1);
     expect(server.stored.get('profiles')).toEqual([
       { uid: 'u1', note: 'première\r\nligne "deux" 🎉' },
       { uid: 'u2', note: 'å\n\nß' },
     ]);
-    expect((await readRejected(rejectedFile)).map(({ line, reason, item }) => [line, reason, item])).toEqual([
-      [4, 'missing-identifier', { note: 'no uid\nhere' }],
+    expect(await readFile(rejectedFile, 'utf8')).toBe('uid,note\n,"no uid\nhere"\n');
+    expect((await readReasons(rejectedFile)).map(({ line, reason }) => [line, reason])).toEqual([
+      [4, 'missing-identifier'],
     ]);
     expect(stdout()).toContain('2 of 3 rows accepted, 1 rejected');
   });
@@ -246,21 +392,9 @@ describe('import', () => {
       const file = path.join(dir, `profiles.${format}`);
       const body = Array.from({ length: rows }, (_, index) => rowText(index + 1)).join('\n');
       await writeFile(file, format === 'csv' ? `uid,note\n${body}\n` : `${body}\n`);
-      const { io, stdout, stderr } = captureIo();
+      const { io, stdout } = captureIo();
       expect(
-        await runImport(
-          [
-            'profiles',
-            file,
-            '--secret',
-            server.secret,
-            '--base-url',
-            server.baseUrl,
-            '--chunk-rows',
-            String(chunkRows),
-          ],
-          io,
-        ),
+        await runImport(['profiles', file, ...secretArgs(), '--chunk-rows', String(chunkRows)], io),
       ).toBe(1);
 
       // The client is given one chunk at a time, so no batch request can hold more rows than a chunk.
@@ -276,70 +410,35 @@ describe('import', () => {
       expect((server.stored.get('profiles') ?? []).map((item) => item.uid)).toEqual(
         all.filter((k) => !odd.includes(k)).map((k) => `u${k}`),
       );
-      const rejected = await readRejected(`${file}.rejected.ndjson`);
-      expect(rejected.map(({ line }) => line)).toEqual(odd.map(lineOf));
+      const rejectedFile = path.join(dir, `profiles.rejected.${format}`);
+      const reasons = await readReasons(rejectedFile);
+      expect(reasons.map(({ line }) => line)).toEqual(odd.map(lineOf));
       if (format === 'ndjson') {
-        expect(rejected.find(({ line }) => line === 12_345)).toMatchObject({
-          reason: 'unreadable',
-          raw: 'not json',
-        });
-        expect(rejected.find(({ line }) => line === 6234)).toMatchObject({
-          reason: 'rejected',
-          status: 422,
-          item: { id: 'x6234' },
-        });
+        expect(reasons.find(({ line }) => line === 12_345)).toMatchObject({ reason: 'unreadable' });
+        expect(reasons.find(({ line }) => line === 6234)).toMatchObject({ reason: 'rejected', status: 422 });
+        expect(await readFile(rejectedFile, 'utf8')).toContain('\n{"id":"x11234"}\nnot json\n');
       } else {
-        expect(rejected.find(({ line }) => line === 2 * 6234)).toMatchObject({
-          reason: 'missing-identifier',
-          item: { note: 'no\nuid 6234' },
-        });
+        expect(reasons.find(({ line }) => line === 2 * 6234)).toMatchObject({ reason: 'missing-identifier' });
+        expect(await readFile(rejectedFile, 'utf8')).toContain('\n,"no\nuid 6234"\n');
       }
       expect(stdout()).toContain(`${rows - odd.length} of ${rows} rows accepted, ${odd.length} rejected`);
-      const items = format === 'ndjson' ? rows - 1 : rows;
-      expect(stderr()).toContain(
-        `import profiles: ${items}/${items} rows (${rows - odd.length} accepted, ${items - (rows - odd.length)} returned)`,
-      );
     },
   );
-
-  it('after a request fails for good, later chunks are returned as not sent and never requested', async () => {
-    const file = path.join(dir, 'profiles.ndjson');
-    await writeFile(
-      file,
-      Array.from({ length: 30 }, (_, index) => JSON.stringify({ uid: `u${index + 1}` })).join('\n'),
-    );
-    server.failWhen = ({ count }) => (count >= 1 ? { status: 500 } : undefined);
-    const { io } = captureIo();
-    expect(
-      await runImport(
-        ['profiles', file, '--secret', server.secret, '--base-url', server.baseUrl, '--chunk-rows', '10'],
-        io,
-      ),
-    ).toBe(1);
-    expect(server.stored.get('profiles')).toHaveLength(10);
-    expect(server.requests).toHaveLength(3); // the first chunk, then the second one twice (the retry budget)
-    const rejected = await readRejected(`${file}.rejected.ndjson`);
-    expect(rejected.map(({ line, reason }) => [line, reason])).toEqual([
-      ...Array.from({ length: 10 }, (_, index) => [index + 11, 'server-error']),
-      ...Array.from({ length: 10 }, (_, index) => [index + 21, 'not-sent']),
-    ]);
-  });
 
   it('returns a line longer than a batch body as unreadable without holding it whole', async () => {
     const file = path.join(dir, 'profiles.ndjson');
     const huge = JSON.stringify({ uid: 'huge', note: 'x'.repeat(17 * 1024 * 1024) });
     await writeFile(file, `{"uid":"a"}\n${huge}\n{"uid":"b"}`);
     const { io, stdout } = captureIo();
-    expect(
-      await runImport(['profiles', file, '--secret', server.secret, '--base-url', server.baseUrl], io),
-    ).toBe(1);
+    expect(await runImport(['profiles', file, ...secretArgs()], io)).toBe(1);
     expect(server.stored.get('profiles')).toEqual([{ uid: 'a' }, { uid: 'b' }]);
-    const [rejected] = await readRejected(`${file}.rejected.ndjson`);
-    expect(rejected).toMatchObject({
+    const [reason] = await readReasons(path.join(dir, 'profiles.rejected.ndjson'));
+    expect(reason).toEqual({
+      row: null,
       line: 2,
       reason: 'unreadable',
       message: expect.stringContaining('longer than'),
-      raw: `${huge.slice(0, 200)}…`,
+      start: huge.slice(0, 200),
     });
     expect(stdout()).toContain('2 of 3 rows accepted, 1 rejected');
   });
@@ -351,12 +450,7 @@ describe('import', () => {
       `uid\n${Array.from({ length: 3000 }, (_, index) => `u${index}`).join('\n')}\nu3000,"open\n`,
     );
     const { io, stderr } = captureIo();
-    expect(
-      await runImport(
-        ['profiles', file, '--secret', server.secret, '--base-url', server.baseUrl, '--chunk-rows', '100'],
-        io,
-      ),
-    ).toBe(2);
+    expect(await runImport(['profiles', file, ...secretArgs(), '--chunk-rows', '100'], io)).toBe(2);
     expect(stderr()).toMatch(/line 3002: a quoted field is never closed/);
     expect(server.requests).toHaveLength(0);
   });
@@ -364,19 +458,25 @@ describe('import', () => {
   it.each([
     [['users', 'x.ndjson'], /Name what to import/],
     [['profiles'], /exactly one file/],
-    [['profiles', 'x.ndjson'], /No account secret/],
+    [['profiles', 'x.ndjson'], /No Account Secret/],
     [['profiles', 'x.txt', '--secret', 's'], /must end in .ndjson, .jsonl or .csv/],
     [['profiles', 'missing.ndjson', '--secret', 's'], /ENOENT/],
     [['profiles', 'x.ndjson', '--secret', 's', '--batch-size', '0'], /positive integer/],
     [['profiles', 'x.ndjson', '--secret', 's', '--chunk-rows', '1.5'], /--chunk-rows is a positive integer/],
     [['profiles', 'x.ndjson', '--bogus'], /bogus/],
-  ])('explains a usage error and exits 2: %j', async (args, message) => {
+    [['profiles', 'x.ndjson', '--secret', 's', '--resume'], /no checkpoint to resume from/],
+  ])('explains a usage error in one line and a hint, and exits 2: %j', async (args, message) => {
     const { io, stderr } = captureIo();
     const cwdArgs = args.map((arg) => (/\.(ndjson|txt)$/.test(arg) ? path.join(dir, arg) : arg));
-    if (cwdArgs.some((arg) => arg.endsWith('x.txt'))) await writeFile(path.join(dir, 'x.txt'), '');
+    await writeFile(path.join(dir, 'x.txt'), '');
+    await writeFile(path.join(dir, 'x.ndjson'), '');
     expect(await runImport(cwdArgs, io)).toBe(2);
-    expect(stderr()).toMatch(message);
-    expect(stderr()).toContain('Usage: chameleon-webhooks import');
+    const [line, hint, ...rest] = stderr().trimEnd().split('\n');
+    expect(line).toMatch(/^chameleon-webhooks import: /);
+    expect(line).toMatch(message);
+    expect(hint).toBe('Run `chameleon-webhooks import --help` for the options.');
+    expect(rest).toEqual([]);
+    expect(stderr()).not.toContain('Usage:');
   });
 
   it('runs as `chameleon-webhooks import` through the CLI dispatcher', async () => {
@@ -391,7 +491,79 @@ describe('import', () => {
         env: { ...process.env, CHAMELEON_ACCOUNT_SECRET: server.secret },
       },
     );
-    expect(stdout).toContain('1 of 1 rows accepted');
+    expect(stdout).toContain('1 of 1 row accepted');
     expect(server.stored.get('profiles')).toEqual([{ uid: 'u1', plan_name: 'Growth' }]);
+  });
+});
+
+describe('import progress', () => {
+  /** A clock that moves one second each time the stand-in gets a request. */
+  function tickingClock() {
+    let now = 0;
+    server.failWhen = () => {
+      now += 1000;
+      return undefined;
+    };
+    return () => now;
+  }
+
+  it('on a terminal: the percentage of bytes done, true row counts, rows/s and an ETA', async () => {
+    const file = path.join(dir, 'p.jsonl');
+    await writeFile(file, '{"uid":"a"}\n{"uid":"b"}\n{"uid":"c"}\n{"uid":"d"}\n');
+    const { io, stderr } = captureIo({ tty: true, now: tickingClock() });
+    expect(await runImport(['profiles', file, ...secretArgs(), '--batch-size', '1'], io)).toBe(0);
+    expect(stderr()).toContain(
+      '\rimport profiles 50.0% 2 rows (2 accepted, 0 rejected, 0 unknown-outcome) 1 rows/s ETA 0:02',
+    );
+    expect(
+      stderr().endsWith(
+        '\rimport profiles 100.0% 4 rows (4 accepted, 0 rejected, 0 unknown-outcome) 1 rows/s ETA 0:00\u001b[K\n',
+      ),
+    ).toBe(true);
+  });
+
+  it('off a terminal: a plain line every N seconds, with the rows whose outcome is known', async () => {
+    const file = path.join(dir, 'p.ndjson');
+    await writeFile(file, '{"uid":"a"}\n{"uid":"b"}\n{"id":"c"}\n{"uid":"d"}\n');
+    const { io, stderr } = captureIo({ now: tickingClock() });
+    const args = ['profiles', file, ...secretArgs(), '--batch-size', '1', '--progress-every', '2'];
+    expect(await runImport(args, io)).toBe(1);
+    expect(stderr().split('\n')).toEqual([
+      'import profiles 51.1% 2 rows (2 accepted, 0 rejected, 0 unknown-outcome) 1 rows/s', // 24 of 47 bytes
+      'import profiles 100.0% 4 rows (3 accepted, 1 rejected, 0 unknown-outcome) 1 rows/s',
+      '',
+    ]);
+  });
+});
+
+describe('import: stop and resume', () => {
+  it('an abort (SIGINT) lets the request in flight finish, writes the checkpoint and summary, exits 130', async () => {
+    const file = path.join(dir, 'events.ndjson');
+    await writeFile(
+      file,
+      Array.from({ length: 10 }, (_, k) => JSON.stringify({ uid: `u${k}`, name: 'x', seq: k })).join('\n'),
+    );
+    const controller = new AbortController();
+    server.failWhen = ({ count }) => {
+      if (count === 3) controller.abort(); // while the fourth event is in flight
+      return undefined;
+    };
+    const { io, stdout } = captureIo();
+    io.signal = controller.signal;
+    expect(await runImport(['events', file, ...secretArgs()], io)).toBe(130);
+    expect(server.stored.get('events')).toHaveLength(4);
+    expect(stdout()).toContain('4 of 4 rows accepted');
+    expect(stdout()).toContain(
+      `Checkpoint: ${file}.import-state.json (interrupted; run the same command with --resume to continue from line 5)`,
+    );
+    server.failWhen = undefined;
+    const resumed = captureIo();
+    expect(await runImport(['events', file, ...secretArgs(), '--resume'], resumed.io)).toBe(0);
+    expect(server.stored.get('events')?.map((event) => event.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(resumed.stdout()).toContain('10 of 10 rows accepted');
+    const again = captureIo();
+    expect(await runImport(['events', file, ...secretArgs(), '--resume'], again.io)).toBe(0);
+    expect(again.stdout()).toContain('already complete; nothing sent');
+    expect(server.stored.get('events')).toHaveLength(10);
   });
 });

@@ -167,14 +167,31 @@ describe('single requests', () => {
     expect(storedUids()).toEqual(['u1']);
   });
 
-  it('retries a connection failure, then reports it', async () => {
+  it('retries a failure with no answer for an upsert, then says its outcome is unknown', async () => {
     const failing: typeof fetch = async () => {
       throw new TypeError('fetch failed');
     };
     await expect(client({ fetch: failing }).profiles.upsert({ uid: 'u1' })).rejects.toMatchObject({
-      reason: 'network-error',
+      reason: 'unknown-outcome',
       attempts: 4,
     });
+  });
+
+  it('retries an event when nothing reached the server (connection refused) and calls it a network error', async () => {
+    const closed = await startFakeChameleon();
+    await closed.close();
+    await expect(
+      client({ baseUrl: closed.baseUrl }).events.track({ uid: 'u1', name: 'x' }),
+    ).rejects.toMatchObject({ reason: 'network-error', attempts: 4, message: /ECONNREFUSED/ });
+  });
+
+  it('stops at a 401 without retrying and names the Account Secret', async () => {
+    await server.close();
+    server = await startFakeChameleon({ wrongSecretStatus: 401 });
+    await expect(
+      client({ accountSecret: 'wrong' }).events.track({ uid: 'u1', name: 'x' }),
+    ).rejects.toMatchObject({ reason: 'unauthorized', status: 401, attempts: 1, message: /Account Secret/ });
+    expect(server.requests).toHaveLength(1);
   });
 });
 
@@ -321,6 +338,138 @@ describe('batches', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+/** A seeded generator (mulberry32), so a failing run can be replayed. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Answers lost after storing, on about `rate` of the requests: reset, no answer, a late answer. */
+function lostAnswers(rate: number, seed: number): () => ScriptedFailure | undefined {
+  const random = seeded(seed);
+  const faults: ScriptedFailure[] = [{ fault: 'reset' }, { fault: 'hang' }, { fault: 'late', delayMs: 600 }];
+  return () => (random() < rate ? faults[Math.floor(random() * faults.length)] : undefined);
+}
+
+function storedCounts(model: string, key: string): Map<unknown, number> {
+  const counts = new Map<unknown, number>();
+  for (const item of server.stored.get(model) ?? []) counts.set(item[key], (counts.get(item[key]) ?? 0) + 1);
+  return counts;
+}
+
+describe('answers lost after Chameleon stored the request', () => {
+  it('retries upsert batches (a repeat is harmless) and never calls a stored item failed', async () => {
+    server.failWhen = lostAnswers(0.3, 7);
+    const items = profiles(600);
+    const report = await client({
+      maxBatchItems: 20,
+      timeoutMs: 300,
+      retry: { maxAttempts: 10 },
+    }).profiles.batch(items);
+    expectAccounted(report, items.length);
+    expect(server.requests.some((request) => request.status === 0)).toBe(true);
+    expect(report.accepted).toHaveLength(items.length);
+    expect(report.duplicatesPossible).toEqual([]);
+    expect(new Set(storedUids())).toEqual(new Set(items.map((item) => item.uid)));
+  });
+
+  it('sends an event once: a lost answer is returned as unknown-outcome, never sent again', async () => {
+    server.failWhen = lostAnswers(0.3, 11);
+    const events = Array.from({ length: 40 }, (_, index) => ({
+      uid: `u${index}`,
+      name: 'Signed up',
+      seq: index,
+    }));
+    const report = await client({ timeoutMs: 300 }).events.trackMany(events);
+    expectAccounted(report, events.length);
+    const counts = storedCounts('events', 'seq');
+    expect(Math.max(...counts.values())).toBe(1); // no event stored twice
+    const unknown = report.returned.filter((item) => item.reason === 'unknown-outcome');
+    expect(unknown.length).toBeGreaterThan(5);
+    expect(unknown.length).toBe(report.returned.length);
+    for (const index of report.accepted) expect(counts.get(index)).toBe(1);
+    // Every unknown one was in fact stored here: the report must not have called it failed.
+    for (const { index } of unknown) expect(counts.get(index)).toBe(1);
+    expect(report.duplicatesPossible).toEqual([]);
+    expect(server.requests).toHaveLength(events.length);
+  });
+
+  it('with retryAmbiguous, accepts every event and lists the ones that may be stored twice', async () => {
+    server.failWhen = lostAnswers(0.3, 13);
+    const events = Array.from({ length: 30 }, (_, index) => ({
+      uid: `u${index}`,
+      name: 'Signed up',
+      seq: index,
+    }));
+    const report = await client({
+      timeoutMs: 300,
+      retryAmbiguous: true,
+      retry: { maxAttempts: 10 },
+    }).events.trackMany(events);
+    expect(report.accepted).toHaveLength(events.length);
+    const twice = [...storedCounts('events', 'seq')].filter(([, count]) => count > 1).map(([seq]) => seq);
+    expect(twice.length).toBeGreaterThan(0);
+    for (const seq of twice) expect(report.duplicatesPossible).toContain(seq);
+  });
+
+  it('a single event whose answer is lost throws unknown-outcome after one attempt', async () => {
+    server.failures.push({ fault: 'reset' });
+    await expect(client().events.track({ uid: 'u1', name: 'x' })).rejects.toMatchObject({
+      reason: 'unknown-outcome',
+      attempts: 1,
+      message: /not retried/,
+    });
+    expect(server.stored.get('events')).toHaveLength(1);
+    server.failures.push({ status: 504 });
+    await expect(client().events.track({ uid: 'u2', name: 'x' })).rejects.toMatchObject({
+      reason: 'unknown-outcome',
+      status: 504,
+    });
+  });
+});
+
+describe('bad items', () => {
+  it('returns an item with a throwing getter or a BigInt in the report instead of throwing', async () => {
+    const throwing = { uid: 'bad' } as Record<string, unknown>;
+    Object.defineProperty(throwing, 'plan', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no plan');
+      },
+    });
+    const items = [{ uid: 'a' }, throwing, { uid: 'b' }];
+    const report = await client().profiles.batch(items);
+    expect(report.accepted).toEqual([0, 2]);
+    expect(report.returned).toEqual([
+      {
+        index: 1,
+        item: throwing,
+        reason: 'invalid-item',
+        message: 'A profile could not be read as JSON: no plan',
+      },
+    ]);
+    const raw = await client({ normalize: false }).companies.batch([{ uid: 'c', seats: 10n }, { uid: 'd' }]);
+    expect(raw.accepted).toEqual([1]);
+    expect(raw.returned[0]).toMatchObject({ index: 0, reason: 'invalid-item', message: /BigInt/ });
+  });
+
+  it('words its messages for one item of the model', async () => {
+    const report = await client().events.trackMany([{ uid: 'u1' } as never, { name: 'x' } as never]);
+    expect(report.returned.map((item) => item.message)).toEqual([
+      'An event needs `name`.',
+      'An event needs `uid`, `id` or `email`.',
+    ]);
+    await expect(client().profiles.upsert({})).rejects.toThrow('A profile needs `uid`, `email` or `id`.');
+    await expect(client().companies.upsert({})).rejects.toThrow(/^A company needs/);
   });
 });
 

@@ -2,17 +2,23 @@
  * A local stand-in for Chameleon's incoming endpoints, behaving as the docs say:
  * 403 for a wrong secret, 202 `{ batch: { id }, errors: [{ code: 422, index, message }] }`
  * for batches (an item without its identifier is a per-item 422), 413 over the byte
- * limit, and whatever failures a test scripts (429 with a wait header, 5xx).
- * It records every item it accepted so tests can prove none was stored twice.
+ * limit, and whatever failures a test scripts: a status (401, 429 with a wait header, 5xx),
+ * or a fault that loses the answer after the items were stored (the connection reset,
+ * no answer at all, an answer later than the client waits).
+ * It records every item it stored so tests can prove none was stored twice.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface ScriptedFailure {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
+/**
+ * How a request goes wrong. `reset`: the items are stored, then the connection is destroyed
+ * before any answer. `reset-unstored`: destroyed without storing. `hang`: stored, never
+ * answered (the client times out). `late`: stored, answered after `delayMs`.
+ */
+export type Fault = 'reset' | 'reset-unstored' | 'hang' | 'late';
+
+export type ScriptedFailure =
+  { status: number; headers?: Record<string, string>; body?: unknown } | { fault: Fault; delayMs?: number };
 
 export interface ReceivedRequest {
   path: string;
@@ -58,7 +64,7 @@ function answer(
 }
 
 export async function startFakeChameleon(
-  options: { secret?: string; batchLimitBytes?: number } = {},
+  options: { secret?: string; batchLimitBytes?: number; wrongSecretStatus?: 401 | 403 } = {},
 ): Promise<FakeChameleon> {
   const fake: FakeChameleon = {
     baseUrl: '',
@@ -92,26 +98,45 @@ export async function startFakeChameleon(
     if (request.method !== 'POST' || !match) return reply(404, { code: 404, messages: ['Not found'] });
     const [, pathSecret, model = '', batch] = match;
     const secret = pathSecret ? decodeURIComponent(pathSecret) : request.headers['x-account-secret'];
-    if (secret !== fake.secret) return reply(403, { code: 403, messages: ['Account secret is not valid'] });
+    if (secret !== fake.secret) {
+      const status = options.wrongSecretStatus ?? 403;
+      return reply(status, { code: status, messages: ['Account secret is not valid'] });
+    }
     const scripted =
       fake.failures.shift() ?? fake.failWhen?.({ path: url.pathname, body, count: fake.requests.length });
-    if (scripted)
+    if (scripted && 'status' in scripted)
       return reply(
         scripted.status,
         scripted.body ?? { code: scripted.status, messages: ['scripted failure'] },
         scripted.headers,
       );
-    if (body === undefined) return reply(422, { code: 422, messages: ['Body is not JSON'] });
+    if (scripted?.fault === 'reset-unstored') {
+      record(0);
+      return void request.socket.destroy();
+    }
+    const [status, replyBody] = store(model, Boolean(batch), body, raw.length);
+    if (!scripted) return reply(status, replyBody);
+    record(0); // 0: the client got no answer (or one it no longer waits for)
+    if (scripted.fault === 'reset') request.socket.destroy();
+    if (scripted.fault === 'late') {
+      setTimeout(() => {
+        if (!response.destroyed) answer(response, status, replyBody);
+      }, scripted.delayMs ?? 1000);
+    }
+  };
+
+  /** Stores what a request carries, as Chameleon would; returns the answer it gives. */
+  const store = (model: string, batch: boolean, body: unknown, bytes: number): [number, unknown] => {
+    if (body === undefined) return [422, { code: 422, messages: ['Body is not JSON'] }];
     const stored = fake.stored.get(model) ?? [];
     fake.stored.set(model, stored);
     if (!batch) {
       stored.push(body as Record<string, unknown>);
-      return reply(200, { [model.replace(/ies$/, 'y').replace(/s$/, '')]: { id: `id-${stored.length}` } });
+      return [200, { [model.replace(/ies$/, 'y').replace(/s$/, '')]: { id: `id-${stored.length}` } }];
     }
-    if (raw.length > fake.batchLimitBytes)
-      return reply(413, { code: 413, messages: ['Request entity too large'] });
+    if (bytes > fake.batchLimitBytes) return [413, { code: 413, messages: ['Request entity too large'] }];
     const items = (body as Record<string, unknown>)[model];
-    if (!Array.isArray(items)) return reply(422, { code: 422, messages: [`${model} must be an array`] });
+    if (!Array.isArray(items)) return [422, { code: 422, messages: [`${model} must be an array`] }];
     const errors: Array<{ code: number; index: number; message: string }> = [];
     items.forEach((item: Record<string, unknown>, index) => {
       const identifiers = BATCH_IDENTIFIERS[model] ?? [];
@@ -119,7 +144,7 @@ export async function startFakeChameleon(
       else errors.push({ code: 422, index, message: `needs ${identifiers.join(' or ')}` });
     });
     batchCount++;
-    return reply(202, { batch: { id: `batch-${batchCount}` }, ...(errors.length ? { errors } : {}) });
+    return [202, { batch: { id: `batch-${batchCount}` }, ...(errors.length ? { errors } : {}) }];
   };
 
   const server = createServer((request, response) => {
@@ -129,6 +154,10 @@ export async function startFakeChameleon(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () => new Promise((resolve) => server.close(() => resolve()));
+  fake.close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections(); // a `hang` fault holds its connection open
+    });
   return fake;
 }

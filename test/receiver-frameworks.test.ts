@@ -1,6 +1,7 @@
 /**
  * The receiver in each framework, over real loopback servers: Express (raw, and
- * the clear error after express.json()), Fastify, Hono on Node, and the Web
+ * the clear error after express.json()), Fastify, Hono on Node, Koa (alone, after a
+ * body parser that kept the raw text, after one that did not), and the Web
  * build's Fetch handler as Next.js route handlers and Workers call it.
  */
 import type { Server } from 'node:http';
@@ -9,10 +10,12 @@ import { serve as serveHono } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
+import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createFastifyPlugin,
   createHonoHandler,
+  createKoaMiddleware,
   createNodeHandler,
 } from '../generated/typescript/src/index.js';
 import * as web from '../generated/typescript/src/web.js';
@@ -128,6 +131,66 @@ describe('Hono', () => {
       closers.push(() => new Promise((done) => server.close(done)));
     });
     await exercise(`${url}/webhooks`, handled);
+  });
+});
+
+/** Starts a Koa app on a random loopback port. */
+async function listenKoa(app: Koa): Promise<string> {
+  const server: Server = app.listen(0, '127.0.0.1');
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  await new Promise((resolve) => server.once('listening', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** What koa-bodyparser does: reads the body, keeps the text as `rawBody` (optionally) and the parsed JSON. */
+function bodyParser(keepRaw: boolean): Koa.Middleware {
+  return async (ctx, next) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const request = ctx.request as typeof ctx.request & { body?: unknown; rawBody?: string };
+    request.body = JSON.parse(text);
+    if (keepRaw) request.rawBody = text;
+    await next();
+  };
+}
+
+describe('Koa', () => {
+  it('receives through createKoaMiddleware on its path; other paths go on to the next middleware', async () => {
+    const handled: string[] = [];
+    const app = new Koa();
+    const seen: number[] = [];
+    app.use(async (ctx, next) => {
+      await next();
+      seen.push(ctx.status); // Koa's own middleware sees the webhook's answer
+    });
+    app.use(createKoaMiddleware(options(handled), { path: '/webhooks' }));
+    app.use((ctx) => {
+      ctx.body = { other: ctx.path };
+    });
+    const url = await listenKoa(app);
+    await exercise(`${url}/webhooks`, handled);
+    expect(seen).toEqual([200, 200, 400, 400]);
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ other: '/health' });
+    expect((await fetch(`${url}/webhooks`)).status).toBe(405);
+  });
+
+  it('takes the raw text a body parser kept, and names the parser that kept none', async () => {
+    const handled: string[] = [];
+    const keeps = new Koa();
+    keeps.use(bodyParser(true));
+    keeps.use(createKoaMiddleware(options(handled)));
+    await exercise(await listenKoa(keeps), handled);
+
+    const rejected: string[] = [];
+    const drops = new Koa();
+    drops.use(bodyParser(false));
+    drops.use(
+      createKoaMiddleware({ secret: SECRET, now: NOW, onRejected: (f) => void rejected.push(f.message) }),
+    );
+    const response = await post(await listenKoa(drops), delivery());
+    expect(response).toEqual({ status: 500, body: { error: 'receiver-misconfigured' } });
+    expect(rejected[0]).toMatch(/koa-bodyparser/);
   });
 });
 

@@ -9,6 +9,7 @@ import { serve as serveHono } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
+import Koa from 'koa';
 import * as node from '../generated/typescript/src/index.js';
 import type { ReceiverOptions } from '../generated/typescript/src/index.js';
 import * as web from '../generated/typescript/src/web.js';
@@ -80,6 +81,14 @@ export const RECEIVERS: Array<[string, (options: Options) => Promise<Started>]> 
       const app = new Hono();
       app.post('/webhooks', node.createHonoHandler(withSecret(o)));
       return honoServer(app.fetch);
+    },
+  ],
+  [
+    'Koa',
+    (o) => {
+      const app = new Koa();
+      app.use(node.createKoaMiddleware(withSecret(o), { path: '/webhooks' }));
+      return listening(createServer(app.callback()));
     },
   ],
   ['fetch (Web build)', (o) => honoServer(web.createFetchHandler(withSecret(o)))],

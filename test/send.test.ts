@@ -262,6 +262,7 @@ describe('chameleon-webhooks (dispatcher)', () => {
       ),
     ).toBe(2);
     expect(err).toContain('unknown command "frobnicate"');
+    expect(err).not.toContain('Usage:'); // one line and a hint, not the whole usage
   });
 
   it('runs as a program and passes the exit code on', async () => {

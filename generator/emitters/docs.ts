@@ -8,6 +8,7 @@
  */
 import {
   walkNodes,
+  type LearnedEvidence,
   type ObjectNode,
   type RefNode,
   type SchemaIndex,
@@ -107,17 +108,34 @@ function oneLine(text: unknown): string {
   return typeof text === 'string' ? text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|') : '';
 }
 
+/** spec:learn's evidence (`x-learned`), as a sentence a reviewer can check against the captures. */
+export function learnedNote(learned: LearnedEvidence | undefined): string {
+  if (!learned) return '';
+  const format = learned.format ? `; every value looked like ${learned.format} (not asserted)` : '';
+  return `*Learned from captured deliveries (${learned.change}): seen in ${learned.deliveries} of ${learned.of}, ${learned.firstSeen} to ${learned.lastSeen}, e.g. \`${learned.example}\`${format}; not yet confirmed by the vendor.*`;
+}
+
 function fieldsOf(node: SchemaNode, namer: TypeNamer, linkPrefix: string): Field[] {
   const properties = node.kind === 'object' ? node.properties : [];
   return properties.map((property) => ({
     name: property.name,
     type: namer.describe(property.node, linkPrefix),
     required: property.required,
-    description: oneLine(
-      property.node.annotations.description ??
-        (property.node.kind === 'ref' ? namer.refDescription(property.node) : ''),
-    ),
+    description: [
+      oneLine(
+        property.node.annotations.description ??
+          (property.node.kind === 'ref' ? namer.refDescription(property.node) : ''),
+      ),
+      learnedNote(learnedOf(property.node)),
+    ]
+      .filter(Boolean)
+      .join(' '),
   }));
+}
+
+/** The evidence beside a property, or on the enum or type it holds (a widened type, new enum values). */
+function learnedOf(node: SchemaNode): LearnedEvidence | undefined {
+  return node.annotations.learned ?? (node.kind === 'nullable' ? node.node.annotations.learned : undefined);
 }
 
 function envelopeDescription(model: SpecModel, name: string): string {
@@ -139,6 +157,7 @@ function topicPage(topic: Topic, namer: TypeNamer, model: SpecModel): GeneratedF
         description: field.description || envelopeDescription(model, field.name),
       })),
     fields: fieldsOf(topic.data, namer, '../'),
+    learned: learnedNote(topic.root.annotations.learned),
     examples: topic.examples.map((example) => ({
       name: example.name,
       source: JSON.stringify(example.payload, null, 2),
@@ -148,7 +167,13 @@ function topicPage(topic: Topic, namer: TypeNamer, model: SpecModel): GeneratedF
 }
 
 function modelPage(doc: SchemaDocument, namer: TypeNamer, model: SpecModel, usedBy: string[]): GeneratedFile {
-  const context = { api: model.api, doc, fields: fieldsOf(doc.root, namer, '../'), usedBy };
+  const context = {
+    api: model.api,
+    doc,
+    fields: fieldsOf(doc.root, namer, '../'),
+    usedBy,
+    learned: learnedNote(doc.root.annotations.learned),
+  };
   return { path: `models/${doc.typeName}.md`, contents: render('docs/model.md', context) };
 }
 

@@ -7,16 +7,26 @@
  * Every valid payload is checked against its topic's schema here, at generate
  * time: a fixture that does not validate stops generation instead of shipping.
  */
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
 import { createSpecAjv } from '../spec/ajv.js';
+import type { JsonSchema } from '../spec/load.js';
 import { portableSchema, requirementsOf } from '../fixtures/contract.js';
 import { validPayloadsFor } from '../fixtures/payloads.js';
 import { signatureVectors } from '../fixtures/signatures.js';
-import { invalidPayloadsFor } from '../validators/mutations.js';
+import {
+  invalidPayloadsFor,
+  unknownEnumPayloadsFor,
+  type UnknownEnumPayload,
+} from '../validators/mutations.js';
 import { render } from '../templates.js';
 import type { SpecModel, Topic } from '../model.js';
 import type { Emitter, GeneratedFile } from './emitter.js';
 
 const DIR = 'fixtures';
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
 
 export interface ManifestEntry {
   topic: string;
@@ -28,6 +38,8 @@ export interface ManifestEntry {
   errorPath?: string;
   /** What a validator must do beyond draft-07's core to reach the verdict (`format-assertion`). */
   requires?: string[];
+  /** A tolerant receiver's verdict, where it differs from `valid` (the strict one, which the schemas give). */
+  tolerant?: { valid: boolean; warning: 'unknown-enum-value' };
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -41,12 +53,49 @@ function checkValid(model: SpecModel, topic: Topic, name: string, payload: unkno
   }
 }
 
+/**
+ * The manifest entry of an unknown string in an enum. Closed: the schemas and strict mode reject
+ * it at `errorPath`, a tolerant receiver accepts it with an `unknown-enum-value` warning there.
+ * Open: valid in every mode, as the schemas' `anyOf` says.
+ */
+function unknownEnumEntry(topic: Topic, fixture: UnknownEnumPayload, schema: string): ManifestEntry {
+  const { name, defect, errorPath, open } = fixture;
+  const base = { topic: topic.topic, name, description: defect, schema };
+  if (open) return { ...base, file: `payloads/${topic.topic}/${name}.json`, valid: true };
+  return {
+    ...base,
+    file: `invalid/${topic.topic}/${name}.json`,
+    valid: false,
+    errorPath,
+    tolerant: { valid: true, warning: 'unknown-enum-value' },
+  };
+}
+
+/**
+ * An unknown string in an open enum is valid by the shipped schema (its `anyOf`), not by the
+ * spec's documents, whose `enum` keeps the known values for the library's warnings.
+ */
+function portableCheck(schema: JsonSchema): (name: string, payload: unknown) => void {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  let validate: ValidateFunction | undefined;
+  return (name, payload) => {
+    validate ??= ajv.compile(schema);
+    if (!validate(payload))
+      throw new Error(
+        `fixtures: ${name} does not validate against its shipped schema: ${ajv.errorsText(validate.errors)}`,
+      );
+  };
+}
+
 /** The payload files of one topic and their manifest entries. */
 function topicFixtures(model: SpecModel, topic: Topic): { files: GeneratedFile[]; entries: ManifestEntry[] } {
   const schema = `schemas/${topic.topic}.json`;
-  const files: GeneratedFile[] = [{ path: `${DIR}/${schema}`, contents: json(portableSchema(model, topic)) }];
+  const portable = portableSchema(model, topic);
+  const files: GeneratedFile[] = [{ path: `${DIR}/${schema}`, contents: json(portable) }];
   const entries: ManifestEntry[] = [];
-  for (const { name, description, payload } of validPayloadsFor(topic, model.schemas)) {
+  const valid = validPayloadsFor(topic, model.schemas);
+  for (const { name, description, payload } of valid) {
     checkValid(model, topic, name, payload);
     const file = `payloads/${topic.topic}/${name}.json`;
     files.push({ path: `${DIR}/${file}`, contents: json(payload) });
@@ -67,6 +116,16 @@ function topicFixtures(model: SpecModel, topic: Topic): { files: GeneratedFile[]
       errorPath,
       ...(requires.length ? { requires } : {}),
     });
+  }
+  const checkPortable = portableCheck(portable);
+  const full = valid.find((payload) => payload.name === 'full')?.payload;
+  for (const fixture of unknownEnumPayloadsFor(topic, model.schemas, full ? [full] : [], {
+    onePerEnum: true,
+  })) {
+    const entry = unknownEnumEntry(topic, fixture, schema);
+    if (entry.valid) checkPortable(`${topic.topic}/${entry.name}`, fixture.payload);
+    files.push({ path: `${DIR}/${entry.file}`, contents: json(fixture.payload) });
+    entries.push(entry);
   }
   return { files, entries };
 }
@@ -98,6 +157,9 @@ export const fixturesEmitter: Emitter = {
       validCount: entries.filter((entry) => entry.valid).length,
       invalidCount: entries.filter((entry) => !entry.valid).length,
       formatCount: entries.filter((entry) => entry.requires?.length).length,
+      tolerantCount: entries.filter((entry) => entry.tolerant).length,
+      openEnumCount: entries.filter((entry) => entry.valid && entry.name.endsWith('unknown-enum-value'))
+        .length,
       vectorCount: vectors.length,
       signature: model.api.outgoing.signature,
       replay: model.api.outgoing.replayWindow,

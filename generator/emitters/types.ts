@@ -19,12 +19,18 @@ function openEnumType(values: unknown[]): string {
 /**
  * How nodes become jstt's input: every ref points at the one declaration of its type
  * under the root's definitions, open enums keep `(string & {})`, and what means nothing
- * to types (examples, errata, comments) is left out.
+ * to types (examples, errata, learned evidence, comments) is left out.
  */
 const FOR_JSTT: SerializeOptions = {
   ref: (node) => ({ $ref: `#/definitions/${node.typeName}` }),
   after(node, json) {
-    const { examples: _examples, 'x-errata': _errata, $comment: _comment, ...rest } = json;
+    const {
+      examples: _examples,
+      'x-errata': _errata,
+      'x-learned': _learned,
+      $comment: _comment,
+      ...rest
+    } = json;
     if (node.kind === 'enum' && node.open) {
       const { 'x-open-enum': _open, ...closed } = rest;
       return { ...closed, tsType: openEnumType(node.values) };

@@ -13,6 +13,7 @@ import type {
   Annotations,
   DefinitionNode,
   DocumentNode,
+  LearnedEvidence,
   NullableNode,
   NumberRules,
   ObjectNode,
@@ -28,9 +29,17 @@ import { joinPointer, originKey, readPointer, resolveRef } from './refs.js';
 type Json = Record<string, unknown>;
 
 /** Keywords of our own in spec/: metadata for people and for the types emitter. */
-export const SPEC_KEYWORDS = ['x-errata', 'x-open-enum'] as const;
+export const SPEC_KEYWORDS = ['x-errata', 'x-open-enum', 'x-learned'] as const;
 
-const ANNOTATION_KEYWORDS = ['title', 'description', 'examples', 'default', '$comment', 'x-errata'];
+const ANNOTATION_KEYWORDS = [
+  'title',
+  'description',
+  'examples',
+  'default',
+  '$comment',
+  'x-errata',
+  'x-learned',
+];
 const STRING_RULES = ['format', 'pattern', 'minLength', 'maxLength'] as const;
 const NUMBER_RULES = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'] as const;
 const PRIMITIVE_TYPES = new Set<string>(['string', 'number', 'integer', 'boolean', 'null']);
@@ -453,6 +462,7 @@ function annotationsOf(schema: Json): Annotations {
     ...(schema.default !== undefined ? { default: schema.default } : {}),
     ...(typeof schema.$comment === 'string' ? { comment: schema.$comment } : {}),
     ...(Array.isArray(schema['x-errata']) ? { errata: schema['x-errata'] as string[] } : {}),
+    ...(isObject(schema['x-learned']) ? { learned: schema['x-learned'] as unknown as LearnedEvidence } : {}),
   };
 }
 

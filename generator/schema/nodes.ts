@@ -22,6 +22,29 @@ export interface Annotations {
   comment?: string;
   /** `x-errata`: vendor mistakes this schema corrects. */
   errata?: string[];
+  /** `x-learned`: the deliveries spec:learn inferred this schema from (generator/spec-learn). */
+  learned?: LearnedEvidence;
+}
+
+/**
+ * Evidence for a schema spec:learn proposed from captured deliveries, kept in the spec until a
+ * person confirms it with the vendor (then the annotation is removed). Reference docs and the
+ * CHANGELOG show it.
+ */
+export interface LearnedEvidence {
+  /** What was learned: a new property, topic or model, a widened type, enum values, an opened enum. */
+  change: 'property' | 'topic' | 'model' | 'type-widened' | 'enum-values' | 'enum-opened';
+  /** Deliveries that carried it. */
+  deliveries: number;
+  /** Deliveries of the topic (or carrying the model) that were read. */
+  of: number;
+  /** When it was first and last seen (ISO 8601). */
+  firstSeen: string;
+  lastSeen: string;
+  /** Where to see one: `capture.jsonl:12#/data/profile/plan` (file, line, JSON Pointer). */
+  example: string;
+  /** A format seen in every value that the validators do not assert (`email`, `uri`). */
+  format?: string;
 }
 
 interface NodeBase {

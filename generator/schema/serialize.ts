@@ -13,7 +13,7 @@ export interface SerializeOptions {
   ref?: (node: RefNode) => JsonSchema;
   /** Called on every node's JSON after it is written: may return a replacement. */
   after?: (node: SchemaNode, json: JsonSchema) => JsonSchema;
-  /** Leave annotations out (`title`, `description`, `examples`, `default`, `$comment`, `x-errata`). */
+  /** Leave annotations out (`title`, `description`, `examples`, `default`, `$comment`, `x-errata`, `x-learned`). */
   withoutAnnotations?: boolean;
   /**
    * Written for any draft-07 validator, with no knowledge of our keywords or of `format` (the
@@ -47,6 +47,7 @@ function tail(annotations: Annotations, options: SerializeOptions): JsonSchema {
     ...(annotations.examples !== undefined ? { examples: annotations.examples } : {}),
     ...(annotations.default !== undefined ? { default: annotations.default } : {}),
     ...(annotations.errata !== undefined ? { 'x-errata': annotations.errata } : {}),
+    ...(annotations.learned !== undefined ? { 'x-learned': annotations.learned } : {}),
   };
 }
 

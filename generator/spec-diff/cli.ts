@@ -1,11 +1,14 @@
 /**
- * `npm run spec:diff -- OLD NEW [--json]`
+ * `npm run spec:diff -- OLD NEW [--format text|markdown|json] [--no-stat]`
  *
  * OLD and NEW are spec directories or git refs (their `spec/` is extracted).
- * Prints every change grouped by level, then a summary, and on the last line
- * the classification alone (`breaking`, `additive`, `patch` or `none`), so a
- * script can read it with `tail -n 1`. `--json` prints the SpecDiff instead;
- * `--changelog` prints the change lists for a spec/CHANGELOG.md section.
+ * `text` (the default) prints every change grouped by level, then a summary,
+ * and on the last line the classification alone (`breaking`, `additive`,
+ * `patch` or `none`), so a script can read it with `tail -n 1`. `markdown` is
+ * a pull-request comment and `json` the same report for bots (report.ts,
+ * described by report.schema.json); both include the generated/ diff stat
+ * unless `--no-stat`. `--json` prints the bare SpecDiff; `--changelog` the
+ * change lists for a spec/CHANGELOG.md section.
  * Exit codes: 0 after a diff, 2 for invalid input (missing or invalid spec).
  */
 import path from 'node:path';
@@ -14,11 +17,41 @@ import { ROOT, SpecError } from '../generate.js';
 import type { SpecChange } from './change.js';
 import { changelogSections } from './changelog.js';
 import { diffSpecs, requiredBump, type SpecDiff } from './diff.js';
+import { generatedDiffStat } from './diffstat.js';
+import { buildReport, toMarkdown } from './report.js';
 import { loadSpecSource, SpecSourceError } from './source.js';
+import type { SpecModel } from '../model.js';
 
 const USAGE =
-  'usage: npm run spec:diff -- OLD_SPEC_DIR_OR_GIT_REF NEW_SPEC_DIR_OR_GIT_REF [--json | --changelog]';
-const FLAGS = ['--json', '--changelog'];
+  'usage: npm run spec:diff -- OLD_SPEC_DIR_OR_GIT_REF NEW_SPEC_DIR_OR_GIT_REF [--format text|markdown|json] [--no-stat] [--json | --changelog]';
+const FLAGS = ['--json', '--changelog', '--no-stat', '--format'];
+const FORMATS = ['text', 'markdown', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** `--format X` or `--format=X`; undefined when absent, null when invalid. */
+function formatOf(argv: string[]): Format | undefined | null {
+  const index = argv.findIndex((arg) => arg === '--format' || arg.startsWith('--format='));
+  if (index < 0) return undefined;
+  const value = argv[index]!.includes('=') ? argv[index]!.split('=')[1] : argv[index + 1];
+  return FORMATS.find((format) => format === value) ?? null;
+}
+
+/** The arguments that are spec sources: neither flags nor the value after `--format`. */
+function sourcesOf(argv: string[]): string[] {
+  return argv.filter((arg, index) => !arg.startsWith('--') && argv[index - 1] !== '--format');
+}
+
+/** The markdown or json report of a diff, with the generated/ diff stat unless `stat` is false. */
+export async function renderReport(
+  diff: SpecDiff,
+  before: SpecModel,
+  after: SpecModel,
+  format: 'markdown' | 'json',
+  stat = true,
+): Promise<string> {
+  const report = buildReport(diff, before, after, stat ? await generatedDiffStat(before, after) : null);
+  return format === 'json' ? JSON.stringify(report, null, 2) : toMarkdown(report);
+}
 
 const HEADINGS = { breaking: 'Breaking', additive: 'Additive', patch: 'Patch' } as const;
 
@@ -48,18 +81,26 @@ export function formatDiff(diff: SpecDiff): string {
 export async function main(argv: string[], repo = ROOT): Promise<number> {
   const json = argv.includes('--json');
   const changelog = argv.includes('--changelog');
-  const sources = argv.filter((arg) => !arg.startsWith('--'));
-  if (sources.length !== 2 || argv.some((arg) => arg.startsWith('--') && !FLAGS.includes(arg))) {
+  const format = formatOf(argv);
+  const sources = sourcesOf(argv);
+  const unknownFlag = argv.some((arg) => arg.startsWith('--') && !FLAGS.includes(arg.split('=')[0]!));
+  if (sources.length !== 2 || unknownFlag || format === null) {
     console.error(USAGE);
     return 2;
   }
   const loaded: Array<Awaited<ReturnType<typeof loadSpecSource>>> = [];
   try {
     for (const source of sources) loaded.push(await loadSpecSource(source, repo));
-    const diff = diffSpecs(loaded[0]!.model, loaded[1]!.model);
-    console.log(
-      json ? JSON.stringify(diff, null, 2) : changelog ? changelogSections(diff) : formatDiff(diff),
-    );
+    const [before, after] = [loaded[0]!.model, loaded[1]!.model];
+    const diff = diffSpecs(before, after);
+    if (format === 'markdown' || format === 'json')
+      process.stdout.write(
+        `${await renderReport(diff, before, after, format, !argv.includes('--no-stat'))}\n`,
+      );
+    else
+      console.log(
+        json ? JSON.stringify(diff, null, 2) : changelog ? changelogSections(diff) : formatDiff(diff),
+      );
     return 0;
   } catch (error) {
     if (error instanceof SpecError || error instanceof SpecSourceError) {

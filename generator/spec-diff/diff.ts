@@ -16,12 +16,12 @@ export interface SpecDiff {
 }
 
 /** How a document is named in the report and matched across versions. */
-function labelOf(doc: SchemaDocument & { topic?: string }): string {
+export function labelOf(doc: SchemaDocument & { topic?: string }): string {
   if (doc.kind === 'topic') return `topic ${doc.topic ?? doc.typeName}`;
   return `${doc.kind} ${doc.typeName || doc.path}`;
 }
 
-function byLabel(model: SpecModel): Map<string, SchemaDocument> {
+export function byLabel(model: SpecModel): Map<string, SchemaDocument> {
   const documents: SchemaDocument[] = [
     ...model.topics,
     ...model.models,

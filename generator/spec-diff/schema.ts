@@ -19,6 +19,7 @@ const DOC_KEYWORDS: Array<[keyword: string, field: keyof Annotations | 'id' | 'd
   ['description', 'description'],
   ['examples', 'examples'],
   ['x-errata', 'errata'],
+  ['x-learned', 'learned'],
   ['$comment', 'comment'],
   ['default', 'default'],
   ['$id', 'id'],
@@ -31,7 +32,7 @@ const UPPER_BOUNDS = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'm
 const UNCLASSIFIED = ['multipleOf', 'uniqueItems'];
 
 /** A node seen by the comparer: nullability pulled out, annotations from around and inside it. */
-interface View {
+export interface View {
   node: SchemaNode;
   annotations: Annotations;
   nullable: boolean;
@@ -62,7 +63,7 @@ function declaredTypes(node: SchemaNode): string[] | undefined {
   }
 }
 
-function view(outer: SchemaNode): View {
+export function view(outer: SchemaNode): View {
   let node = withoutNull(outer);
   let nullable = outer.kind === 'nullable';
   let branches: SchemaNode[] = [];

@@ -33,7 +33,9 @@ export function createSpecAjv(documents: DocumentNode[], options?: Options): Ajv
 function newSpecAjv(documents: DocumentNode[], options: Options): Ajv {
   const ajv = new Ajv({ strict: true, allErrors: true, ...options });
   addFormats(ajv);
-  for (const keyword of SPEC_KEYWORDS) ajv.addKeyword({ keyword, schemaType: ['array', 'boolean'] });
+  // Annotations only: their shape is the lint's business (x-learned is an object).
+  for (const keyword of SPEC_KEYWORDS)
+    ajv.addKeyword({ keyword, schemaType: ['array', 'boolean', 'object'] });
   for (const doc of documents) ajv.addSchema(documentToJsonSchema(doc));
   return ajv;
 }

@@ -140,9 +140,14 @@ const isTimestamp = (schemas: Schemas, node: SchemaNode) => {
   const present = schemas.present(node);
   return present.kind === 'primitive' && present.format === 'date-time';
 };
-const closedEnumOf = (schemas: Schemas, node: SchemaNode) => {
+/** The values of an enum of strings (null aside), and whether it is open; undefined for any other node. */
+const stringEnumOf = (schemas: Schemas, node: SchemaNode) => {
   const present = schemas.present(node);
-  return present.kind === 'enum' && !present.open ? (present.values as Json[]) : undefined;
+  if (present.kind !== 'enum') return undefined;
+  const values = present.values as Json[];
+  return values.every((value) => typeof value === 'string' || value === null)
+    ? { values, open: present.open, origin: `${present.origin.file}#${present.origin.pointer}` }
+    : undefined;
 };
 
 /** The one plain JSON type a schema states (refs followed; none for a nullable or several types). */
@@ -246,26 +251,43 @@ function wrongTypes(schemas: Schemas, example: JsonObject, sites: Site[]): Inval
   return found;
 }
 
-/** Sites where a closed enum lives: present values, or optional properties of present objects. */
-function enumSites(schemas: Schemas, sites: Site[]): Array<{ segments: string[]; values: Json[] }> {
-  const found: Array<{ segments: string[]; values: Json[] }> = [];
+interface EnumSite {
+  segments: string[];
+  values: Json[];
+  open: boolean;
+  /** Where the spec declares the enum: one declaration has many sites (Step.preset in `step` and `steps`). */
+  origin: string;
+}
+
+/**
+ * Sites where an enum of strings lives: properties of present objects (present or not) and
+ * present array items, such as a Button's `additional_actions`.
+ */
+function enumSites(schemas: Schemas, sites: Site[]): EnumSite[] {
+  const found: EnumSite[] = [];
   for (const site of sites) {
-    if (!isObject(site.value)) continue;
-    for (const { name, node } of schemas.objectOf(site.node)?.properties ?? []) {
-      const values = closedEnumOf(schemas, node);
-      if (values) found.push({ segments: [...site.segments, name], values });
+    if (isObject(site.value)) {
+      for (const { name, node } of schemas.objectOf(site.node)?.properties ?? []) {
+        const held = stringEnumOf(schemas, node);
+        if (held) found.push({ segments: [...site.segments, name], ...held });
+      }
+    } else if (site.segments.at(-1) === '0') {
+      const item = stringEnumOf(schemas, site.node);
+      if (item) found.push({ segments: site.segments, ...item });
     }
   }
   return found;
 }
 
+const listed = (values: Json[]) => values.map((v) => JSON.stringify(v)).join(', ');
+
 /** A value outside a closed enum that no mode accepts: a number where the enum holds strings. */
 function wrongEnumValues(schemas: Schemas, example: JsonObject, sites: Site[]): InvalidPayload[] {
   return enumSites(schemas, sites)
-    .filter(({ values }) => values.every((value) => typeof value === 'string' || value === null))
+    .filter(({ open, segments }) => !open && segments.at(-1) !== '0')
     .map(({ segments, values }) => ({
       name: nameOf(segments, 'not-in-enum'),
-      defect: `${pointerOf(segments)} is 7, which is not one of ${values.map((v) => JSON.stringify(v)).join(', ')}.`,
+      defect: `${pointerOf(segments)} is 7, which is not one of ${listed(values)}.`,
       payload: replaced(example, segments, 7),
       errorPath: pointerOf(segments),
     }));
@@ -311,18 +333,74 @@ export function invalidPayloadsFor(topic: Topic, index: SchemaIndex): InvalidPay
   return all.filter((entry) => !names.has(entry.name) && names.add(entry.name));
 }
 
+/** Every object in `value` with this `id` and `key`: the copies of one model (a Step and its entry in `steps`). */
+function copiesOf(value: Json, id: Json, key: string): JsonObject[] {
+  if (Array.isArray(value)) return value.flatMap((item) => copiesOf(item, id, key));
+  if (!isObject(value)) return [];
+  const nested = Object.values(value).flatMap((item) => copiesOf(item, id, key));
+  return value.id === id && key in value ? [value, ...nested] : nested;
+}
+
+/**
+ * `root` with `value` at `segments` and in every copy of the model holding it, so that a valid
+ * payload still says one thing about one Step (a defect, in contrast, stays in one place).
+ */
+function withCopies(root: JsonObject, segments: string[], value: Json): JsonObject {
+  const copy = replaced(root, segments, value);
+  let parent: Json = copy;
+  for (const segment of segments.slice(0, -1)) parent = (parent as JsonObject)[segment]!;
+  const key = segments[segments.length - 1]!;
+  const id = isObject(parent) ? parent.id : undefined;
+  if (id !== undefined && id !== '') for (const model of copiesOf(copy, id, key)) model[key] = value;
+  return copy;
+}
+
+/** The string no enum of the spec holds: a value Chameleon could add after this version. */
+export const UNKNOWN_ENUM_VALUE = 'not-a-known-value';
+
+/** An unknown string in an enum, closed or open. */
+export interface UnknownEnumPayload extends InvalidPayload {
+  /** Open (`x-open-enum`): every mode accepts it. Closed: strict mode rejects it, tolerant mode warns. */
+  open: boolean;
+}
+
+/**
+ * Payloads with a string this version does not know in each enum of `topic`, one per
+ * enum site of its first example and then of each of `bases` (a site a base repeats is
+ * skipped): a full payload reaches the enums of models the example leaves out. With
+ * `onePerEnum`, only the first site of each enum the spec declares.
+ */
+export function unknownEnumPayloadsFor(
+  topic: Topic,
+  index: SchemaIndex,
+  bases: Array<Record<string, unknown>> = [],
+  { onePerEnum = false } = {},
+): UnknownEnumPayload[] {
+  const schemas = new Schemas(index);
+  const seen = new Set<string>();
+  const isNew = (key: string) => !seen.has(key) && seen.add(key);
+  return [exampleOf(topic), ...(bases as JsonObject[])].flatMap((base) =>
+    enumSites(schemas, sitesOf(schemas, base, topic.root))
+      .filter(({ segments, origin }) => isNew(onePerEnum ? origin : pointerOf(segments)))
+      .map(({ segments, values, open }) => ({
+        name: nameOf(segments, 'unknown-enum-value'),
+        defect: `${pointerOf(segments)} is "${UNKNOWN_ENUM_VALUE}", which is not one of ${listed(values)}${open ? ': the enum is open, so every mode accepts it' : ''}.`,
+        payload: open
+          ? withCopies(base, segments, UNKNOWN_ENUM_VALUE)
+          : replaced(base, segments, UNKNOWN_ENUM_VALUE),
+        errorPath: pointerOf(segments),
+        open,
+      })),
+  );
+}
+
 /**
  * Payloads with a string this version does not know in a closed enum: strict
  * mode rejects them at `errorPath`; tolerant mode accepts them with an
  * `unknown-enum-value` warning at the same path.
  */
 export function strictOnlyPayloadsFor(topic: Topic, index: SchemaIndex): InvalidPayload[] {
-  const schemas = new Schemas(index);
-  const example = exampleOf(topic);
-  return enumSites(schemas, sitesOf(schemas, example, topic.root)).map(({ segments, values }) => ({
-    name: nameOf(segments, 'unknown-enum-value'),
-    defect: `${pointerOf(segments)} is "not-a-known-value", which is not one of ${values.map((v) => JSON.stringify(v)).join(', ')}.`,
-    payload: replaced(example, segments, 'not-a-known-value'),
-    errorPath: pointerOf(segments),
-  }));
+  return unknownEnumPayloadsFor(topic, index)
+    .filter(({ open }) => !open)
+    .map(({ open: _open, ...payload }) => payload);
 }

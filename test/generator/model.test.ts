@@ -293,6 +293,34 @@ const rows: Row[] = [
     },
   },
   {
+    name: "annotations: x-learned (spec:learn's evidence), beside a $ref too",
+    given: {
+      $ref: '#/definitions/Local',
+      'x-learned': {
+        change: 'property',
+        deliveries: 1,
+        of: 2,
+        firstSeen: 't0',
+        lastSeen: 't1',
+        example: 'c:1#/a',
+      },
+      definitions: { Local: { type: 'string' } },
+    },
+    want: {
+      kind: 'ref',
+      annotations: {
+        learned: {
+          change: 'property',
+          deliveries: 1,
+          of: 2,
+          firstSeen: 't0',
+          lastSeen: 't1',
+          example: 'c:1#/a',
+        },
+      },
+    },
+  },
+  {
     name: 'document keywords at the root',
     given: { $schema: 'http://json-schema.org/draft-07/schema#', $id: `${BASE}inline.json`, type: 'boolean' },
     want: { kind: 'primitive', type: 'boolean' },

@@ -3,13 +3,17 @@
  * Do not edit: change spec/ or templates/ and regenerate.
  */
 // The `chameleon-webhooks` entry (Node.js).
+export * from './capture-file.js';
+export * from './capture.js';
 export * from './fixtures.js';
 export * from './headers.js';
 export * from './idempotency.js';
 export * from './incoming/client.js';
 export * from './incoming/facts.js';
 export * from './incoming/normalize.js';
+export * from './receiver/koa.js';
 export * from './receiver/node.js';
+export * from './receiver/registry.js';
 export * from './receiver/types.js';
 export * from './topics.js';
 export * from './types.js';

@@ -80,9 +80,17 @@ export interface ValidateOptions extends ValidatorOptions {
   unknownTopics?: 'accept' | 'reject';
 }
 
+// `errors?: undefined` on success: `if (!result.ok) result.errors` then compiles without
+// strictNullChecks too, where TypeScript narrows `ok` only in its `true` branch.
 export type WebhookValidationResult =
-  | { ok: true; known: true; webhook: ChameleonWebhook; warnings: ValidationWarning[] }
-  | { ok: true; known: false; webhook: UnknownTopicWebhook; warnings: ValidationWarning[] }
+  | { ok: true; known: true; webhook: ChameleonWebhook; warnings: ValidationWarning[]; errors?: undefined }
+  | {
+      ok: true;
+      known: false;
+      webhook: UnknownTopicWebhook;
+      warnings: ValidationWarning[];
+      errors?: undefined;
+    }
   | { ok: false; errors: ValidationIssue[]; warnings: ValidationWarning[] };
 
 /** The result when unknown topics are rejected: a webhook, if any, is a known one. */
@@ -90,7 +98,7 @@ export type KnownWebhookValidationResult = Exclude<WebhookValidationResult, { kn
 
 /** The result of one topic's or one model's validator. */
 export type ValidationResult<T> =
-  | { ok: true; value: T; warnings: ValidationWarning[] }
+  | { ok: true; value: T; warnings: ValidationWarning[]; errors?: undefined }
   | { ok: false; errors: ValidationIssue[]; warnings: ValidationWarning[] };
 
 /**

@@ -100,24 +100,39 @@ export const VERIFICATION_FAILURES: { readonly [Reason in VerificationFailureRea
   'invalid-payload': 'The body does not match the spec.',
 };
 
+/**
+ * The failure's fields, absent on every success. Declared so that `if (!result.ok) log(result.reason)`
+ * compiles without `strictNullChecks` too (Next.js writes a non-strict tsconfig), where TypeScript
+ * narrows `ok: true | false` only in the `true` branch.
+ */
+export interface NotAFailure {
+  reason?: undefined;
+  message?: undefined;
+  errors?: undefined;
+}
+
 /** A verified webhook of a topic this version knows, conforming to its schema. */
-export interface VerifiedWebhook {
+export interface VerifiedWebhook extends NotAFailure {
   ok: true;
   conforming: true;
   /** The webhook's id, from the signed body (the {@link ID_HEADER} header is not signed). */
   id: string;
   known: true;
   webhook: ChameleonWebhook;
+  /** Only a non-conforming webhook has issues (declared for non-strict narrowing on `conforming`). */
+  issues?: undefined;
   warnings: ValidationWarning[];
 }
 
 /** A verified webhook of a topic added after this version: handle it, ignore it, but do not fail it. */
-export interface VerifiedUnknownWebhook {
+export interface VerifiedUnknownWebhook extends NotAFailure {
   ok: true;
   conforming: true;
   id: string;
   known: false;
   webhook: UnknownTopicWebhook;
+  /** Only a non-conforming webhook has issues (declared for non-strict narrowing on `conforming`). */
+  issues?: undefined;
   warnings: ValidationWarning[];
 }
 
@@ -126,7 +141,7 @@ export interface VerifiedUnknownWebhook {
  * conform to the spec: Chameleon sent it, so it is not rejected by default. Its `webhook` is typed as the
  * envelope only, and `known` is `false`, so code that narrows on `known` never reads it as a typed topic.
  */
-export interface VerifiedNonconformingWebhook {
+export interface VerifiedNonconformingWebhook extends NotAFailure {
   ok: true;
   conforming: false;
   known: false;

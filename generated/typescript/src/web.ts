@@ -4,11 +4,13 @@
  */
 // The `chameleon-webhooks/web` entry: nothing here imports from `node:`, so it runs on
 // Cloudflare Workers, Deno, Bun, Vercel Edge and in browsers.
+export * from './capture.js';
 export * from './headers.js';
 export * from './idempotency.js';
 export * from './incoming/client.js';
 export * from './incoming/facts.js';
 export * from './incoming/normalize.js';
+export * from './receiver/registry.js';
 export * from './receiver/types.js';
 export * from './topics.js';
 export * from './types.js';

@@ -53,6 +53,12 @@ export interface IncomingClientOptions {
   secretInPath?: boolean;
   /** Normalize custom properties (and event names) before sending, as Chameleon will (default true). */
   normalize?: boolean;
+  /**
+   * Send an event again when an attempt's answer was lost (reset, timeout, 502/504), accepting that
+   * Chameleon may then store it twice (at-least-once). Off by default: such an event is returned as
+   * `unknown-outcome` for you to review. Profiles and companies are upserts and always retried.
+   */
+  retryAmbiguous?: boolean;
   /** Time allowed for each HTTP request (default 30,000 ms). */
   timeoutMs?: number;
   /** Largest batch body in bytes (default and maximum `INCOMING_LIMITS.batchBytes`, Chameleon's limit). */
@@ -74,6 +80,8 @@ export interface SendResult {
   warnings: NormalizationWarning[];
   /** Chameleon's answer, parsed. */
   response: unknown;
+  /** Present (true) when an earlier attempt's answer was lost and `retryAmbiguous` sent the event again. */
+  duplicatePossible?: true;
 }
 
 export interface BatchOptions {
@@ -110,8 +118,16 @@ export interface IncomingClient {
     batch(companies: readonly CompanyInput[], options?: BatchOptions): Promise<BatchReport<CompanyInput>>;
   };
   readonly events: {
-    /** Records one event (needs `name` and a user: `uid`, `id` or `email`); throws IncomingRequestError unless accepted. */
+    /**
+     * Records one event (needs `name` and a user: `uid`, `id` or `email`); throws IncomingRequestError
+     * unless accepted, with reason `unknown-outcome` when the request was sent and its answer lost.
+     */
     track(event: EventInput): Promise<SendResult>;
+    /**
+     * Records many events, one request each, in order (events have no batch endpoint). Never throws for
+     * an item: each is accepted or returned in the report; a failure for good stops the run.
+     */
+    trackMany(events: readonly EventInput[], options?: BatchOptions): Promise<BatchReport<EventInput>>;
   };
 }
 
@@ -124,6 +140,13 @@ function listKeys(keys: readonly string[]): string {
   return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : (quoted[0] ?? '');
 }
 
+/** "A profile", "An event": the start of a message about one item of `model`. */
+const ONE_ITEM: { readonly [Model in IncomingModel]: string } = {
+  profiles: 'A profile',
+  companies: 'A company',
+  events: 'An event',
+};
+
 /** Why `body` cannot be sent to the `model` endpoint, or undefined when its identifiers are there. */
 export function missingIdentifier(
   model: IncomingModel,
@@ -131,10 +154,10 @@ export function missingIdentifier(
 ): string | undefined {
   const { required, identifierSets } = INCOMING_ENDPOINTS[model];
   const absent = required.filter((key) => !isPresent(body[key]));
-  if (absent.length) return `A ${model} item needs ${absent.map((key) => `\`${key}\``).join(' and ')}.`;
+  if (absent.length) return `${ONE_ITEM[model]} needs ${absent.map((key) => `\`${key}\``).join(' and ')}.`;
   if (!identifierSets.length || identifierSets.some((set) => set.every((key) => isPresent(body[key]))))
     return undefined;
-  return `A ${model} item needs ${listKeys(identifierSets.map((set) => set.join(' + ')))}.`;
+  return `${ONE_ITEM[model]} needs ${listKeys(identifierSets.map((set) => set.join(' + ')))}.`;
 }
 
 interface Prepared {
@@ -142,16 +165,35 @@ interface Prepared {
   warnings: NormalizationWarning[];
 }
 
-/** Identifier check, then normalization; returns the problem when the item cannot be sent. */
+interface Unsendable {
+  reason: 'missing-identifier' | 'invalid-item';
+  message: string;
+}
+
+/** Identifier check, then normalization; says why when the item cannot be sent. Never throws. */
 function prepare(
   model: IncomingModel,
   item: Readonly<Record<string, unknown>>,
   normalize: boolean,
-): Prepared | string {
+): Prepared | Unsendable {
+  try {
+    return prepareOrThrow(model, item, normalize);
+  } catch (error) {
+    // A getter that throws, or a value JSON.stringify refuses (a BigInt when normalize is off).
+    const detail = error instanceof Error ? error.message : String(error);
+    return { reason: 'invalid-item', message: `${ONE_ITEM[model]} could not be read as JSON: ${detail}` };
+  }
+}
+
+function prepareOrThrow(
+  model: IncomingModel,
+  item: Readonly<Record<string, unknown>>,
+  normalize: boolean,
+): Prepared | Unsendable {
   if (typeof item !== 'object' || item === null || Array.isArray(item))
-    return `A ${model} item must be an object.`;
+    return { reason: 'invalid-item', message: `${ONE_ITEM[model]} must be an object.` };
   const missing = missingIdentifier(model, item);
-  if (missing) return missing;
+  if (missing) return { reason: 'missing-identifier', message: missing };
   if (!normalize) return { json: JSON.stringify(item), warnings: [] };
   const { properties, warnings } = normalizeProperties(item, {
     keepKeys: INCOMING_ENDPOINTS[model].knownKeys,
@@ -159,7 +201,10 @@ function prepare(
   if (model === 'events' && typeof properties.name === 'string') {
     properties.name = normalizeName(properties.name);
     if (properties.name === '')
-      return 'The event `name` has no letter or digit, so Chameleon cannot store it.';
+      return {
+        reason: 'missing-identifier',
+        message: 'The event `name` has no letter or digit, so Chameleon cannot store it.',
+      };
   }
   return { json: JSON.stringify(properties), warnings };
 }
@@ -190,6 +235,63 @@ function transportOf(options: IncomingClientOptions): Transport {
   };
 }
 
+function emptyReport<Item>(total: number): BatchReport<Item> {
+  return {
+    total,
+    accepted: [],
+    returned: [],
+    duplicatesPossible: [],
+    batchIds: [],
+    requests: 0,
+    warnings: [],
+  };
+}
+
+/** A failure that no later request of the run can escape: it stops `trackMany`. */
+const STOPS_THE_RUN: ReadonlySet<FailureReason> = new Set([
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'rate-limited',
+  'server-error',
+  'network-error',
+]);
+
+/** One request per item, in order; every item ends accepted or returned. */
+async function trackEach<Item extends Record<string, unknown>>(
+  items: readonly Item[],
+  sendItem: (item: Item, onAttempts: (attempts: number) => void) => Promise<SendResult>,
+  options: BatchOptions = {},
+): Promise<BatchReport<Item>> {
+  const run: BatchRun<Item> = { report: emptyReport(items.length), itemAt: (index) => items[index]! };
+  const { report } = run;
+  let stoppedBy: string | undefined;
+  for (let index = 0; index < items.length; index++) {
+    if (stoppedBy) {
+      returnItem(run, index, 'not-sent', `Not sent: an earlier request failed for good (${stoppedBy}).`);
+      continue;
+    }
+    try {
+      const result = await sendItem(items[index]!, (attempts) => (report.requests += attempts));
+      report.accepted.push(index);
+      if (result.duplicatePossible) report.duplicatesPossible.push(index);
+      report.warnings.push(...result.warnings.map((warning) => ({ ...warning, index })));
+    } catch (error) {
+      if (!(error instanceof IncomingRequestError)) throw error;
+      returnItem(run, index, error.reason, error.message, error.status);
+      if (STOPS_THE_RUN.has(error.reason)) stoppedBy = error.message;
+    }
+    const done = report.accepted.length + report.returned.length;
+    options.onProgress?.({
+      total: items.length,
+      done,
+      accepted: report.accepted.length,
+      returned: report.returned.length,
+    });
+  }
+  return report;
+}
+
 /** Creates a client for Chameleon's incoming endpoints. */
 export function createIncomingClient(options: IncomingClientOptions): IncomingClient {
   const transport = transportOf(options);
@@ -197,15 +299,24 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
   const maxBytes = Math.min(options.maxBatchBytes ?? INCOMING_LIMITS.batchBytes, INCOMING_LIMITS.batchBytes);
   const maxItems = Math.max(1, options.maxBatchItems ?? INCOMING_LIMITS.suggestedBatchItems);
 
-  async function sendOne(model: IncomingModel, item: Record<string, unknown>): Promise<SendResult> {
+  // Profiles and companies are upserts: sending one again after a lost answer changes nothing.
+  const retryAmbiguous = (model: IncomingModel) => model !== 'events' || options.retryAmbiguous === true;
+
+  async function sendOne(
+    model: IncomingModel,
+    item: Record<string, unknown>,
+    onAttempts?: (attempts: number) => void,
+  ): Promise<SendResult> {
     const prepared = prepare(model, item, normalize);
-    if (typeof prepared === 'string') throw new IncomingRequestError('missing-identifier', prepared);
+    if ('reason' in prepared) throw new IncomingRequestError(prepared.reason, prepared.message);
     const endpoint = INCOMING_ENDPOINTS[model];
     const outcome = await send(
       transport,
       endpointUrl(transport, endpoint.path, endpoint.secretPath),
       prepared.json,
+      retryAmbiguous(model),
     );
+    onAttempts?.(outcome.attempts);
     if (!outcome.ok)
       throw new IncomingRequestError(
         outcome.reason,
@@ -220,6 +331,7 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
       status: outcome.status,
       warnings: prepared.warnings,
       response: outcome.body,
+      ...(outcome.duplicatePossible ? { duplicatePossible: true as const } : {}),
     };
   }
 
@@ -230,7 +342,7 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
   ): Promise<BatchReport<Item>> {
     const endpoint = INCOMING_ENDPOINTS[model];
     const run: BatchRun<Item> = {
-      report: { total: items.length, accepted: [], returned: [], batchIds: [], requests: 0, warnings: [] },
+      report: emptyReport(items.length),
       itemAt: (index) => items[index]!,
     };
     const request: BatchRequest = {
@@ -245,8 +357,8 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
     const ready: PreparedItem[] = [];
     for (let index = 0; index < items.length; index++) {
       const prepared = prepare(model, items[index]!, normalize);
-      if (typeof prepared === 'string') {
-        returnItem(run, index, 'missing-identifier', prepared);
+      if ('reason' in prepared) {
+        returnItem(run, index, prepared.reason, prepared.message);
         continue;
       }
       run.report.warnings.push(...prepared.warnings.map((warning) => ({ ...warning, index })));
@@ -274,6 +386,8 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
     },
     events: {
       track: (event) => sendOne('events', event),
+      trackMany: (events, batchOptions) =>
+        trackEach(events, (event, onAttempts) => sendOne('events', event, onAttempts), batchOptions),
     },
   };
 }

@@ -7,6 +7,7 @@
  * `handoff`, 200 once the webhook is kept, and the handlers run after the answer. Either
  * way the answer comes within the acknowledgement deadline, under Chameleon's 7 s.
  */
+import { createCapture } from '../capture.js';
 import { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import type { HeadersLike } from '../headers.js';
 import {
@@ -223,6 +224,8 @@ export function createReceiver(
     ...(options.validation !== undefined && { validation: options.validation }),
   };
 
+  const capture = createCapture(options.capture);
+
   /** Runs the handlers once per id; an error reaches `onError` whenever it comes, even after the answer. */
   function processOnce(result: Verified, rawBody: RawBody): Promise<OnceOutcome> {
     return oncePerId(result.id, () =>
@@ -282,6 +285,7 @@ export function createReceiver(
   ): Promise<ReceiverReply> {
     const result = await verify(rawBody, headers, options.secret, verifyOptions);
     if (!result.ok) return rejection(options, result);
+    capture?.(result, rawBody); // never throws, never waits: see capture.ts
     return options.handoff
       ? answerAfterHandoff(options.handoff, result, rawBody, context)
       : answerAfterHandlers(result, rawBody);

@@ -17,22 +17,31 @@
  */
 import type { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import { createFetchReceiver, executionContextOf, type HonoContextLike } from '../receiver/core.js';
-import type { ReceiverOptions } from '../receiver/types.js';
+import { receiverOptionsOf, type ReceiverInput, type Webhooks } from '../receiver/registry.js';
+import type { ReceiveContext, ReceiverOptions } from '../receiver/types.js';
 import { verifyWebhook } from './verify.js';
+
+/** A Worker's `fetch`, a route handler: `context` is the runtime's `ctx` (anything with `waitUntil`). */
+export type FetchWebhookHandler = (request: Request, context?: ReceiveContext) => Promise<Response>;
+export type HonoWebhookHandler = (context: HonoContextLike) => Promise<Response>;
 
 /**
  * `(request: Request, context?) => Promise<Response>`: pass Workers' `ctx` (or anything with
- * `waitUntil`) as `context`, so the handlers of a `handoff` run to the end after the answer. 405 to anything but {@link WEBHOOK_METHOD}, 413 over
- * `maxBodyBytes`, {@link REJECT_STATUS} with `{ error: reason }` when verification fails, 200 once the
- * handlers succeeded, 500 when one throws (so Chameleon retries).
+ * `waitUntil`) as `context`, so the handlers of a `handoff` run to the end after the answer. 405 to
+ * anything but {@link WEBHOOK_METHOD}, 413 over `maxBodyBytes`, {@link REJECT_STATUS} with
+ * `{ error: reason }` when verification fails, 200 once the handlers succeeded, 500 when one throws (so
+ * Chameleon retries).
  */
-export function createFetchHandler(options: ReceiverOptions) {
-  return createFetchReceiver(options, verifyWebhook);
+export function createFetchHandler(options: ReceiverOptions): FetchWebhookHandler;
+export function createFetchHandler(webhooks: Webhooks): FetchWebhookHandler;
+export function createFetchHandler(input: ReceiverInput): FetchWebhookHandler {
+  return createFetchReceiver(receiverOptionsOf(input), verifyWebhook);
 }
 
-/** A Hono handler: `app.post('/webhooks/chameleon', createHonoHandler({ … }))`. */
-export function createHonoHandler(options: ReceiverOptions) {
-  const handle = createFetchHandler(options);
-  return (context: HonoContextLike): Promise<Response> =>
-    handle(context.req.raw, executionContextOf(context));
+/** A Hono handler: `app.post('/webhooks/chameleon', createHonoHandler({ … }))`; passes Hono's `executionCtx`. */
+export function createHonoHandler(options: ReceiverOptions): HonoWebhookHandler;
+export function createHonoHandler(webhooks: Webhooks): HonoWebhookHandler;
+export function createHonoHandler(input: ReceiverInput): HonoWebhookHandler {
+  const handle = createFetchReceiver(receiverOptionsOf(input), verifyWebhook);
+  return (context) => handle(context.req.raw, executionContextOf(context));
 }

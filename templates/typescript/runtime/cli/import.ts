@@ -1,22 +1,35 @@
 // `chameleon-webhooks import profiles|companies|events FILE`: backfills a file of
-// NDJSON or CSV rows into Chameleon through the incoming client. The file is streamed:
-// rows are read, sent and let go one chunk at a time (`--chunk-rows` rows, and about
-// one batch body's worth of row text), so memory stays bounded whatever
-// the file's size. Progress goes to stderr, a summary to stdout, and every row not
-// accepted goes, with its reason and line, to FILE.rejected.ndjson: nothing is lost.
-import { createReadStream } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+// NDJSON or CSV rows into Chameleon through the incoming client. The file is streamed
+// a chunk of rows at a time, so memory stays bounded whatever its size. Every row ends
+// exactly once as accepted, rejected (FILE.rejected.*, in the input's format, reasons
+// beside it) or unknown-outcome (FILE.unknown-outcome.*: sent, answer lost). A checkpoint
+// is written before and after each chunk, so a stopped or killed import resumes with
+// `--resume` without losing a row or sending an event twice.
 import { parseArgs } from 'node:util';
-import {
-  createIncomingClient,
-  IncomingRequestError,
-  type BatchProgress,
-  type IncomingClient,
-  type IncomingClientOptions,
-} from '../incoming/client.js';
-import { CsvReader, CsvSyntaxError, type CsvRecord } from '../incoming/csv.js';
+import { createIncomingClient, type IncomingClient, type IncomingClientOptions } from '../incoming/client.js';
+import { CsvReader, CsvSyntaxError } from '../incoming/csv.js';
 import { INCOMING_BASE_URL, INCOMING_LIMITS } from '../incoming/facts.js';
-import type { FailureReason } from '../incoming/http.js';
+import { isCredentialFailure, type FailureReason } from '../incoming/http.js';
+import {
+  besideInput,
+  readCheckpoint,
+  RowFile,
+  writeCheckpoint,
+  type Checkpoint,
+  type RowReason,
+  type Totals,
+} from './import-files.js';
+import { ImportProgress } from './import-progress.js';
+import {
+  openSource,
+  readRows,
+  type ReadFrom,
+  type Row,
+  type RowFormat,
+  type RowSource,
+} from './import-rows.js';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 
 export const IMPORT_USAGE = `Usage: chameleon-webhooks import <profiles|companies|events> FILE [options]
 
@@ -24,25 +37,51 @@ Sends every row of FILE (.ndjson/.jsonl: one JSON object per line; .csv: a heade
 then one row per item; empty cells are left out) to Chameleon's incoming webhooks.
 The file is streamed, a chunk of rows at a time, so it may be of any size.
 
+Every row ends in exactly one place: accepted; rejected (in FILE.rejected.<ext>, in the
+input's own format, so a fixed file imports as it is; why in FILE.rejected.reasons.ndjson);
+or, for an event whose request was sent but whose answer was lost, unknown-outcome (in
+FILE.unknown-outcome.<ext>): it may be stored, so it is not sent twice unless you ask.
+
 Options:
   --secret SECRET             the Account Secret (default: $CHAMELEON_ACCOUNT_SECRET)
   --base-url URL              default ${INCOMING_BASE_URL}
   --on-model-missing MODE     create (default) or ignore: for items whose record does not exist
   --batch-size N              items per batch request (default ${INCOMING_LIMITS.suggestedBatchItems})
-  --chunk-rows N              rows read into memory at a time (default ${INCOMING_LIMITS.suggestedBatchItems},
-                              or the batch size if larger)
-  --rejected FILE             where rows not accepted go (default: FILE.rejected.ndjson)
+  --chunk-rows N              rows sent, then checkpointed, at a time (default: the batch size;
+                              1 for events, so a kill leaves at most one event in doubt)
+  --retry-ambiguous           send an event again when its answer was lost (it may be stored twice)
+  --timeout SECONDS           time allowed for each request (default 30)
+  --retry-delay SECONDS       the first wait before a retry; each retry doubles it (default 1)
+  --rejected FILE             where rows not accepted go (default: FILE.rejected.<ext>)
+  --unknown FILE              where unknown-outcome rows go (default: FILE.unknown-outcome.<ext>)
+  --state FILE                the checkpoint (default: FILE.import-state.json)
+  --resume                    continue after the last row the checkpoint confirms
+  --progress-every SECONDS    off a terminal, a progress line this often (default 10)
   --help
 
-Exit status: 0 when every row was accepted, 1 when some were rejected, 2 on a usage error.`;
+Ctrl-C lets the request in flight finish, writes the checkpoint and the summary, and exits 130.
+
+Exit status: 0 every row accepted; 1 some rejected or unknown-outcome; 2 a usage or input
+error; 3 Chameleon refused the Account Secret; 4 stopped by a failure for good (Chameleon or
+the network): run again with --resume; 130 interrupted: run again with --resume.`;
+
+const HINT = 'Run `chameleon-webhooks import --help` for the options.';
+
+/** The exit statuses the usage text lists. */
+export const IMPORT_EXIT = {
+  accepted: 0,
+  notAllAccepted: 1,
+  usage: 2,
+  secretRefused: 3,
+  stopped: 4,
+  interrupted: 130,
+} as const;
 
 const MODELS = ['profiles', 'companies', 'events'] as const;
 type ImportModel = (typeof MODELS)[number];
 
-/** Row text a chunk may hold, in characters: one batch body's worth, Chameleon's limit. */
-const CHUNK_CHARS = INCOMING_LIMITS.batchBytes;
-/** A batch request that failed this way stops the run: later rows are returned as not sent. */
-const FATAL: readonly string[] = ['forbidden', 'not-found', 'rate-limited', 'server-error', 'network-error'];
+/** Row bytes a chunk may hold: one batch body's worth, Chameleon's limit. */
+const CHUNK_BYTES = INCOMING_LIMITS.batchBytes;
 
 /** Where the command writes; the process streams by default, a test passes its own. */
 export interface CliIo {
@@ -53,437 +92,488 @@ export interface CliIo {
   client?: Partial<IncomingClientOptions>;
   /** Bytes per read from FILE (the stream's highWaterMark); a test makes it tiny. */
   readBytes?: number;
-}
-
-/** One row of the input file: its line, and the object or why it could not be read. */
-interface Row {
-  line: number;
-  item?: Record<string, unknown>;
-  problem?: string;
-  raw?: string;
-}
-
-/** A row that was read as an object, ready to send. */
-interface Item {
-  line: number;
-  item: Record<string, unknown>;
-}
-
-/** A row that was not accepted, as written to the rejected file. */
-interface Rejected {
-  line: number;
-  reason: FailureReason | 'unreadable';
-  status?: number;
-  message: string;
-  item?: Record<string, unknown>;
-  raw?: string;
+  /** Aborted to stop after the chunk in flight (the process wires it to SIGINT). */
+  signal?: AbortSignal;
+  /** Milliseconds, for progress rates; a test passes a clock it moves. */
+  now?: () => number;
 }
 
 class UsageError extends Error {}
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The file's text, piece by piece, with the bytes read so far (for the progress bar). */
-async function* readPieces(file: string, io: CliIo): AsyncGenerator<{ text: string; bytesRead: number }> {
-  const decoder = new TextDecoder('utf-8');
-  let bytesRead = 0;
-  for await (const buffer of createReadStream(file, io.readBytes ? { highWaterMark: io.readBytes } : {})) {
-    bytesRead += (buffer as Buffer).length;
-    yield { text: decoder.decode(buffer as Buffer, { stream: true }), bytesRead };
-  }
-  const rest = decoder.decode();
-  if (rest) yield { text: rest, bytesRead };
-}
-
-function ndjsonRow(raw: string, line: number): Row {
-  try {
-    const value: unknown = JSON.parse(raw);
-    return isObject(value)
-      ? { line, item: value }
-      : { line, raw, problem: 'The line is JSON but not an object.' };
-  } catch (error) {
-    return { line, raw, problem: `Not JSON: ${(error as Error).message}` };
-  }
-}
-
-/**
- * NDJSON rows one by one; lines end in LF or CRLF, blank lines are skipped but counted.
- * A line longer than a batch body can never be sent: it is returned as unreadable (with
- * its start) instead of being held whole in memory.
- */
-async function* readNdjson(file: string, io: CliIo): AsyncGenerator<Row & { bytesRead: number }> {
-  let partial = '';
-  let overlong: string | undefined;
-  let line = 0;
-  let bytesRead = 0;
-  const rowsOf = function* (lines: string[]) {
-    for (const text of lines) {
-      line++;
-      if (overlong !== undefined) {
-        yield {
-          line,
-          raw: `${overlong}…`,
-          problem: `The line is longer than ${CHUNK_CHARS} characters.`,
-          bytesRead,
-        };
-        overlong = undefined;
-        continue;
-      }
-      const raw = text.endsWith('\r') ? text.slice(0, -1) : text;
-      if (raw.trim() !== '') yield { ...ndjsonRow(raw, line), bytesRead };
-    }
-  };
-  for await (const piece of readPieces(file, io)) {
-    bytesRead = piece.bytesRead;
-    const lines = (partial + piece.text).split('\n');
-    partial = lines.pop()!;
-    yield* rowsOf(lines);
-    if (partial.length > CHUNK_CHARS) {
-      overlong ??= partial.slice(0, 200);
-      partial = '';
-    }
-  }
-  yield* rowsOf([partial]);
-}
-
-/** CSV cells are strings (Chameleon parses numbers, booleans and dates from them); empty cells are left out. */
-function csvRow(header: CsvRecord, { line, fields }: CsvRecord): Row {
-  if (fields.length > header.fields.length) {
-    return {
-      line,
-      raw: fields.join(','),
-      problem: `The row has ${fields.length} fields; the header has ${header.fields.length}.`,
-    };
-  }
-  const entries = fields.flatMap((value, column): Array<[string, string]> =>
-    value === '' ? [] : [[header.fields[column]!, value]],
-  );
-  return { line, item: Object.fromEntries(entries) };
-}
-
-async function* readCsvRecords(file: string, io: CliIo): AsyncGenerator<CsvRecord & { bytesRead: number }> {
-  const reader = new CsvReader({ maxRecordChars: CHUNK_CHARS });
-  let bytesRead = 0;
-  for await (const piece of readPieces(file, io)) {
-    bytesRead = piece.bytesRead;
-    for (const record of reader.push(piece.text)) yield { ...record, bytesRead };
-  }
-  for (const record of reader.end()) yield { ...record, bytesRead };
-}
-
-async function* readCsv(file: string, io: CliIo): AsyncGenerator<Row & { bytesRead: number }> {
-  let header: CsvRecord | undefined;
-  for await (const record of readCsvRecords(file, io)) {
-    if (header) yield { ...csvRow(header, record), bytesRead: record.bytesRead };
-    else header = record;
-  }
-}
-
-/**
- * Reads the whole CSV once without keeping it, before anything is sent: a syntax error
- * anywhere stops the import with nothing sent, as it did when the file was read at once.
- */
-async function checkCsv(file: string, io: CliIo): Promise<void> {
-  for await (const record of readCsvRecords(file, io)) void record;
-}
-
-async function openRows(file: string, io: CliIo): Promise<AsyncGenerator<Row & { bytesRead: number }>> {
-  if (/\.csv$/i.test(file)) {
-    await checkCsv(file, io);
-    return readCsv(file, io);
-  }
-  if (/\.(nd)?jsonl?$/i.test(file)) {
-    await stat(file); // a missing file is a usage error, found before the client starts
-    return readNdjson(file, io);
-  }
-  throw new UsageError(`${file}: the file must end in .ndjson, .jsonl or .csv`);
-}
-
 interface Options {
   model: ImportModel;
   file: string;
+  format: RowFormat;
   secret: string;
   baseUrl?: string;
   onModelMissing?: 'create' | 'ignore';
   batchSize?: number;
   chunkRows: number;
+  retryAmbiguous: boolean;
   rejectedFile: string;
+  unknownFile: string;
+  stateFile: string;
+  resume: boolean;
+  progressEveryMs: number;
+  timeoutMs?: number;
+  retryDelayMs?: number;
 }
 
-function positiveInteger(value: string | undefined, flag: string): number | undefined {
+function positiveNumber(value: string | undefined, flag: string, integer = true): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!(Number.isInteger(number) && number > 0)) throw new UsageError(`${flag} is a positive integer.`);
+  if (!(number > 0 && (!integer || Number.isInteger(number))))
+    throw new UsageError(`${flag} is a positive ${integer ? 'integer' : 'number'}.`);
   return number;
 }
 
+function formatOf(file: string): RowFormat {
+  if (/\.csv$/i.test(file)) return 'csv';
+  if (/\.(nd)?jsonl?$/i.test(file)) return 'ndjson';
+  throw new UsageError(`${file}: the file must end in .ndjson, .jsonl or .csv.`);
+}
+
+const FLAGS = {
+  secret: { type: 'string' },
+  'base-url': { type: 'string' },
+  'on-model-missing': { type: 'string' },
+  'batch-size': { type: 'string' },
+  'chunk-rows': { type: 'string' },
+  'retry-ambiguous': { type: 'boolean' },
+  timeout: { type: 'string' },
+  'retry-delay': { type: 'string' },
+  rejected: { type: 'string' },
+  unknown: { type: 'string' },
+  state: { type: 'string' },
+  resume: { type: 'boolean' },
+  'progress-every': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+function parseFlags(args: readonly string[]) {
+  try {
+    return parseArgs({ args: [...args], allowPositionals: true, options: FLAGS });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 function parseOptions(args: readonly string[], env: CliIo['env']): Options | 'help' {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      secret: { type: 'string' },
-      'base-url': { type: 'string' },
-      'on-model-missing': { type: 'string' },
-      'batch-size': { type: 'string' },
-      'chunk-rows': { type: 'string' },
-      rejected: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
+  const { values, positionals } = parseFlags(args);
   if (values.help) return 'help';
   const [model, file, ...rest] = positionals;
   if (!model || !(MODELS as readonly string[]).includes(model))
     throw new UsageError(`Name what to import: ${MODELS.join(', ')}.`);
   if (!file || rest.length) throw new UsageError('Name exactly one file to import.');
+  const format = formatOf(file);
   const secret = values.secret ?? env.CHAMELEON_ACCOUNT_SECRET;
-  if (!secret) throw new UsageError('No account secret: pass --secret or set CHAMELEON_ACCOUNT_SECRET.');
+  if (!secret) throw new UsageError('No Account Secret: pass --secret or set CHAMELEON_ACCOUNT_SECRET.');
   const onModelMissing = values['on-model-missing'];
   if (onModelMissing !== undefined && onModelMissing !== 'create' && onModelMissing !== 'ignore') {
     throw new UsageError('--on-model-missing is create or ignore.');
   }
-  const batchSize = positiveInteger(values['batch-size'], '--batch-size');
+  const batchSize = positiveNumber(values['batch-size'], '--batch-size');
   const chunkRows =
-    positiveInteger(values['chunk-rows'], '--chunk-rows') ??
-    Math.max(batchSize ?? 0, INCOMING_LIMITS.suggestedBatchItems);
+    positiveNumber(values['chunk-rows'], '--chunk-rows') ??
+    (model === 'events' ? 1 : (batchSize ?? INCOMING_LIMITS.suggestedBatchItems));
+  const everySeconds = positiveNumber(values['progress-every'], '--progress-every', false) ?? 10;
+  const timeout = positiveNumber(values.timeout, '--timeout', false);
+  const retryDelay = positiveNumber(values['retry-delay'], '--retry-delay', false);
   return {
     model: model as ImportModel,
     file,
+    format,
     secret,
     chunkRows,
-    rejectedFile: values.rejected ?? `${file}.rejected.ndjson`,
+    retryAmbiguous: values['retry-ambiguous'] ?? false,
+    rejectedFile: values.rejected ?? besideInput(file, 'rejected'),
+    unknownFile: values.unknown ?? besideInput(file, 'unknown-outcome'),
+    stateFile: values.state ?? `${file}.import-state.json`,
+    resume: values.resume ?? false,
+    progressEveryMs: everySeconds * 1000,
     ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
     ...(onModelMissing ? { onModelMissing } : {}),
     ...(batchSize ? { batchSize } : {}),
+    ...(timeout ? { timeoutMs: timeout * 1000 } : {}),
+    ...(retryDelay ? { retryDelayMs: retryDelay * 1000 } : {}),
   };
-}
-
-/** Counts over the whole file so far, for progress and the summary. */
-interface Totals {
-  rows: number;
-  items: number;
-  accepted: number;
-  returned: number;
-}
-
-/** The rows of one chunk, and how far into the file (in bytes) it starts and ends. */
-interface Chunk {
-  items: Item[];
-  unreadable: Rejected[];
-  fromByte: number;
-  toByte: number;
 }
 
 /**
- * Progress on stderr: a bar redrawn in place on a terminal, a plain line per update
- * otherwise. The count is of rows read so far (the file's total is not known until its
- * end); the bar is how far through the file's bytes the import is.
+ * Reads the whole CSV once without keeping it, before anything is sent: a syntax error
+ * anywhere stops the import with nothing sent.
  */
-function progressPrinter(
-  io: CliIo,
-  label: string,
-  fileBytes: number,
-  totals: Totals,
-  chunk: Chunk,
-): (progress: BatchProgress) => void {
-  return ({ total, done, accepted, returned }) => {
-    const counts = `${totals.items + done}/${totals.items + total} rows (${totals.accepted + accepted} accepted, ${totals.returned + returned} returned)`;
-    if (!io.stderr.isTTY) {
-      io.stderr.write(`${label}: ${counts}\n`);
-      return;
-    }
-    const width = 30;
-    const through =
-      chunk.fromByte +
-      (total ? (chunk.toByte - chunk.fromByte) * (done / total) : chunk.toByte - chunk.fromByte);
-    const filled = fileBytes ? Math.min(width, Math.round((through / fileBytes) * width)) : width;
-    const finished = filled === width && done === total;
-    io.stderr.write(
-      `\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${counts}${finished ? '\n' : ''}`,
-    );
-  };
+async function checkCsv(file: string, io: CliIo): Promise<void> {
+  const reader = new CsvReader({ maxRecordChars: CHUNK_BYTES });
+  const decoder = new TextDecoder();
+  const stream = createReadStream(file, io.readBytes ? { highWaterMark: io.readBytes } : {});
+  for await (const buffer of stream as AsyncIterable<Buffer>)
+    reader.push(decoder.decode(buffer, { stream: true }));
+  reader.push(decoder.decode());
+  reader.end();
 }
 
-/** The state carried from chunk to chunk: the client, the counts, and whether a failure for good stopped sending. */
+/** Consecutive rows, at most `chunkRows` of them and about `CHUNK_BYTES` of row bytes. */
+interface Chunk {
+  rows: Row[];
+  start: ReadFrom;
+  end: ReadFrom;
+}
+
+async function* chunksOf(rows: AsyncIterable<Row>, from: ReadFrom, chunkRows: number): AsyncGenerator<Chunk> {
+  let chunk: Chunk = { rows: [], start: from, end: from };
+  let bytes = 0;
+  for await (const row of rows) {
+    chunk.rows.push(row);
+    chunk.end = row.next;
+    bytes += row.bytes?.length ?? CHUNK_BYTES;
+    if (chunk.rows.length >= chunkRows || bytes >= CHUNK_BYTES) {
+      yield chunk;
+      chunk = { rows: [], start: chunk.end, end: chunk.end };
+      bytes = 0;
+    }
+  }
+  if (chunk.rows.length) yield chunk;
+}
+
+/** What became of one row of a chunk. `stop`: the run stopped before it had an outcome. */
+type Outcome =
+  | { kind: 'accepted'; duplicatePossible: boolean }
+  | { kind: 'rejected' | 'unknown' | 'stop'; reason: string; status?: number; message: string };
+
+/**
+ * Failures that stop the run: no later request can do better, so the row is left for `--resume`.
+ * For an upsert, an unknown outcome after every retry is one too: sending it again is harmless.
+ */
+function stopsTheRun(reason: FailureReason, model: ImportModel): boolean {
+  if (reason === 'unknown-outcome') return model !== 'events';
+  return (
+    isCredentialFailure(reason) ||
+    ['not-found', 'rate-limited', 'server-error', 'network-error', 'not-sent'].includes(reason)
+  );
+}
+
 interface Run {
-  client: IncomingClient;
   options: Options;
   io: CliIo;
-  fileBytes: number;
-  totals: Totals;
-  stopped?: string;
+  client: IncomingClient;
+  checkpoint: Checkpoint;
+  rejected: RowFile;
+  unknown: RowFile;
 }
 
-function notSent(items: Item[], message: string): Rejected[] {
-  return items.map(({ line, item }) => ({ line, reason: 'not-sent', message, item }));
-}
-
-async function importBatch(run: Run, chunk: Chunk): Promise<Rejected[]> {
+async function sendChunk(run: Run, chunk: Chunk): Promise<Outcome[]> {
   const { client, options, io } = run;
-  if (run.stopped) return notSent(chunk.items, run.stopped);
-  const resource = options.model === 'companies' ? client.companies : client.profiles;
-  const report = await resource.batch(
-    chunk.items.map(({ item }) => item),
-    {
-      ...(options.onModelMissing ? { onModelMissing: options.onModelMissing } : {}),
-      onProgress: progressPrinter(io, `import ${options.model}`, run.fileBytes, run.totals, chunk),
-    },
+  const outcomes: Outcome[] = chunk.rows.map(({ problem }) =>
+    problem
+      ? { kind: 'rejected', reason: problem.reason, message: problem.message }
+      : { kind: 'accepted', duplicatePossible: false },
   );
+  const positions = chunk.rows.flatMap((row, position) => (row.item ? [position] : []));
+  if (!positions.length) return outcomes;
+  const items = positions.map((position) => chunk.rows[position]!.item!);
+  const report =
+    options.model === 'events'
+      ? await client.events.trackMany(
+          items as unknown as Parameters<IncomingClient['events']['trackMany']>[0],
+        )
+      : await client[options.model].batch(
+          items,
+          options.onModelMissing ? { onModelMissing: options.onModelMissing } : {},
+        );
   for (const warning of report.warnings)
-    io.stderr.write(`line ${chunk.items[warning.index]!.line}: ${warning.path}: ${warning.message}\n`);
-  const fatal = report.returned.find(({ reason }) => FATAL.includes(reason));
-  if (fatal) run.stopped = `Not sent: an earlier request failed for good (${fatal.message}).`;
-  return report.returned.map(({ index, reason, status, message, item }) => ({
-    line: chunk.items[index]!.line,
-    reason,
-    ...(status === undefined ? {} : { status }),
-    message,
-    item,
-  }));
-}
-
-/** Events have no batch endpoint: one request each, in order; a failure for good stops the run. */
-async function importEvents(run: Run, chunk: Chunk): Promise<Rejected[]> {
-  const { client, io } = run;
-  const rejected: Rejected[] = [];
-  const progress = progressPrinter(io, 'import events', run.fileBytes, run.totals, chunk);
-  let accepted = 0;
-  for (const { line, item } of chunk.items) {
-    if (run.stopped) {
-      rejected.push({ line, reason: 'not-sent', message: run.stopped, item });
-    } else {
-      try {
-        const result = await client.events.track(item as Parameters<IncomingClient['events']['track']>[0]);
-        accepted++;
-        for (const warning of result.warnings)
-          io.stderr.write(`line ${line}: ${warning.path}: ${warning.message}\n`);
-      } catch (error) {
-        if (!(error instanceof IncomingRequestError)) throw error;
-        rejected.push({
-          line,
-          reason: error.reason,
-          ...(error.status === undefined ? {} : { status: error.status }),
-          message: error.message,
-          item,
-        });
-        if (FATAL.includes(error.reason))
-          run.stopped = `Not sent: an earlier request failed for good (${error.message}).`;
-      }
-    }
-    const done = accepted + rejected.length;
-    if (done === chunk.items.length || done % 100 === 0 || !io.stderr.isTTY)
-      progress({ total: chunk.items.length, done, accepted, returned: rejected.length });
+    io.stderr.write(
+      `line ${chunk.rows[positions[warning.index]!]!.line}: ${warning.path}: ${warning.message}\n`,
+    );
+  for (const index of report.duplicatesPossible)
+    outcomes[positions[index]!] = { kind: 'accepted', duplicatePossible: true };
+  for (const { index, reason, status, message } of report.returned) {
+    const kind = stopsTheRun(reason, options.model)
+      ? 'stop'
+      : reason === 'unknown-outcome'
+        ? 'unknown'
+        : 'rejected';
+    outcomes[positions[index]!] = { kind, reason, ...(status === undefined ? {} : { status }), message };
   }
-  return rejected;
+  return outcomes;
 }
 
-/** Appends rejected rows to the rejected file, creating it at the first one (no file when all were accepted). */
-function rejectedWriter(file: string): { write(entries: Rejected[]): Promise<void>; close(): Promise<void> } {
-  let handle: FileHandle | undefined;
+function count(totals: Totals, outcome: Outcome): void {
+  totals.rows++;
+  if (outcome.kind === 'accepted') {
+    totals.accepted++;
+    if (outcome.duplicatePossible) totals.duplicatesPossible++;
+    return;
+  }
+  if (outcome.kind === 'rejected') totals.rejected++;
+  else totals.unknownOutcome++;
+  totals.reasons[outcome.reason] = (totals.reasons[outcome.reason] ?? 0) + 1;
+}
+
+function reasonOf(row: Row, outcome: Outcome & { kind: 'rejected' | 'unknown' }): RowReason {
   return {
-    async write(entries) {
-      if (!entries.length) return;
-      handle ??= await open(file, 'w');
-      await handle.write(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
-    },
-    close: async () => handle?.close(),
+    line: row.line,
+    reason: outcome.reason,
+    ...(outcome.status === undefined ? {} : { status: outcome.status }),
+    message: outcome.message,
+    ...(row.problem?.start === undefined ? {} : { start: row.problem.start }),
   };
 }
 
-/** Groups rows into chunks of at most `chunkRows` rows and about `CHUNK_CHARS` characters of row text. */
-async function* chunksOf(
-  rows: AsyncIterable<Row & { bytesRead: number }>,
-  chunkRows: number,
-): AsyncGenerator<Chunk> {
-  let chunk: Chunk = { items: [], unreadable: [], fromByte: 0, toByte: 0 };
-  let chars = 0;
-  for await (const row of rows) {
-    if (row.item) chunk.items.push({ line: row.line, item: row.item });
-    else
-      chunk.unreadable.push({
-        line: row.line,
-        reason: 'unreadable',
-        message: row.problem ?? 'Unreadable.',
-        ...(row.raw === undefined ? {} : { raw: row.raw }),
-      });
-    chunk.toByte = row.bytesRead;
-    chars += row.raw?.length ?? JSON.stringify(row.item).length;
-    if (chunk.items.length + chunk.unreadable.length >= chunkRows || chars >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = { items: [], unreadable: [], fromByte: chunk.toByte, toByte: chunk.toByte };
-      chars = 0;
-    }
+/** Records the outcomes of the rows before the first `stop`; returns that row, if any. */
+async function confirm(run: Run, chunk: Chunk, outcomes: Outcome[]): Promise<Outcome | undefined> {
+  const stopAt = outcomes.findIndex((outcome) => outcome.kind === 'stop');
+  const done = stopAt < 0 ? outcomes.length : stopAt;
+  const rejected: Array<{ bytes?: Buffer; reason: RowReason }> = [];
+  const unknown: typeof rejected = [];
+  for (let position = 0; position < done; position++) {
+    const row = chunk.rows[position]!;
+    const outcome = outcomes[position]!;
+    count(run.checkpoint.totals, outcome);
+    if (outcome.kind === 'accepted') continue;
+    const entry = { ...(row.bytes ? { bytes: row.bytes } : {}), reason: reasonOf(row, outcome as never) };
+    (outcome.kind === 'unknown' ? unknown : rejected).push(entry);
   }
-  if (chunk.items.length || chunk.unreadable.length) yield chunk;
+  await run.rejected.write(rejected);
+  await run.unknown.write(unknown);
+  run.checkpoint.next =
+    done === 0 ? chunk.start : done < chunk.rows.length ? chunk.rows[done - 1]!.next : chunk.end;
+  delete run.checkpoint.inFlight;
+  await saveCheckpoint(run);
+  return stopAt < 0 ? undefined : outcomes[stopAt];
+}
+
+async function saveCheckpoint(run: Run): Promise<void> {
+  run.checkpoint.rejected = { ...run.rejected.sizes, rows: run.rejected.count };
+  run.checkpoint.unknown = { ...run.unknown.sizes, rows: run.unknown.count };
+  await writeCheckpoint(run.options.stateFile, run.checkpoint);
+}
+
+/**
+ * After a kill, the chunk that was in flight may have reached Chameleon. An upsert is simply
+ * sent again; an event is not: its rows go to the unknown-outcome file, for review.
+ */
+async function settleInFlight(run: Run, source: RowSource): Promise<void> {
+  const { inFlight, next } = run.checkpoint;
+  if (!inFlight || run.options.model !== 'events') return;
+  const rows: Row[] = [];
+  for await (const row of readRows(run.options.file, run.options.format, source, next, {
+    maxBytes: CHUNK_BYTES,
+  })) {
+    if (row.startByte >= inFlight.byte) break;
+    rows.push(row);
+  }
+  const message =
+    'The import was killed while this event was being sent: Chameleon may have stored it. Not sent again.';
+  const outcomes: Outcome[] = rows.map((row) =>
+    row.problem
+      ? { kind: 'rejected', reason: row.problem.reason, message: row.problem.message }
+      : { kind: 'unknown', reason: 'unknown-outcome', message },
+  );
+  await confirm(run, { rows, start: next, end: inFlight }, outcomes);
+}
+
+function freshCheckpoint(options: Options, fileBytes: number, firstRow: ReadFrom): Checkpoint {
+  return {
+    version: 1,
+    model: options.model,
+    fileBytes,
+    next: firstRow,
+    done: false,
+    totals: { rows: 0, accepted: 0, rejected: 0, unknownOutcome: 0, duplicatesPossible: 0, reasons: {} },
+    rejected: { data: 0, reasons: 0, rows: 0 },
+    unknown: { data: 0, reasons: 0, rows: 0 },
+  };
+}
+
+/** The checkpoint to continue from (`--resume`), or a fresh one; refuses to silently start over. */
+async function startingPoint(options: Options, fileBytes: number, source: RowSource): Promise<Checkpoint> {
+  const saved = await readCheckpoint(options.stateFile);
+  if (!options.resume) {
+    if (saved && !saved.done)
+      throw new UsageError(
+        `${options.stateFile}: an earlier import of this file stopped at line ${saved.next.line}. Pass --resume to continue it, or delete that file to start over.`,
+      );
+    return freshCheckpoint(options, fileBytes, source.firstRow);
+  }
+  if (!saved) throw new UsageError(`${options.stateFile}: no checkpoint to resume from.`);
+  if (saved.model !== options.model)
+    throw new UsageError(`${options.stateFile} is a checkpoint of an import of ${saved.model}.`);
+  if (saved.fileBytes !== fileBytes)
+    throw new UsageError(
+      `${options.file} is ${fileBytes} bytes, ${saved.fileBytes} when the checkpoint was written: it changed, so the checkpoint does not apply.`,
+    );
+  return saved;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function byReason(reasons: Record<string, number>, keep: (reason: string) => boolean): string {
+  return Object.entries(reasons)
+    .filter(([reason]) => keep(reason))
+    .map(([reason, count]) => `${count} ${reason}`)
+    .join(', ');
+}
+
+function writeSummary(run: Run, ending: string): void {
+  const { totals } = run.checkpoint;
+  const { options, io } = run;
+  const lines = [
+    `Imported ${options.model} from ${options.file}: ${totals.accepted} of ${plural(totals.rows, 'row')} accepted, ${totals.rejected} rejected, ${totals.unknownOutcome} unknown-outcome, ${totals.duplicatesPossible} duplicates-possible.`,
+  ];
+  if (totals.rejected)
+    lines.push(
+      `Rejected rows (${byReason(totals.reasons, (reason) => reason !== 'unknown-outcome')}) are in ${run.rejected.file}, as in the input; why, row by row: ${run.rejected.reasonsFile}.`,
+    );
+  if (totals.unknownOutcome)
+    lines.push(
+      `Rows whose outcome is unknown (sent, answer lost: Chameleon may have stored them) are in ${run.unknown.file}; why: ${run.unknown.reasonsFile}. Check them before sending them again.`,
+    );
+  if (totals.duplicatesPossible)
+    lines.push(
+      `${plural(totals.duplicatesPossible, 'event')} sent again after a lost answer may be stored twice.`,
+    );
+  lines.push(`Checkpoint: ${options.stateFile} (${ending}).`);
+  io.stdout.write(`${lines.join('\n')}\n`);
 }
 
 async function runWith(options: Options, io: CliIo): Promise<number> {
-  const rows = await openRows(options.file, io);
+  const fileBytes = (await stat(options.file)).size;
+  if (options.format === 'csv') await checkCsv(options.file, io);
+  const source = await openSource(options.file, options.format, CHUNK_BYTES);
+  const checkpoint = await startingPoint(options, fileBytes, source);
   const run: Run = {
-    client: createIncomingClient({
-      accountSecret: options.secret,
-      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-      ...(options.batchSize ? { maxBatchItems: options.batchSize } : {}),
-      ...io.client,
-    }),
     options,
     io,
-    fileBytes: (await stat(options.file)).size,
-    totals: { rows: 0, items: 0, accepted: 0, returned: 0 },
+    checkpoint,
+    client: createIncomingClient({
+      accountSecret: options.secret,
+      retryAmbiguous: options.retryAmbiguous,
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      ...(options.batchSize ? { maxBatchItems: options.batchSize } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.retryDelayMs ? { retry: { baseDelayMs: options.retryDelayMs } } : {}),
+      ...io.client,
+    }),
+    rejected: new RowFile(options.rejectedFile, options.format, source.headerBytes),
+    unknown: new RowFile(options.unknownFile, options.format, source.headerBytes),
   };
-  const reasons = new Map<string, number>();
-  const rejectedFile = rejectedWriter(options.rejectedFile);
   try {
-    for await (const chunk of chunksOf(rows, options.chunkRows)) {
-      const returned =
-        options.model === 'events' ? await importEvents(run, chunk) : await importBatch(run, chunk);
-      // Chunks come in file order, so sorting within one keeps the whole file in line order.
-      const rejected = [...chunk.unreadable, ...returned].sort((a, b) => a.line - b.line);
-      await rejectedFile.write(rejected);
-      for (const entry of rejected) reasons.set(entry.reason, (reasons.get(entry.reason) ?? 0) + 1);
-      run.totals.rows += chunk.items.length + chunk.unreadable.length;
-      run.totals.items += chunk.items.length;
-      run.totals.accepted += chunk.items.length - returned.length;
-      run.totals.returned += returned.length;
+    if (checkpoint.done) {
+      writeSummary(run, 'already complete; nothing sent');
+      return checkpoint.totals.rows === checkpoint.totals.accepted ? 0 : 1;
     }
+    await run.rejected.resumeAt(checkpoint.rejected, checkpoint.rejected.rows);
+    await run.unknown.resumeAt(checkpoint.unknown, checkpoint.unknown.rows);
+    await settleInFlight(run, source);
+    return await sendAll(run, source, fileBytes);
   } finally {
-    await rejectedFile.close();
+    await run.rejected.close();
+    await run.unknown.close();
   }
-  const rejectedCount = [...reasons.values()].reduce((sum, count) => sum + count, 0);
-  io.stdout.write(
-    `Imported ${options.model} from ${options.file}: ${run.totals.accepted} of ${run.totals.rows} rows accepted, ${rejectedCount} rejected.\n`,
-  );
-  if (rejectedCount) {
-    io.stdout.write(
-      `Rejected rows (${[...reasons].map(([reason, count]) => `${count} ${reason}`).join(', ')}) are in ${options.rejectedFile}; each line holds the row under "item".\n`,
-    );
-  }
-  return rejectedCount ? 1 : 0;
 }
 
-function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+async function sendAll(run: Run, source: RowSource, fileBytes: number): Promise<number> {
+  const { options, io, checkpoint } = run;
+  const now = io.now ?? Date.now;
+  const progress = new ImportProgress(
+    io.stderr,
+    `import ${options.model}`,
+    fileBytes,
+    { byte: checkpoint.next.byte, rows: checkpoint.totals.rows },
+    options.progressEveryMs,
+    now,
+  );
+  const rows = readRows(options.file, options.format, source, checkpoint.next, {
+    maxBytes: CHUNK_BYTES,
+    ...(io.readBytes ? { readBytes: io.readBytes } : {}),
+  });
+  let stop: Outcome | undefined;
+  let interrupted = false;
+  for await (const chunk of chunksOf(rows, checkpoint.next, options.chunkRows)) {
+    if (io.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    checkpoint.inFlight = chunk.end;
+    await saveCheckpoint(run);
+    stop = await confirm(run, chunk, await sendChunk(run, chunk));
+    progress.update(checkpoint.totals, checkpoint.next.byte);
+    if (stop) break;
+  }
+  progress.finish(checkpoint.totals, checkpoint.next.byte);
+  return finish(run, stop, interrupted);
+}
+
+async function finish(run: Run, stop: Outcome | undefined, interrupted: boolean): Promise<number> {
+  const { checkpoint, io } = run;
+  const resume = `run the same command with --resume to continue from line ${checkpoint.next.line}`;
+  if (interrupted) {
+    writeSummary(run, `interrupted; ${resume}`);
+    return IMPORT_EXIT.interrupted;
+  }
+  if (stop && stop.kind !== 'accepted') {
+    const secret = isCredentialFailure(stop.reason as FailureReason);
+    io.stderr.write(
+      secret
+        ? `chameleon-webhooks import: Chameleon refused the Account Secret (${stop.message}). Check --secret or CHAMELEON_ACCOUNT_SECRET (Chameleon's dashboard shows the Account Secret); nothing more was sent.\n`
+        : `chameleon-webhooks import: stopped at line ${checkpoint.next.line}: ${stop.message}. Nothing more was sent.\n`,
+    );
+    writeSummary(run, `stopped; ${resume}`);
+    return secret ? IMPORT_EXIT.secretRefused : IMPORT_EXIT.stopped;
+  }
+  checkpoint.done = true;
+  await saveCheckpoint(run);
+  writeSummary(run, 'complete');
+  const { rows, accepted } = checkpoint.totals;
+  return rows === accepted ? IMPORT_EXIT.accepted : IMPORT_EXIT.notAllAccepted;
+}
+
+/** The process's streams, with SIGINT stopping the import after the chunk in flight (twice: at once). */
+function processIo(): CliIo & { dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(IMPORT_EXIT.interrupted);
+    controller.abort();
+    process.stderr.write('\nStopping after the request in flight (Ctrl-C again to stop at once)…\n');
+  };
+  process.on('SIGINT', onSigint);
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signal: controller.signal,
+    dispose: () => process.off('SIGINT', onSigint),
+  };
+}
+
+/** One line for an error the user can fix: usage, a missing file, bad CSV. */
+function isExpected(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    error instanceof CsvSyntaxError ||
+    error instanceof SyntaxError ||
+    typeof (error as { code?: unknown } | null)?.code === 'string'
+  );
 }
 
 /** Runs `import` with the arguments after the subcommand's name; resolves to the exit status. */
-export async function runImport(args: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function runImport(args: readonly string[], io?: CliIo): Promise<number> {
+  const own = io ? undefined : processIo();
   try {
-    const options = parseOptions(args, io.env);
+    const options = parseOptions(args, (io ?? own!).env);
     if (options === 'help') {
-      io.stdout.write(`${IMPORT_USAGE}\n`);
+      (io ?? own!).stdout.write(`${IMPORT_USAGE}\n`);
       return 0;
     }
-    return await runWith(options, io);
+    return await runWith(options, io ?? own!);
   } catch (error) {
-    // Usage mistakes, unreadable files and bad CSV are the user's to fix; anything else is a bug.
-    const expected =
-      error instanceof UsageError ||
-      error instanceof CsvSyntaxError ||
-      typeof (error as { code?: unknown }).code === 'string';
-    if (!expected) throw error;
-    io.stderr.write(`chameleon-webhooks import: ${(error as Error).message}\n\n${IMPORT_USAGE}\n`);
-    return 2;
+    if (!isExpected(error)) throw error;
+    (io ?? own!).stderr.write(`chameleon-webhooks import: ${(error as Error).message}\n${HINT}\n`);
+    return IMPORT_EXIT.usage;
+  } finally {
+    own?.dispose();
   }
 }

@@ -66,7 +66,9 @@ export async function main(
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    stderr.write(`chameleon-webhooks: unknown command "${name}"\n\n${usage()}\n`);
+    stderr.write(
+      `chameleon-webhooks: unknown command "${name}"\nRun \`chameleon-webhooks --help\` for the commands.\n`,
+    );
     return 2;
   }
   return command.run(rest);
@@ -92,6 +94,8 @@ if (isEntryPoint()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // Exit once stdout is flushed: fetch's idle keep-alive sockets would hold the process for seconds.
+      process.stdout.write('', () => process.exit(code));
     },
     (error: unknown) => {
       process.stderr.write(`chameleon-webhooks: ${error instanceof Error ? error.message : String(error)}\n`);

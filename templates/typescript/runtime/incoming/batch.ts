@@ -1,7 +1,8 @@
 // Batches: items are split into requests that stay within the byte and item limits,
 // sent one after another, and every item ends in exactly one of two lists, accepted
 // or returned (with why). A 413 splits the request in two; a request that failed for
-// good stops the run and the items not yet sent come back as `not-sent`.
+// good stops the run and the items not yet sent come back as `not-sent`. Batches are
+// upserts, so a request whose answer was lost is sent again: a repeat changes nothing.
 import { send, type FailureReason, type Transport } from './http.js';
 import type { NormalizationWarning } from './normalize.js';
 
@@ -32,8 +33,16 @@ export interface BatchReport<Item> {
   total: number;
   /** Indexes (into your array) of the items Chameleon accepted, ascending. */
   accepted: number[];
-  /** Everything not accepted, by ascending index, with the reason. */
+  /**
+   * Everything not accepted, by ascending index, with the reason. Reason `unknown-outcome`:
+   * the request was sent and its answer lost, so Chameleon may have stored the item.
+   */
   returned: ReturnedItem<Item>[];
+  /**
+   * Accepted indexes that may be stored twice: an attempt's answer was lost and the item was
+   * sent again (`retryAmbiguous` events only; upserting a profile or company twice is harmless).
+   */
+  duplicatesPossible: number[];
   /** The ids of the batches Chameleon queued (`{ batch: { id } }`). */
   batchIds: string[];
   /** HTTP requests made, retries included. */
@@ -72,11 +81,13 @@ export interface BatchRun<Item> {
 }
 
 const FATAL: ReadonlySet<FailureReason> = new Set([
+  'unauthorized',
   'forbidden',
   'not-found',
   'rate-limited',
   'server-error',
   'network-error',
+  'unknown-outcome',
 ]);
 
 function bodyOf(request: BatchRequest, chunk: PreparedItem[]): string {
@@ -177,7 +188,7 @@ export async function sendBatches<Item>(
   const queue = chunkItems(items, request);
   while (queue.length) {
     const chunk = queue.shift()!;
-    const outcome = await send(transport, request.url, bodyOf(request, chunk));
+    const outcome = await send(transport, request.url, bodyOf(request, chunk), true);
     run.report.requests += outcome.attempts;
     if (outcome.ok) {
       acceptChunk(run, chunk, outcome.body);

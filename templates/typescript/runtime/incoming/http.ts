@@ -1,7 +1,11 @@
 // One POST to an incoming endpoint, with the retry policy: 429 (waiting as long as
 // Chameleon asks) and 5xx and network failures are retried with exponential backoff
-// and jitter inside a bounded budget; every other status is final. Uses only `fetch`,
-// so it runs on Node 20, Workers, Deno, Bun and browsers.
+// and jitter inside a bounded budget; every other status is final. An attempt whose
+// answer was lost after the request may have reached Chameleon (a reset, a timeout, a
+// gateway's 502/504) is ambiguous: it may have been stored. It is retried only when the
+// caller says a repeat is harmless (`retryAmbiguous`: upserts), so an event is never
+// sent twice without the caller knowing. Uses only `fetch`, so it runs on Node 20,
+// Workers, Deno, Bun and browsers.
 import { ACCOUNT_SECRET_HEADER } from './facts.js';
 
 export interface RetryOptions {
@@ -20,6 +24,8 @@ export interface RetryOptions {
 export type FailureReason =
   /** The identifiers the endpoint needs are missing; nothing was sent. */
   | 'missing-identifier'
+  /** 401: Chameleon did not recognize the account secret. */
+  | 'unauthorized'
   /** 403: the account secret is wrong. */
   | 'forbidden'
   /** 404: the endpoint or record does not exist. */
@@ -32,14 +38,34 @@ export type FailureReason =
   | 'rate-limited'
   /** 5xx beyond the retry budget. */
   | 'server-error'
-  /** No HTTP answer (connection failure or timeout) beyond the retry budget. */
+  /** No connection could be made (refused, no such host) beyond the retry budget: nothing reached Chameleon. */
   | 'network-error'
+  /**
+   * The request was sent, then its answer was lost (connection reset, timeout, 502/504), and it was
+   * not retried, or no retry got an answer: Chameleon may or may not have stored it. Review it before
+   * sending it again.
+   */
+  | 'unknown-outcome'
+  /** The item cannot be read or turned into JSON (a getter that throws, a BigInt without normalization). */
+  | 'invalid-item'
   /** Not sent because an earlier request of the same run failed for good. */
   | 'not-sent';
 
 export type SendOutcome =
-  | { ok: true; status: number; body: unknown; attempts: number }
+  | {
+      ok: true;
+      status: number;
+      body: unknown;
+      attempts: number;
+      /** An earlier attempt was ambiguous and was retried: Chameleon may have stored the body twice. */
+      duplicatePossible: boolean;
+    }
   | { ok: false; reason: FailureReason; status?: number; message: string; body?: unknown; attempts: number };
+
+/** 401 and 403: the account secret is not accepted; no later request can succeed. */
+export function isCredentialFailure(reason: FailureReason): boolean {
+  return reason === 'unauthorized' || reason === 'forbidden';
+}
 
 export interface Transport {
   fetch: typeof fetch;
@@ -55,6 +81,8 @@ export interface Transport {
 interface Attempt {
   outcome: SendOutcome;
   retryable: boolean;
+  /** The request may have reached Chameleon and been stored, but no answer says so. */
+  ambiguous: boolean;
   /** How long Chameleon asked to wait before the next attempt, when it did. */
   waitMs?: number;
 }
@@ -104,6 +132,7 @@ async function readBody(response: Response): Promise<unknown> {
 
 /** Chameleon's error bodies are `{ code, messages: [...] }`. */
 function errorMessage(status: number, body: unknown): string {
+  if (status === 401 || status === 403) return `HTTP ${status}: Chameleon did not accept the Account Secret`;
   const messages = (body as { messages?: unknown } | null)?.messages;
   const detail = Array.isArray(messages)
     ? messages.join('; ')
@@ -113,7 +142,29 @@ function errorMessage(status: number, body: unknown): string {
   return detail ? `HTTP ${status}: ${detail}` : `HTTP ${status}`;
 }
 
+/**
+ * Errors (`error.cause.code`) raised before a request could reach the server: a retry
+ * cannot store anything twice. Any other failure may come after the body was sent.
+ */
+const NOTHING_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** A gateway answering for Chameleon: it may have passed the request on before losing the answer. */
+const AMBIGUOUS_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 function reasonFor(status: number): FailureReason {
+  if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not-found';
   if (status === 413) return 'too-large';
@@ -140,7 +191,11 @@ async function attemptOnce(
     const responseBody = await readBody(response);
     const { status } = response;
     if (status >= 200 && status < 300)
-      return { outcome: { ok: true, status, body: responseBody, attempts }, retryable: false };
+      return {
+        outcome: { ok: true, status, body: responseBody, attempts, duplicatePossible: false },
+        retryable: false,
+        ambiguous: false,
+      };
     const outcome: SendOutcome = {
       ok: false,
       reason: reasonFor(status),
@@ -153,13 +208,20 @@ async function attemptOnce(
     return {
       outcome,
       retryable: status === 429 || status >= 500,
+      ambiguous: AMBIGUOUS_STATUSES.has(status),
       ...(waitMs === undefined ? {} : { waitMs }),
     };
   } catch (error) {
+    const code = errorCode(error);
     const message = controller.signal.aborted
       ? `No answer within ${transport.timeoutMs} ms`
-      : `Request failed: ${error instanceof Error ? error.message : String(error)}`;
-    return { outcome: { ok: false, reason: 'network-error', message, attempts }, retryable: true };
+      : `Request failed: ${error instanceof Error ? error.message : String(error)}${code ? ` (${code})` : ''}`;
+    const ambiguous = controller.signal.aborted || code === undefined || !NOTHING_SENT_CODES.has(code);
+    return {
+      outcome: { ok: false, reason: ambiguous ? 'unknown-outcome' : 'network-error', message, attempts },
+      retryable: true,
+      ambiguous,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -172,17 +234,50 @@ function backoffMs(transport: Transport, attempt: number): number {
   return delay / 2 + (delay / 2) * transport.random();
 }
 
-/** POSTs `body` (JSON text) to `url`, retrying inside the budget; never throws. */
-export async function send(transport: Transport, url: string, body: string): Promise<SendOutcome> {
+/** A failure after an ambiguous attempt: whatever the last answer, the body may be stored. */
+function unknownOutcome(outcome: SendOutcome & { ok: false }, notRetried: boolean): SendOutcome {
+  if (notRetried) {
+    return {
+      ...outcome,
+      reason: 'unknown-outcome',
+      message: `${outcome.message}; not retried, as a repeat could store it twice`,
+    };
+  }
+  return {
+    ...outcome,
+    reason: 'unknown-outcome',
+    message: `${outcome.message}; an earlier attempt got no answer, so it may be stored`,
+  };
+}
+
+/**
+ * POSTs `body` (JSON text) to `url`, retrying inside the budget; never throws. An
+ * ambiguous attempt is retried only when `retryAmbiguous` (the body is an upsert, or the
+ * caller accepts duplicates); otherwise it ends the request as `unknown-outcome`.
+ */
+export async function send(
+  transport: Transport,
+  url: string,
+  body: string,
+  retryAmbiguous: boolean,
+): Promise<SendOutcome> {
+  let ambiguousBefore = false;
   for (let attempt = 1; ; attempt++) {
-    const { outcome, retryable, waitMs } = await attemptOnce(transport, url, body, attempt);
-    if (outcome.ok || !retryable || attempt >= transport.retry.maxAttempts) return outcome;
-    if (waitMs !== undefined && waitMs > transport.retry.maxDelayMs) {
-      return {
-        ...outcome,
-        message: `${outcome.message} (Chameleon asked to wait ${Math.ceil(waitMs / 1000)} s, beyond the retry budget of ${transport.retry.maxDelayMs} ms)`,
-      };
+    const { outcome, retryable, ambiguous, waitMs } = await attemptOnce(transport, url, body, attempt);
+    if (outcome.ok) return { ...outcome, duplicatePossible: ambiguousBefore };
+    const last = !retryable || attempt >= transport.retry.maxAttempts || (ambiguous && !retryAmbiguous);
+    const tooLong = waitMs !== undefined && waitMs > transport.retry.maxDelayMs;
+    if (last || tooLong) {
+      const failure = tooLong
+        ? {
+            ...outcome,
+            message: `${outcome.message} (Chameleon asked to wait ${Math.ceil(waitMs / 1000)} s, beyond the retry budget of ${transport.retry.maxDelayMs} ms)`,
+          }
+        : outcome;
+      if (!ambiguous && !ambiguousBefore) return failure;
+      return unknownOutcome(failure, ambiguous && !retryAmbiguous);
     }
+    ambiguousBefore ||= ambiguous;
     await transport.sleep(waitMs ?? backoffMs(transport, attempt));
   }
 }

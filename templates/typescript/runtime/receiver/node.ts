@@ -15,9 +15,7 @@ import { open } from 'node:fs/promises';
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { WEBHOOK_METHOD, type REJECT_STATUS } from '../facts.js';
 import { verifyWebhook } from '../verify.js';
-import { failure } from '../verify-steps.js';
 import {
-  ABORTED,
   bodyTimeoutOf,
   createFetchReceiver,
   createReceiver,
@@ -25,15 +23,13 @@ import {
   fetchHandlerOver,
   type HonoContextLike,
   maxBodyBytesOf,
-  rejection,
   TIMED_OUT,
-  TOO_LARGE,
   toResponse,
   WRONG_METHOD,
-  type Receive,
-  type ReceiverReply,
 } from './core.js';
-import type { NonconformingSink, ReceiverOptions } from './types.js';
+import { createNodeReplier, isRaw, sendNodeReply } from './node-request.js';
+import { receiverOptionsOf, type ReceiverInput, type Webhooks } from './registry.js';
+import type { NonconformingSink, ReceiveContext, ReceiverOptions } from './types.js';
 
 /** The file the Node receivers keep non-conforming webhooks in by default, relative to the working directory. */
 export const DEFAULT_NONCONFORMING_FILE = 'chameleon-nonconforming.jsonl';
@@ -66,90 +62,15 @@ export function createJsonlSink(file: string = DEFAULT_NONCONFORMING_FILE): Nonc
 
 const defaultSink = () => createJsonlSink();
 
-/** A request that a framework may have read already (Express `req.body`, Google Cloud's `req.rawBody`). */
-type MaybeParsedRequest = IncomingMessage & { body?: unknown; rawBody?: unknown; _body?: unknown };
-
-function send(res: ServerResponse, reply: ReceiverReply): void {
-  if (res.headersSent) return;
-  res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-  res.end(JSON.stringify(reply.body));
-}
-
-function isRaw(value: unknown): value is string | Uint8Array {
-  return typeof value === 'string' || value instanceof Uint8Array;
-}
-
+/** What `createNodeHandler` returns: a `(req, res)` listener for `node:http`, Express, Connect. */
+export type NodeWebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 /**
- * Reads the request stream: the body, or the reply as soon as it passes `max` bytes (413) or takes longer
- * than `timeoutMs` (408). Then it stops reading: the reply closes the connection, so the rest is never read.
+ * What `createFetchHandler` returns: a route handler, a Worker's `fetch`. Pass the runtime's `ctx` (or
+ * anything with `waitUntil`) as `context`, so the handlers of a `handoff` run to the end after the answer.
  */
-function readStream(req: IncomingMessage, max: number, timeoutMs: number): Promise<BodyRead> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = (reply: ReceiverReply) => {
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.pause();
-      resolve({ reply });
-    };
-    const timer = setTimeout(() => stop(TIMED_OUT), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) stop(TOO_LARGE);
-      else chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => {
-      clearTimeout(timer);
-      resolve(size > max ? { reply: TOO_LARGE } : { body: Buffer.concat(chunks, size) });
-    });
-    req.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-}
-
-type BodyRead = { body: string | Uint8Array } | { reply: ReceiverReply };
-
-/** The raw body: one a framework kept (express.raw(), rawBody), else the stream; a parsed body is a clear error. */
-async function rawBodyOf(
-  req: MaybeParsedRequest,
-  options: ReceiverOptions,
-  max: number,
-  timeoutMs: number,
-): Promise<BodyRead> {
-  for (const kept of [req.rawBody, req.body]) {
-    if (isRaw(kept)) return kept.length > max ? { reply: TOO_LARGE } : { body: kept };
-  }
-  if ((req.body !== undefined && req.body !== null) || req._body === true || req.readableEnded) {
-    const notRaw = failure(
-      'body-not-raw',
-      'The request body was already read and parsed (express.json() or another body parser ran before the webhook handler). ' +
-        'Mount the webhook route before the parser, or use express.raw({ type: "application/json" }) on it.',
-    );
-    return { reply: rejection(options, notRaw) };
-  }
-  // Over the declared length: answered at once, and the connection closes without reading the body.
-  if (Number(req.headers['content-length']) > max) return { reply: TOO_LARGE };
-  return readStream(req, max, timeoutMs);
-}
-
-/** The reply to one Node request: read within the limits, then received (or the reason it was not). */
-function nodeReceiver(options: ReceiverOptions, receive: Receive) {
-  const max = maxBodyBytesOf(options);
-  const timeoutMs = bodyTimeoutOf(options);
-  return async function replyTo(req: IncomingMessage): Promise<ReceiverReply> {
-    try {
-      if (req.method !== WEBHOOK_METHOD) return WRONG_METHOD;
-      const read = await rawBodyOf(req, options, max, timeoutMs);
-      return 'reply' in read ? read.reply : await receive(read.body, req.headers);
-    } catch {
-      return ABORTED;
-    }
-  };
-}
+export type FetchWebhookHandler = (request: Request, context?: ReceiveContext) => Promise<Response>;
+export type HonoWebhookHandler = (context: HonoContextLike) => Promise<Response>;
+export type FastifyWebhookPlugin = (fastify: FastifyLike) => Promise<void>;
 
 /**
  * A `(req, res)` handler for `node:http`, Express (mount it before any JSON body
@@ -158,31 +79,38 @@ function nodeReceiver(options: ReceiverOptions, receive: Receive) {
  * {@link REJECT_STATUS} with `{ error: reason }` when verification fails, 200 once the handlers
  * succeeded, 500 when one throws.
  */
-export function createNodeHandler(options: ReceiverOptions) {
-  const replyTo = nodeReceiver(options, createReceiver(options, verifyWebhook, defaultSink));
+export function createNodeHandler(options: ReceiverOptions): NodeWebhookHandler;
+export function createNodeHandler(webhooks: Webhooks): NodeWebhookHandler;
+export function createNodeHandler(input: ReceiverInput): NodeWebhookHandler {
+  const replyTo = createNodeReplier(receiverOptionsOf(input), defaultSink);
   return async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    send(res, await replyTo(req));
+    sendNodeReply(res, await replyTo(req));
   };
 }
 
 /**
- * A Fetch handler, `(request: Request, context?) => Promise<Response>`, with `node:crypto`:
+ * A Fetch handler, `(request: Request) => Promise<Response>`, with `node:crypto`:
  * Next.js route handlers (`export const POST = createFetchHandler({ … })`), Hono on Node.
  */
-export function createFetchHandler(options: ReceiverOptions) {
-  return createFetchReceiver(options, verifyWebhook, defaultSink);
+export function createFetchHandler(options: ReceiverOptions): FetchWebhookHandler;
+export function createFetchHandler(webhooks: Webhooks): FetchWebhookHandler;
+export function createFetchHandler(input: ReceiverInput): FetchWebhookHandler {
+  return createFetchReceiver(receiverOptionsOf(input), verifyWebhook, defaultSink);
 }
 
 /**
  * A Hono handler: `app.post('/webhooks/chameleon', createHonoHandler({ … }))`. On @hono/node-server it
  * reads the Node request itself, so Hono's light request is never turned into a Web stream.
  */
-export function createHonoHandler(options: ReceiverOptions) {
+export function createHonoHandler(options: ReceiverOptions): HonoWebhookHandler;
+export function createHonoHandler(webhooks: Webhooks): HonoWebhookHandler;
+export function createHonoHandler(input: ReceiverInput): HonoWebhookHandler {
+  const options = receiverOptionsOf(input);
   // One receiver for both paths, so de-duplication sees every delivery.
   const receive = createReceiver(options, verifyWebhook, defaultSink);
   const handle = fetchHandlerOver(options, receive);
-  const replyTo = nodeReceiver(options, receive);
-  return async (context: HonoContextLike): Promise<Response> => {
+  const replyTo = createNodeReplier(options, defaultSink, receive);
+  return async (context) => {
     const incoming = (context.env as { incoming?: unknown } | undefined)?.incoming;
     if (incoming instanceof IncomingMessage) return toResponse(await replyTo(incoming));
     return handle(context.req.raw, executionContextOf(context));
@@ -226,7 +154,14 @@ export interface FastifyReplyLike {
  * app.register(createFastifyPlugin({ secret, on }), { prefix: '/webhooks/chameleon' });
  * ```
  */
-export function createFastifyPlugin(options: ReceiverOptions & { path?: string }) {
+export function createFastifyPlugin(options: ReceiverOptions & { path?: string }): FastifyWebhookPlugin;
+export function createFastifyPlugin(webhooks: Webhooks, plugin?: { path?: string }): FastifyWebhookPlugin;
+export function createFastifyPlugin(
+  input: ReceiverInput & { path?: string },
+  plugin: { path?: string } = {},
+): FastifyWebhookPlugin {
+  const options = receiverOptionsOf(input);
+  const path = plugin.path ?? ('receiverOptions' in input ? undefined : input.path);
   const receive = createReceiver(options, verifyWebhook, defaultSink);
   const bodyLimit = maxBodyBytesOf(options);
   const timeoutMs = bodyTimeoutOf(options);
@@ -234,7 +169,7 @@ export function createFastifyPlugin(options: ReceiverOptions & { path?: string }
     // Fastify reads the body itself, with no time limit: a request still unread at the deadline gets 408.
     fastify.addHook('onRequest', (request, reply, done) => {
       const timer = setTimeout(() => {
-        if (!request.raw.complete) send(reply.raw, TIMED_OUT);
+        if (!request.raw.complete) sendNodeReply(reply.raw, TIMED_OUT);
       }, timeoutMs);
       reply.raw.once('close', () => clearTimeout(timer));
       done();
@@ -243,7 +178,7 @@ export function createFastifyPlugin(options: ReceiverOptions & { path?: string }
     fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
-    const url = options.path ?? '/';
+    const url = path ?? '/';
     fastify.route({
       method: WEBHOOK_METHOD,
       url,

@@ -1,5 +1,6 @@
 /** Options of the receivers (`createNodeHandler`, `createFetchHandler` and the framework adapters). */
 import type { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV, SENT_AT_FIELD } from '../facts.js';
+import type { CaptureOptions } from '../capture.js';
 import type { IdempotencyStore } from '../idempotency.js';
 import type { AnyChameleonWebhook, UnknownTopicWebhook, WebhookOf, WebhookTopic } from '../types.js';
 import type { ValidationIssue } from '../validate.js';
@@ -128,4 +129,9 @@ export interface ReceiverOptions {
   handlerTimeoutMs?: number;
   /** Sees every error a handler throws; the response is 500 so Chameleon retries. */
   onError?: (error: unknown, webhook: AnyChameleonWebhook) => void;
+  /**
+   * Records verified deliveries as JSON lines for `spec:learn` (all, a sample or the non-conforming
+   * ones; personal data redacted by default). It never changes or delays the answer.
+   */
+  capture?: CaptureOptions;
 }
