@@ -8,7 +8,13 @@ const suites: Record<string, Suite> = {
   validate: async () => (await import('./validate.js')).run(),
   verify: async () => (await import('./verify.js')).run(),
   load: async () => (await import('./load.js')).run(),
-  receive: async () => (await import('./receive.js')).run(),
+  store: async () => (await import('./store.js')).run(),
+  receive: async () => {
+    await (await import('./receive.js')).run();
+    // The scale-out rows (Redis store, BullMQ enqueue), each against bare node:http in its own run.
+    await (await import('./receive-redis.js')).run();
+  },
+  'receive-redis': async () => (await import('./receive-redis.js')).run(),
 };
 
 async function main(names: string[]): Promise<number> {

@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const ENTRIES = [
   { name: 'index', source: 'src/index.ts', platform: 'node' },
   { name: 'web', source: 'src/web.ts', platform: 'neutral' },
+  { name: 'redis', source: 'src/redis.ts', platform: 'node' },
+  { name: 'bullmq', source: 'src/bullmq.ts', platform: 'node' },
 ] as const;
 const CLI_SOURCE = 'src/cli/main.ts';
 
@@ -39,8 +41,9 @@ function commonOptions(packageDir: string): BuildOptions {
     absWorkingDir: packageDir,
     bundle: true,
     target: 'es2022',
-    // Only the runtime's own modules stay imports; the package has no dependencies.
-    external: ['node:*'],
+    // Only the runtime's own modules stay imports; the package has no dependencies (BullMQ is an
+    // optional peer, imported by the `./bullmq` entry alone).
+    external: ['node:*', 'bullmq'],
     legalComments: 'none',
     logLevel: 'error',
     minify: false,
@@ -130,11 +133,18 @@ async function emitDeclarations(packageDir: string): Promise<string[]> {
       '--typeRoots',
       path.join(ROOT, 'node_modules', '@types'),
     ];
+    // The `./bullmq` entry's types import BullMQ's (an optional peer): a package staged outside the
+    // repo finds them through a link to the toolkit's node_modules while tsc runs.
+    const modules = path.join(packageDir, 'node_modules');
+    const linked = !existsSync(modules);
+    if (linked) await symlink(path.join(ROOT, 'node_modules'), modules, 'dir');
     try {
       await run(process.execPath, [TSC, ...flags, ...sources], { cwd: packageDir });
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(`tsc could not emit the declarations of ${packageDir}:\n${stdout}${stderr}`);
+    } finally {
+      if (linked) await unlink(modules);
     }
     const outputs: string[] = [];
     for (const rel of (await listFiles(scratch)).filter((file) => file.endsWith('.d.ts')).sort()) {

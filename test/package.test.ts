@@ -59,6 +59,8 @@ describe('chameleon-webhooks', () => {
     for (const [entry, base] of [
       ['.', 'index'],
       ['./web', 'web'],
+      ['./redis', 'redis'],
+      ['./bullmq', 'bullmq'],
     ] as const) {
       expect(pkg.exports[entry]).toEqual({
         import: { types: `./dist/${base}.d.mts`, default: `./dist/${base}.mjs` },
@@ -66,6 +68,11 @@ describe('chameleon-webhooks', () => {
       });
     }
     expect(pkg.bin).toEqual({ 'chameleon-webhooks': './dist/cli.mjs' });
+    // The Redis clients and BullMQ are optional peers: only `./redis` and `./bullmq` users bring them.
+    for (const peer of Object.keys(pkg.peerDependencies)) {
+      expect(pkg.peerDependenciesMeta[peer]).toEqual({ optional: true });
+    }
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['bullmq', 'ioredis', 'redis']);
   });
 
   it('packs the bundles, declarations, README and CHANGELOG, and no sources or tests', () => {

@@ -1,6 +1,7 @@
 /**
  * Barrels: each package entry point (`src/index.ts` for `.`, `src/web.ts` for
- * `./web`) re-exports the modules other emitters marked for it (`exportFrom`:
+ * `./web`, and the Node-only
+ * `./redis` and `./bullmq`) re-exports the modules other emitters marked for it (`exportFrom`:
  * generated modules in their emitter, runtime modules in RUNTIME_MODULES of
  * runtime.ts). Runs last, over the other emitters' files.
  */
@@ -13,6 +14,8 @@ import type { GeneratedFile } from './emitter.js';
 const ENTRY_FILES: Record<string, string> = {
   '.': 'index.ts',
   './web': 'web.ts',
+  './redis': 'redis.ts',
+  './bullmq': 'bullmq.ts',
 };
 
 export function emitBarrels(model: SpecModel, files: GeneratedFile[]): GeneratedFile[] {

@@ -18,6 +18,9 @@ const NODE = ['.'];
 const WEB = ['./web'];
 const BOTH = ['.', './web'];
 const INTERNAL: string[] = [];
+/** The scale-out entries, Node only; each bundles what it needs and imports no Redis client. */
+const REDIS = ['./redis'];
+const BULLMQ = ['./bullmq'];
 
 /**
  * Every runtime module, with the package entries (`.` is Node, `./web` is Web
@@ -57,6 +60,10 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'cli/main.ts': INTERNAL,
   'cli/send.ts': INTERNAL,
   'fixture-tools.ts': INTERNAL,
+  'redis/client.ts': REDIS,
+  'redis/store.ts': REDIS,
+  'bullmq/sink.ts': BULLMQ,
+  'bullmq/worker.ts': BULLMQ,
 };
 
 /** Paths of every .ts file under `dir`, relative to it, with forward slashes. */

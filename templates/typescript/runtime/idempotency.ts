@@ -7,35 +7,49 @@
  * acknowledged without running, and a failure is forgotten so the retry runs again.
  *
  * The default store lives in memory: right for one process. With several
- * instances, plug a shared store. A Redis store is three commands:
- *
- * ```ts
- * import type { IdempotencyStore } from 'chameleon-webhooks';
- * const redisStore = (redis: Redis): IdempotencyStore => ({
- *   // Claim for the lease; NX makes exactly one instance win.
- *   async begin(id) {
- *     if (await redis.set(`chameleon:${id}`, 'running', 'PX', DEFAULT_PROCESSING_LEASE_MS, 'NX')) return 'claimed';
- *     return (await redis.get(`chameleon:${id}`)) === 'done' ? 'done' : 'in-progress';
- *   },
- *   async complete(id) { await redis.set(`chameleon:${id}`, 'done', 'PX', DEFAULT_IDEMPOTENCY_TTL_MS); },
- *   async fail(id) { await redis.del(`chameleon:${id}`); },
- * });
- * createNodeHandler({ secret, on, idempotency: redisStore(redis) });
- * ```
+ * instances, plug a shared store: `createRedisIdempotencyStore` from
+ * `chameleon-webhooks/redis` (owner tokens, lease renewal, bounded calls).
  */
 import { IDEMPOTENCY_TTL_HOURS } from './facts.js';
 
 /** What `begin` found: run the handler (`claimed`), skip it (`done`), or another instance holds it (`in-progress`). */
 export type IdempotencyClaim = 'claimed' | 'done' | 'in-progress';
 
-/** Where the receiver records which webhook ids were handled. Methods may be sync or async. */
+/**
+ * Where the receiver records which webhook ids were handled. Methods may be sync or async. Each claim
+ * carries an owner token, unique to one attempt: a shared store should let only the owner complete,
+ * renew or release its claim, so an attempt that outlived its lease cannot touch a newer one's.
+ */
 export interface IdempotencyStore {
-  /** Atomically claims `id` unless it is done or claimed and its lease has not run out. */
-  begin(id: string): IdempotencyClaim | Promise<IdempotencyClaim>;
+  /** Atomically claims `id` for `owner` unless it is done or claimed and its lease has not run out. */
+  begin(id: string, owner: string): IdempotencyClaim | Promise<IdempotencyClaim>;
   /** The handler succeeded: remember `id` for longer than Chameleon keeps retrying. */
-  complete(id: string): void | Promise<void>;
-  /** The handler failed: forget `id` so Chameleon's retry runs it again. */
-  fail(id: string): void | Promise<void>;
+  complete(id: string, owner: string): void | Promise<void>;
+  /** The handler failed: forget `id` (if `owner` still holds it) so Chameleon's retry runs it again. */
+  fail(id: string, owner: string): void | Promise<void>;
+  /**
+   * Optional: extends `owner`'s claim by a full lease; called every {@link renewEveryMs} while the handler
+   * runs, so a slow handler is never run twice. Resolves `false` once the claim is no longer `owner`'s.
+   */
+  renew?(id: string, owner: string): boolean | Promise<boolean>;
+  /** How often `renew` is called, in milliseconds (a fraction of the lease). */
+  readonly renewEveryMs?: number;
+}
+
+/**
+ * The store could not be asked whether an id was handled (it is unreachable, stalled or failed): the
+ * receiver answers 503, so Chameleon retries, and nothing ran.
+ */
+export class IdempotencyStoreUnavailableError extends Error {
+  override readonly name = 'IdempotencyStoreUnavailableError';
+  constructor(
+    readonly id: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `The idempotency store could not claim ${id}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
 }
 
 /**
@@ -64,11 +78,24 @@ export interface MemoryIdempotencyStoreOptions {
 interface Entry {
   state: 'running' | 'done';
   expiresAt: number;
+  /** Which write of the id this is: a queue slot of an older write is stale. */
+  generation: number;
 }
 
-/** The in-memory default: bounded (oldest evicted first) and expiring. One process only. */
+/**
+ * The in-memory default: bounded (oldest evicted first) and expiring. One process only.
+ *
+ * Eviction order is a FIFO of (id, generation) slots read from a head index, not the Map's own order:
+ * iterating a Map from its start walks every deleted slot V8 keeps until a rehash, which made each
+ * insert at the cap cost thousands of steps. Here each slot is visited once, and the FIFO is compacted
+ * when stale slots outnumber live ones, so every operation is O(1) amortized at the cap as below it.
+ */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #entries = new Map<string, Entry>();
+  #queueIds: string[] = [];
+  #queueGenerations: number[] = [];
+  #head = 0;
+  #generation = 0;
   readonly #ttlMs: number;
   readonly #leaseMs: number;
   readonly #maxEntries: number;
@@ -86,31 +113,65 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return this.#entries.size;
   }
 
+  /** Slots in the eviction FIFO, stale ones included: at most about twice {@link size} (memory bound). */
+  get queuedSlots(): number {
+    return this.#queueIds.length - this.#head;
+  }
+
   begin(id: string): IdempotencyClaim {
     const now = this.#now();
     const entry = this.#entries.get(id);
     if (entry && entry.expiresAt > now) return entry.state === 'done' ? 'done' : 'in-progress';
-    this.#set(id, { state: 'running', expiresAt: now + this.#leaseMs });
+    this.#set(id, 'running', now + this.#leaseMs);
     return 'claimed';
   }
 
   complete(id: string): void {
-    this.#set(id, { state: 'done', expiresAt: this.#now() + this.#ttlMs });
+    this.#set(id, 'done', this.#now() + this.#ttlMs);
   }
 
   fail(id: string): void {
     this.#entries.delete(id);
   }
 
-  /** Re-inserts so the Map's order stays oldest-first, then evicts what expired or overflows. */
-  #set(id: string, entry: Entry): void {
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
-    const now = this.#now();
-    for (const [key, value] of this.#entries) {
-      if (this.#entries.size <= this.#maxEntries && value.expiresAt > now) break;
-      this.#entries.delete(key);
+  /** Writes the entry as the newest, then evicts from the oldest what expired or overflows. */
+  #set(id: string, state: Entry['state'], expiresAt: number): void {
+    const generation = ++this.#generation;
+    this.#entries.set(id, { state, expiresAt, generation });
+    this.#queueIds.push(id);
+    this.#queueGenerations.push(generation);
+    this.#evict(this.#now());
+    // Both compactions cost the live slots, paid for by at least as many writes since the last one.
+    const consumed = this.#head > 1024 && this.#head * 2 > this.#queueIds.length;
+    if (consumed || this.queuedSlots > 2 * this.#entries.size + 1024) this.#compact();
+  }
+
+  #evict(now: number): void {
+    while (this.#head < this.#queueIds.length) {
+      const id = this.#queueIds[this.#head]!;
+      const entry = this.#entries.get(id);
+      if (entry && entry.generation === this.#queueGenerations[this.#head]) {
+        if (this.#entries.size <= this.#maxEntries && entry.expiresAt > now) break;
+        this.#entries.delete(id);
+      }
+      this.#head += 1;
     }
+  }
+
+  /** Keeps only the live slots after the head, in order. */
+  #compact(): void {
+    const ids: string[] = [];
+    const generations: number[] = [];
+    for (let index = this.#head; index < this.#queueIds.length; index++) {
+      const id = this.#queueIds[index]!;
+      const generation = this.#queueGenerations[index]!;
+      if (this.#entries.get(id)?.generation !== generation) continue;
+      ids.push(id);
+      generations.push(generation);
+    }
+    this.#queueIds = ids;
+    this.#queueGenerations = generations;
+    this.#head = 0;
   }
 }
 
@@ -134,12 +195,70 @@ function withTimeout(work: Promise<void>, ms: number | undefined): Promise<void>
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** Owner tokens: random per process, counted per attempt, so two attempts never share one. */
+const OWNER_PREFIX = Array.from(globalThis.crypto.getRandomValues(new Uint32Array(2)), (word) =>
+  word.toString(36),
+).join('');
+let ownerCount = 0;
+
+function newOwner(): string {
+  ownerCount += 1;
+  return `${OWNER_PREFIX}:${ownerCount.toString(36)}`;
+}
+
+async function claim(store: IdempotencyStore, id: string, owner: string): Promise<IdempotencyClaim> {
+  try {
+    return await store.begin(id, owner);
+  } catch (error) {
+    throw new IdempotencyStoreUnavailableError(id, error);
+  }
+}
+
+/** Renews `owner`'s claim while `work` runs (stores with `renew`), so its lease never runs out under it. */
+async function whileRenewing(
+  store: IdempotencyStore,
+  id: string,
+  owner: string,
+  work: Promise<void>,
+): Promise<void> {
+  const every = store.renewEveryMs;
+  if (!store.renew || !every || every <= 0) return work;
+  let held = true;
+  const timer = setInterval(() => {
+    if (!held) return;
+    Promise.resolve(store.renew?.(id, owner)).then(
+      (kept) => (held = kept !== false),
+      // A failed renewal is retried on the next tick; the store reports its own errors.
+      () => undefined,
+    );
+  }, every);
+  try {
+    await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A store failure after the handler ran must not fail it: the store retries or its lease runs out. */
+async function settle(action: () => void | Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch {
+    // The store reports its own errors (the Redis store logs them and retries `complete`).
+  }
+}
+
 /**
  * Runs a task at most once per id: concurrent calls with the same id share the
  * running call's outcome (or its error) while its claim's lease holds; past the
  * lease, a call claims the id again and runs, and the stale attempt no longer
  * touches the store. Later calls see the store's record. A task that does not
  * settle within `timeoutMs` fails. With `store: false` every call runs.
+ *
+ * Each attempt claims with its own owner token, and renews the claim while it runs when the store
+ * can. A store that fails to claim rejects with {@link IdempotencyStoreUnavailableError} (nothing
+ * ran: answer 503). Once the task succeeded, a store failure to record it does not undo that: the
+ * outcome is `ran` (the store is responsible for retrying the record).
  */
 export function createOncePerId(
   store: IdempotencyStore | false = new MemoryIdempotencyStore(),
@@ -147,7 +266,7 @@ export function createOncePerId(
 ) {
   const running = new Map<string, Promise<OnceOutcome>>();
 
-  function run(id: string, task: () => Promise<void>, claimed?: 'claimed'): Promise<OnceOutcome> {
+  function run(id: string, task: () => Promise<void>, claimed?: string): Promise<OnceOutcome> {
     let attempt: Promise<OnceOutcome> | undefined;
     const current = () => running.get(id) === attempt;
     attempt = (async (): Promise<OnceOutcome> => {
@@ -155,17 +274,18 @@ export function createOncePerId(
         await withTimeout(task(), timeoutMs);
         return 'ran';
       }
-      const claim = claimed ?? (await store.begin(id));
-      if (claim === 'done') return 'duplicate';
-      if (claim === 'in-progress') return 'in-progress';
+      const owner = claimed ?? newOwner();
+      const state = claimed ? 'claimed' : await claim(store, id, owner);
+      if (state === 'done') return 'duplicate';
+      if (state === 'in-progress') return 'in-progress';
       try {
-        await withTimeout(task(), timeoutMs);
+        await whileRenewing(store, id, owner, withTimeout(task(), timeoutMs));
       } catch (error) {
         // A newer attempt holds the id now (this one outlived its lease): its record stands.
-        if (current()) await store.fail(id);
+        if (current()) await settle(() => store.fail(id, owner));
         throw error;
       }
-      await store.complete(id);
+      await settle(() => store.complete(id, owner));
       return 'ran';
     })().finally(() => {
       if (current()) running.delete(id);
@@ -179,9 +299,10 @@ export function createOncePerId(
     if (!pending) return run(id, task);
     if (store) {
       // The running attempt holds the id only for its lease: past it, this delivery is processed.
-      const claim = await store.begin(id);
-      if (claim === 'claimed') return run(id, task, claim);
-      if (claim === 'done') return 'duplicate';
+      const owner = newOwner();
+      const state = await claim(store, id, owner);
+      if (state === 'claimed') return run(id, task, owner);
+      if (state === 'done') return 'duplicate';
     }
     // A concurrent duplicate within the lease: answer as the running attempt does, never run twice.
     return pending.then((outcome) => (outcome === 'ran' ? 'duplicate' : outcome));

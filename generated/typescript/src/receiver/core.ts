@@ -10,7 +10,12 @@
 import { createCapture } from '../capture.js';
 import { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import type { HeadersLike } from '../headers.js';
-import { createOncePerId, DEFAULT_PROCESSING_LEASE_MS, type OnceOutcome } from '../idempotency.js';
+import {
+  createOncePerId,
+  DEFAULT_PROCESSING_LEASE_MS,
+  IdempotencyStoreUnavailableError,
+  type OnceOutcome,
+} from '../idempotency.js';
 import type { AnyChameleonWebhook } from '../types.js';
 import type {
   RawBody,
@@ -236,6 +241,9 @@ export function createReceiver(
   async function answerAfterHandlers(result: Verified, rawBody: RawBody): Promise<ReceiverReply> {
     const settled = await settleWithin(processOnce(result, rawBody), deadlineMs);
     if (settled === LATE) return stillProcessing(result.id);
+    // A store that cannot claim ran nothing: 503, and Chameleon's retry finds it back (it logged why).
+    if ('error' in settled && settled.error instanceof IdempotencyStoreUnavailableError)
+      return { status: 503, body: { error: 'store-unavailable', id: result.id } };
     if ('error' in settled) return { status: 500, body: { error: 'handler-failed', id: result.id } };
     if (settled.value === 'in-progress')
       return { status: 409, body: { error: 'in-progress', id: result.id } };
