@@ -8,6 +8,7 @@ const suites: Record<string, Suite> = {
   validate: async () => (await import('./validate.js')).run(),
   verify: async () => (await import('./verify.js')).run(),
   load: async () => (await import('./load.js')).run(),
+  size: async () => (await import('./size.js')).run(),
 };
 
 async function main(names: string[]): Promise<number> {

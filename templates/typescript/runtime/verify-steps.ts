@@ -19,7 +19,8 @@ import {
   type WebhookVerificationResult,
 } from './verification.js';
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// Pure (as every module-level value of the runtime): a bundler drops what an import does not reach.
+const UTF8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 export function failure(
   reason: VerificationFailureReason,

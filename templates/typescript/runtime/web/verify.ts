@@ -25,7 +25,7 @@ import {
 } from '../verification.js';
 
 const HMAC = { name: 'HMAC', hash: WEB_HMAC_HASH } as const;
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 /** Imported keys, by secret: importKey costs more than the HMAC of a small body. Bounded: cleared when full. */
 const keys = new Map<string, Promise<CryptoKey>>();
