@@ -28,27 +28,52 @@ import {
 const HMAC = { name: 'HMAC', hash: WEB_HMAC_HASH } as const;
 const encoder = /* @__PURE__ */ new TextEncoder();
 
-/** Imported keys, by secret: importKey costs more than the HMAC of a small body. Bounded: cleared when full. */
-const keys = new Map<string, Promise<CryptoKey>>();
+/**
+ * Imported keys, by secret: importKey costs more than the HMAC of a small body. A key is kept as the
+ * CryptoKey once imported, so the next call does not wait a turn for a settled Promise. Bounded: cleared when full.
+ */
+const keys = /* @__PURE__ */ new Map<string, CryptoKey | Promise<CryptoKey>>();
 const MAX_CACHED_KEYS = 16;
 
-function keyFor(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), HMAC, false, ['sign', 'verify']);
-    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
-    keys.set(secret, key);
-  }
-  return key;
+function keyFor(secret: string): CryptoKey | Promise<CryptoKey> {
+  const cached = keys.get(secret);
+  if (cached) return cached;
+  if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+  const pending = crypto.subtle
+    .importKey('raw', encoder.encode(secret), HMAC, false, ['sign', 'verify'])
+    .then((key) => {
+      if (keys.get(secret) === pending) keys.set(secret, key);
+      return key;
+    });
+  keys.set(secret, pending);
+  return pending;
 }
 
 function bytesOf(binary: string | Uint8Array): Uint8Array<ArrayBuffer> {
   return (typeof binary === 'string' ? encoder.encode(binary) : binary) as Uint8Array<ArrayBuffer>;
 }
 
-/** Hex (already checked against SIGNATURE_PATTERN) to bytes. */
+/** The value of one hex digit, lowercase (the signature passed SIGNATURE_PATTERN). */
+function nibble(code: number): number {
+  return code < 58 ? code - 48 : code - 87;
+}
+
+/** Hex (already checked against SIGNATURE_PATTERN) to bytes, without a regex or a string per byte. */
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+  const bytes = new Uint8Array(hex.length >> 1);
+  for (let index = 0; index < bytes.length; index++)
+    bytes[index] = (nibble(hex.charCodeAt(2 * index)) << 4) | nibble(hex.charCodeAt(2 * index + 1));
+  return bytes;
+}
+
+async function matches(
+  bytes: Uint8Array<ArrayBuffer>,
+  signature: Uint8Array<ArrayBuffer>,
+  secret: string,
+): Promise<boolean> {
+  const key = keyFor(secret);
+  // subtle.verify compares in constant time.
+  return crypto.subtle.verify(HMAC, key instanceof Promise ? await key : key, signature, bytes);
 }
 
 async function matchesAny(
@@ -56,11 +81,10 @@ async function matchesAny(
   signature: Uint8Array<ArrayBuffer>,
   secrets: readonly string[],
 ): Promise<boolean> {
-  // subtle.verify compares in constant time; every secret is tried so timing does not reveal which matched.
-  const verdicts = await Promise.all(
-    secrets.map(async (secret) => crypto.subtle.verify(HMAC, await keyFor(secret), signature, bytes)),
-  );
-  return verdicts.includes(true);
+  // Every secret is tried so timing does not reveal which matched; one secret (the common case) is one verify.
+  let matched = false;
+  for (const secret of secrets) matched = (await matches(bytes, signature, secret)) || matched;
+  return matched;
 }
 
 /** The HMAC of `rawBody` keyed with `secret`, as lowercase hex: the {@link SIGNATURE_HEADER} value. */
