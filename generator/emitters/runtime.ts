@@ -49,6 +49,8 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'cli/main.ts': INTERNAL,
   'cli/send.ts': INTERNAL,
   'fixture-tools.ts': INTERNAL,
+  'signed-request.ts': NODE,
+  'web/signed-request.ts': WEB,
 };
 
 /** Paths of every .ts file under `dir`, relative to it, with forward slashes. */

@@ -11,6 +11,7 @@ export * from './incoming/facts.js';
 export * from './incoming/normalize.js';
 export * from './receiver/node.js';
 export * from './receiver/types.js';
+export * from './signed-request.js';
 export * from './topics.js';
 export * from './types.js';
 export * from './validate.js';

@@ -8,7 +8,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createFixture, newWebhookId, signedRequest } from '../fixtures.js';
+import { createFixture, newWebhookId } from '../fixtures.js';
+import { signedRequest } from '../signed-request.js';
 import { isTopic, TOPIC_INFO, WEBHOOK_TOPICS } from '../topics.js';
 import { SECRET_ENV, SENT_AT_FIELD, WEBHOOK_METHOD } from '../facts.js';
 import { WEBHOOK_HEADERS } from '../headers.js';
