@@ -126,6 +126,29 @@ describe('chameleon-webhooks', () => {
     expect(esm.WEBHOOK_TOPICS).toEqual(cjs.WEBHOOK_TOPICS);
   });
 
+  it('one WebhookVerificationError across builds: instanceof and isWebhookVerificationError read the brand', async () => {
+    const load = createRequire(import.meta.url);
+    const builds = {
+      'node ESM': await import(pathToFileURL(path.join(TS_DIR, 'dist/index.mjs')).href),
+      'node CJS': load(path.join(TS_DIR, 'dist/index.cjs')),
+      'web ESM': await import(pathToFileURL(path.join(TS_DIR, 'dist/web.mjs')).href),
+      'web CJS': load(path.join(TS_DIR, 'dist/web.cjs')),
+    };
+    for (const [thrower, build] of Object.entries(builds)) {
+      const thrown: unknown = await Promise.resolve()
+        .then(() => build.verifyWebhookOrThrow('{}', 'f'.repeat(64), 'secret'))
+        .catch((error: unknown) => error);
+      for (const [checker, other] of Object.entries(builds)) {
+        const where = `${thrower} thrown, ${checker} checked`;
+        expect(thrown instanceof other.WebhookVerificationError, where).toBe(true);
+        expect(other.isWebhookVerificationError(thrown), where).toBe(true);
+        expect(new Error('x') instanceof other.WebhookVerificationError, where).toBe(false);
+        expect(other.isWebhookVerificationError({ reason: 'signature-mismatch' }), where).toBe(false);
+      }
+      expect((thrown as { reason: string }).reason).toBe('signature-mismatch');
+    }
+  });
+
   it('points each declaration at its own format', () => {
     const source =
       "export * from './topics.js';\nexport type { X } from '../types.js';\ntype T = import('./a.js').A;\nimport 'pkg/x.js';";

@@ -101,13 +101,24 @@ describe('chameleon-webhooks send', () => {
     expect(stdout).toMatch(/tour\.completed [0-9a-f]{24} attempt 1\/1: 200/);
   });
 
-  it('takes the secret from the environment and sends compact JSON with --compact', async () => {
+  it('takes the secret from CHAMELEON_VERIFICATION_SECRET and sends compact JSON with --compact', async () => {
     const server = await endpoint();
     const { code } = await send(['ping', '--url', server.url, '--compact'], {
-      CHAMELEON_WEBHOOK_SECRET: SECRET,
+      CHAMELEON_VERIFICATION_SECRET: SECRET,
+      CHAMELEON_WEBHOOK_SECRET: 'the old name loses when both are set',
     });
     expect(code).toBe(0);
     expect(server.received[0]!.body).not.toContain('\n');
+    verified(server.received[0]!);
+  });
+
+  it('still reads the old name, CHAMELEON_WEBHOOK_SECRET, when the new one is not set', async () => {
+    const server = await endpoint();
+    const { code } = await send(['ping', '--url', server.url], {
+      CHAMELEON_VERIFICATION_SECRET: '',
+      CHAMELEON_WEBHOOK_SECRET: SECRET,
+    });
+    expect(code).toBe(0);
     verified(server.received[0]!);
   });
 
@@ -222,7 +233,7 @@ describe('chameleon-webhooks send', () => {
     expect(notJson.stderr).toMatch(/is not JSON/);
     expect((await send(['ping', '--secret', SECRET])).stderr).toMatch(/--url is required/);
     expect((await send(['ping', '--url', 'http://127.0.0.1:9/'])).stderr).toMatch(
-      /--secret is required .*CHAMELEON_WEBHOOK_SECRET/,
+      /--secret is required .*CHAMELEON_VERIFICATION_SECRET/,
     );
     expect((await send(['ping', '--url', 'ftp://x', '--secret', SECRET])).code).toBe(2);
     expect((await send(['ping', '--bogus'])).code).toBe(2);

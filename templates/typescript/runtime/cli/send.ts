@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { createFixture, newWebhookId } from '../fixtures.js';
 import { signedRequest } from '../signed-request.js';
 import { isTopic, TOPIC_INFO, WEBHOOK_TOPICS } from '../topics.js';
-import { SECRET_ENV, SENT_AT_FIELD, WEBHOOK_METHOD } from '../facts.js';
+import { LEGACY_SECRET_ENV, SECRET_ENV, SENT_AT_FIELD, WEBHOOK_METHOD } from '../facts.js';
+import { secretFromEnv } from '../verification.js';
 import { WEBHOOK_HEADERS } from '../headers.js';
 import type { AnyChameleonWebhook } from '../types.js';
 import {
@@ -54,7 +55,7 @@ re-serialised body instead of the raw bytes fails, as it would in production.
 
 Options:
   --url URL           your endpoint (http or https)
-  --secret SECRET     the Webhook Secret (default: $${SECRET_ENV})
+  --secret SECRET     the Webhook Secret (default: $${SECRET_ENV}, or $${LEGACY_SECRET_ENV})
   --file FILE         send this JSON payload instead of a fixture (its kind is kept
                       unless a topic is given too)
   --all               send one webhook of every topic
@@ -324,7 +325,7 @@ async function run(args: readonly string[], io: SendIo): Promise<number> {
   }
   if (values.list) return listTopics(io);
   const payloads = await payloadsFor(positionals, values);
-  const secret = values.secret ?? io.env[SECRET_ENV];
+  const secret = values.secret ?? secretFromEnv(io.env);
   if (!secret) throw new UsageError(`--secret is required (or set ${SECRET_ENV})`);
   const options: SendOptions = {
     url: readUrl(values.url),

@@ -28,51 +28,28 @@ const HMAC = { name: 'HMAC', hash: WEB_HMAC_HASH } as const;
 const encoder = /* @__PURE__ */ new TextEncoder();
 
 /**
- * Imported keys, by secret: importKey costs more than the HMAC of a small body. A key is kept as the
- * CryptoKey once imported, so the next call does not wait a turn for a settled Promise. Bounded: cleared when full.
+ * Imported keys, by secret: importKey costs more than the HMAC of a small body. The cache holds the
+ * CryptoKey itself, so a call with a known secret does not wait a turn for a settled Promise (two first
+ * calls at once may each import it: harmless). Bounded: cleared when full.
  */
-const keys = /* @__PURE__ */ new Map<string, CryptoKey | Promise<CryptoKey>>();
-const MAX_CACHED_KEYS = 16;
+const keys = /* @__PURE__ */ new Map<string, CryptoKey>();
 
-function keyFor(secret: string): CryptoKey | Promise<CryptoKey> {
-  const cached = keys.get(secret);
-  if (cached) return cached;
-  if (keys.size >= MAX_CACHED_KEYS) keys.clear();
-  const pending = crypto.subtle
-    .importKey('raw', encoder.encode(secret), HMAC, false, ['sign', 'verify'])
-    .then((key) => {
-      if (keys.get(secret) === pending) keys.set(secret, key);
-      return key;
-    });
-  keys.set(secret, pending);
-  return pending;
+async function importKey(secret: string): Promise<CryptoKey> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), HMAC, false, ['sign', 'verify']);
+  if (keys.size >= 16) keys.clear();
+  keys.set(secret, key);
+  return key;
 }
 
 function bytesOf(binary: string | Uint8Array): Uint8Array<ArrayBuffer> {
   return (typeof binary === 'string' ? encoder.encode(binary) : binary) as Uint8Array<ArrayBuffer>;
 }
 
-/** The value of one hex digit, lowercase (the signature passed SIGNATURE_PATTERN). */
-function nibble(code: number): number {
-  return code < 58 ? code - 48 : code - 87;
-}
-
-/** Hex (already checked against SIGNATURE_PATTERN) to bytes, without a regex or a string per byte. */
+/** Hex (already checked against SIGNATURE_PATTERN) to bytes: a loop, no regex, no array of pairs. */
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(hex.length >> 1);
-  for (let index = 0; index < bytes.length; index++)
-    bytes[index] = (nibble(hex.charCodeAt(2 * index)) << 4) | nibble(hex.charCodeAt(2 * index + 1));
+  for (let index = 0; index < bytes.length; index++) bytes[index] = parseInt(hex.substr(2 * index, 2), 16);
   return bytes;
-}
-
-async function matches(
-  bytes: Uint8Array<ArrayBuffer>,
-  signature: Uint8Array<ArrayBuffer>,
-  secret: string,
-): Promise<boolean> {
-  const key = keyFor(secret);
-  // subtle.verify compares in constant time.
-  return crypto.subtle.verify(HMAC, key instanceof Promise ? await key : key, signature, bytes);
 }
 
 async function matchesAny(
@@ -82,13 +59,21 @@ async function matchesAny(
 ): Promise<boolean> {
   // Every secret is tried so timing does not reveal which matched; one secret (the common case) is one verify.
   let matched = false;
-  for (const secret of secrets) matched = (await matches(bytes, signature, secret)) || matched;
+  for (const secret of secrets) {
+    const key = keys.get(secret) ?? (await importKey(secret));
+    // subtle.verify compares in constant time.
+    matched = (await crypto.subtle.verify(HMAC, key, signature, bytes)) || matched;
+  }
   return matched;
 }
 
 /** The HMAC of `rawBody` keyed with `secret`, as lowercase hex: the {@link SIGNATURE_HEADER} value. */
 export async function signWebhook(rawBody: RawBody, secret: string): Promise<string> {
-  const mac = await crypto.subtle.sign(HMAC, await keyFor(secret), bytesOf(asBinary(rawBody)));
+  const mac = await crypto.subtle.sign(
+    HMAC,
+    keys.get(secret) ?? (await importKey(secret)),
+    bytesOf(asBinary(rawBody)),
+  );
   return Array.from(new Uint8Array(mac), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
