@@ -20,7 +20,12 @@ async function start(env: Record<string, string>) {
       if (output.includes('--data')) resolve(output);
     });
   });
-  return { child, output: await listening.catch((error) => (child.kill(), Promise.reject(error))) };
+  try {
+    return { child, output: await listening };
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
 }
 
 /** Runs the printed `chameleon-webhooks send …` line with the package's CLI; resolves to its exit code and output. */
