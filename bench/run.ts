@@ -15,6 +15,7 @@ const suites: Record<string, Suite> = {
     await (await import('./receive-redis.js')).run();
   },
   'receive-redis': async () => (await import('./receive-redis.js')).run(),
+  size: async () => (await import('./size.js')).run(),
 };
 
 async function main(names: string[]): Promise<number> {

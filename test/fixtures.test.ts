@@ -14,15 +14,12 @@ import { retryScheduleSeconds } from '../generator/emitters/factories.js';
 import { validPayloadsFor } from '../generator/fixtures/payloads.js';
 import { sampleFromPattern } from '../generator/fixtures/pattern.js';
 import type { SpecModel } from '../generator/model.js';
-import {
-  createFixture,
-  fixtures,
-  signedRequest,
-  SENDER_USER_AGENT,
-} from '../generated/typescript/src/fixtures.js';
+import { createFixture, fixtures, SENDER_USER_AGENT } from '../generated/typescript/src/fixtures.js';
+import { signedRequest } from '../generated/typescript/src/signed-request.js';
 import { WEBHOOK_TOPICS } from '../generated/typescript/src/topics.js';
 import { validateWebhook } from '../generated/typescript/src/validate.js';
 import { verifyWebhook } from '../generated/typescript/src/verify.js';
+import * as web from '../generated/typescript/src/web.js';
 import { GENERATED_DIR } from './helpers.js';
 import { loadModel } from '../generator/pipeline.js';
 
@@ -200,5 +197,20 @@ describe('typed factories', () => {
     expect(verified.ok && verified.webhook).toEqual(webhook);
     expect(verifyWebhook(body, headers, 'other-secret').ok).toBe(false);
     expect(signedRequest(webhook, 'test-secret', { compact: true }).body).toBe(JSON.stringify(webhook));
+  });
+
+  it('the /web entry has the same factories, and a signedRequest (Web Crypto) giving the same request', async () => {
+    expect(web.fixtures).toBe(fixtures);
+    expect(web.createFixture).toBe(createFixture);
+    const webhook = web.fixtures.tourCompleted({ data: { tour: { name: 'Web' } } });
+    const request = await web.signedRequest(webhook, 'test-secret');
+    expect(request).toEqual(signedRequest(webhook, 'test-secret'));
+    const verified = await web.verifyWebhook(request.body, request.headers, 'test-secret');
+    expect(verified.ok && verified.webhook).toEqual(webhook);
+    expect((await web.verifyWebhook(request.body, request.headers, 'other-secret')).ok).toBe(false);
+    const compact = await web.signedRequest(webhook, 'test-secret', { compact: true, userAgent: 'ua' });
+    expect(compact.body).toBe(JSON.stringify(webhook));
+    expect(compact.headers['User-Agent']).toBe('ua');
+    expect(verifyWebhook(compact.body, compact.headers, 'test-secret').ok).toBe(true);
   });
 });

@@ -3,11 +3,13 @@
  * export map, no runtime dependencies, and `npm pack` file lists that hold
  * what a consumer needs and nothing else.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retargetSpecifiers } from '../generator/build-package.js';
 import { npmPack, PACKAGE_DIRS, type PackResult } from '../generator/pack.js';
@@ -22,11 +24,14 @@ let TS_DIR: string;
 let packageVersion: string;
 let tsPack: PackResult;
 let fixturesPack: PackResult;
+/** The tarballs npm packed, by package name. */
+let tarballs: Record<string, string>;
 
 beforeAll(async () => {
   packageVersion = (await loadModel()).packageVersion;
   work = await mkdtemp(path.join(tmpdir(), 'chameleon-package-'));
-  const { dirs } = await sharedPackages();
+  const { dirs, packs } = await sharedPackages();
+  tarballs = Object.fromEntries(packs.map((pack) => [pack.name, pack.tarball]));
   TS_DIR = dirs['chameleon-webhooks'];
   tsPack = await npmPack(TS_DIR, path.join(work, 'dry'), true);
   fixturesPack = await npmPack(dirs['chameleon-webhooks-fixtures'], path.join(work, 'dry'), true);
@@ -94,12 +99,13 @@ describe('chameleon-webhooks', () => {
         ...required.map((file) => `dist/${file}`),
         'README.md',
         'CHANGELOG.md',
+        'LICENSE',
         'package.json',
       ]),
     );
     const unexpected = tsPack.files.filter(
       (file) =>
-        !['README.md', 'CHANGELOG.md', 'package.json'].includes(file) &&
+        !['README.md', 'CHANGELOG.md', 'LICENSE', 'package.json'].includes(file) &&
         !/^dist\/.+\.(mjs|cjs|d\.mts|d\.cts)$/.test(file),
     );
     expect(unexpected).toEqual([]);
@@ -127,6 +133,29 @@ describe('chameleon-webhooks', () => {
     expect(esm.WEBHOOK_TOPICS).toEqual(cjs.WEBHOOK_TOPICS);
   });
 
+  it('one WebhookVerificationError across builds: instanceof and isWebhookVerificationError read the brand', async () => {
+    const load = createRequire(import.meta.url);
+    const builds = {
+      'node ESM': await import(pathToFileURL(path.join(TS_DIR, 'dist/index.mjs')).href),
+      'node CJS': load(path.join(TS_DIR, 'dist/index.cjs')),
+      'web ESM': await import(pathToFileURL(path.join(TS_DIR, 'dist/web.mjs')).href),
+      'web CJS': load(path.join(TS_DIR, 'dist/web.cjs')),
+    };
+    for (const [thrower, build] of Object.entries(builds)) {
+      const thrown: unknown = await Promise.resolve()
+        .then(() => build.verifyWebhookOrThrow('{}', 'f'.repeat(64), 'secret'))
+        .catch((error: unknown) => error);
+      for (const [checker, other] of Object.entries(builds)) {
+        const where = `${thrower} thrown, ${checker} checked`;
+        expect(thrown instanceof other.WebhookVerificationError, where).toBe(true);
+        expect(other.isWebhookVerificationError(thrown), where).toBe(true);
+        expect(new Error('x') instanceof other.WebhookVerificationError, where).toBe(false);
+        expect(other.isWebhookVerificationError({ reason: 'signature-mismatch' }), where).toBe(false);
+      }
+      expect((thrown as { reason: string }).reason).toBe('signature-mismatch');
+    }
+  });
+
   it('points each declaration at its own format', () => {
     const source =
       "export * from './topics.js';\nexport type { X } from '../types.js';\ntype T = import('./a.js').A;\nimport 'pkg/x.js';";
@@ -139,12 +168,69 @@ describe('chameleon-webhooks', () => {
 describe('chameleon-webhooks-fixtures', () => {
   it('packs JSON fixtures, README and CHANGELOG only', () => {
     expect(fixturesPack.files).toEqual(
-      expect.arrayContaining(['manifest.json', 'README.md', 'package.json']),
+      expect.arrayContaining(['manifest.json', 'README.md', 'LICENSE', 'package.json']),
     );
     expect(
       fixturesPack.files.includes('CHANGELOG.md'),
       'the "files" of generated/fixtures/package.json must list CHANGELOG.md',
     ).toBe(true);
-    expect(fixturesPack.files.filter((file) => !file.endsWith('.json') && !file.endsWith('.md'))).toEqual([]);
+    expect(
+      fixturesPack.files.filter(
+        (file) => !file.endsWith('.json') && !file.endsWith('.md') && file !== 'LICENSE',
+      ),
+    ).toEqual([]);
   });
+});
+
+const run = promisify(execFile);
+const BIN = path.join(import.meta.dirname, '..', 'node_modules', '.bin');
+
+describe('both tarballs as the registry tools read them', () => {
+  it.each(['chameleon-webhooks', 'chameleon-webhooks-fixtures'])(
+    '%s ships the repository LICENSE and says where its source, home page and issues are',
+    async (name) => {
+      const dir = name === 'chameleon-webhooks' ? TS_DIR : FIXTURES_DIR;
+      const license = await readFile(path.join(dir, 'LICENSE'), 'utf8');
+      expect(license).toBe(await readFile(path.join(import.meta.dirname, '..', 'LICENSE'), 'utf8'));
+      const pkg = await manifest(dir);
+      expect(license).toMatch(new RegExp(`^${pkg.license} License`));
+      expect(pkg.repository).toMatchObject({
+        type: 'git',
+        url: expect.stringMatching(/^git\+https:\/\/.+\.git$/),
+      });
+      expect(pkg.homepage).toMatch(/^https:\/\//);
+      expect(pkg.bugs.url).toMatch(/^https:\/\/.+\/issues$/);
+    },
+  );
+
+  it('arethetypeswrong finds no problem in any resolution mode, node10 included, for . and /web', async () => {
+    const { stdout } = await run(
+      path.join(BIN, 'attw'),
+      [tarballs['chameleon-webhooks']!, '--format', 'json'],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+    const report = JSON.parse(stdout) as {
+      /** Problems by kind (empty when there are none). */
+      problems?: Record<string, unknown[]>;
+      analysis: {
+        problems: unknown[];
+        entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }>;
+      };
+    };
+    expect(report.problems ?? {}).toEqual({});
+    expect(report.analysis.problems).toEqual([]);
+    const web = report.analysis.entrypoints['./web']!.resolutions;
+    expect(web.node10!.resolution?.fileName).toMatch(/dist\/web\.d\.cts$/);
+    expect(Object.keys(web).sort()).toEqual(['bundler', 'node10', 'node16-cjs', 'node16-esm']);
+  });
+
+  it.each(['chameleon-webhooks', 'chameleon-webhooks-fixtures'])(
+    'publint reports nothing for the %s tarball',
+    async (name) => {
+      const { stdout } = await run(path.join(BIN, 'publint'), ['run', tarballs[name]!, '--strict']);
+      expect(stdout).toMatch(/All good!/);
+    },
+  );
 });

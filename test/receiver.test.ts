@@ -238,7 +238,7 @@ describe('createNodeHandler over loopback', () => {
       status: 500,
       body: { error: 'receiver-misconfigured' },
     });
-    expect(rejected).toEqual([expect.stringMatching(/^missing-secret: .*CHAMELEON_WEBHOOK_SECRET/)]);
+    expect(rejected).toEqual([expect.stringMatching(/^missing-secret: .*CHAMELEON_VERIFICATION_SECRET/)]);
   });
 });
 

@@ -20,6 +20,7 @@ import {
   type SendIo,
 } from '../generated/typescript/src/cli/send.js';
 import { WEBHOOK_TOPICS } from '../generated/typescript/src/topics.js';
+import { createNodeHandler } from '../generated/typescript/src/receiver/node.js';
 import { verifyWebhook } from '../generated/typescript/src/verify.js';
 import { ROOT } from './helpers.js';
 import { loadModel } from '../generator/pipeline.js';
@@ -101,14 +102,37 @@ describe('chameleon-webhooks send', () => {
     expect(stdout).toMatch(/tour\.completed [0-9a-f]{24} attempt 1\/1: 200/);
   });
 
-  it('takes the secret from the environment and sends compact JSON with --compact', async () => {
+  it('takes the secret from CHAMELEON_VERIFICATION_SECRET and sends compact JSON with --compact', async () => {
     const server = await endpoint();
     const { code } = await send(['ping', '--url', server.url, '--compact'], {
-      CHAMELEON_WEBHOOK_SECRET: SECRET,
+      CHAMELEON_VERIFICATION_SECRET: SECRET,
+      CHAMELEON_WEBHOOK_SECRET: 'the old name loses when both are set',
     });
     expect(code).toBe(0);
     expect(server.received[0]!.body).not.toContain('\n');
     verified(server.received[0]!);
+  });
+
+  it('still reads the old name, CHAMELEON_WEBHOOK_SECRET, when the new one is not set', async () => {
+    const server = await endpoint();
+    const { code } = await send(['ping', '--url', server.url], {
+      CHAMELEON_VERIFICATION_SECRET: '',
+      CHAMELEON_WEBHOOK_SECRET: SECRET,
+    });
+    expect(code).toBe(0);
+    verified(server.received[0]!);
+  });
+
+  it("prints the receiver's status and body when it refuses a delivery", async () => {
+    // The package's own receiver, holding another secret: it answers 400 and says why in its body.
+    const server = createServer(createNodeHandler({ secret: 'another-secret', on: {} }));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const { code, stdout } = await send(['ping', '--url', url, '--secret', SECRET]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/ping [0-9a-f]{24} attempt 1\/1: 400 Bad Request in \d+ ms\n/);
+    expect(stdout).toContain('  the receiver answered: {"error":"unauthenticated"}\n');
   });
 
   it('replays the delivery policy on a compressed clock: same id, fresh sent_at and signature each time', async () => {
@@ -222,9 +246,17 @@ describe('chameleon-webhooks send', () => {
     expect(notJson.stderr).toMatch(/is not JSON/);
     expect((await send(['ping', '--secret', SECRET])).stderr).toMatch(/--url is required/);
     expect((await send(['ping', '--url', 'http://127.0.0.1:9/'])).stderr).toMatch(
-      /--secret is required .*CHAMELEON_WEBHOOK_SECRET/,
+      /--secret is required .*CHAMELEON_VERIFICATION_SECRET/,
     );
     expect((await send(['ping', '--url', 'ftp://x', '--secret', SECRET])).code).toBe(2);
+    const schemeless = await send(['ping', '--url', 'localhost:4100', '--secret', SECRET]);
+    expect([schemeless.code, schemeless.stderr]).toEqual([
+      2,
+      expect.stringContaining('did you mean http://localhost:4100?'),
+    ]);
+    expect((await send(['ping', '--url', 'hooks.example.com/in', '--secret', SECRET])).stderr).toContain(
+      'did you mean https://hooks.example.com/in?',
+    );
     expect((await send(['ping', '--bogus'])).code).toBe(2);
     const help = await send(['--help']);
     expect(help.code).toBe(0);

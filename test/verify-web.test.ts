@@ -110,7 +110,7 @@ describe('the Web build runs without Node', () => {
   });
 
   it('bundles for the browser, every import followed (a node: import would fail to resolve)', async () => {
-    for (const entry of ['web/verify.ts', 'web/receiver.ts']) {
+    for (const entry of ['web/verify.ts', 'web/receiver.ts', 'web/signed-request.ts', 'web.ts']) {
       await expect(minifiedSize(entry, 'browser')).resolves.toBeGreaterThan(0);
     }
   });

@@ -15,6 +15,7 @@ import {
   ID_HEADER,
   readHeader,
   DEFAULT_TOLERANCE_SECONDS,
+  secretFromEnv,
 } from '../generated/typescript/src/index.js';
 import { delivery, hmacHex, NOW, SECRET, verdictCases } from './verify-deliveries.js';
 import { ROOT, SPEC_DIR } from './helpers.js';
@@ -159,6 +160,18 @@ describe('verifyWebhook verdicts', () => {
       expect(error).toBeInstanceOf(WebhookVerificationError);
       expect((error as WebhookVerificationError).reason).toBe('signature-mismatch');
     }
+  });
+
+  it('secretFromEnv reads CHAMELEON_VERIFICATION_SECRET, then the old CHAMELEON_WEBHOOK_SECRET', () => {
+    expect(secretFromEnv({ CHAMELEON_VERIFICATION_SECRET: 'new', CHAMELEON_WEBHOOK_SECRET: 'old' })).toBe(
+      'new',
+    );
+    expect(secretFromEnv({ CHAMELEON_VERIFICATION_SECRET: '', CHAMELEON_WEBHOOK_SECRET: 'old' })).toBe('old');
+    expect(secretFromEnv({ CHAMELEON_WEBHOOK_SECRET: 'old' })).toBe('old');
+    expect(secretFromEnv({ CHAMELEON_VERIFICATION_SECRET: 7 })).toBeUndefined();
+    expect(secretFromEnv({})).toBeUndefined();
+    const missing = verifyWebhook('{}', 'f'.repeat(64), secretFromEnv({}) ?? '');
+    expect(!missing.ok && missing.message).toMatch(/CHAMELEON_VERIFICATION_SECRET/);
   });
 
   it('survives huge and deeply nested bodies', () => {

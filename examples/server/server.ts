@@ -1,10 +1,12 @@
 /**
  * A webhook receiver a new user can run in one command: `npm run example:server`.
  *
- * It listens on PORT (default 3000) at POST /webhooks/chameleon, verifies every
- * delivery with CHAMELEON_WEBHOOK_SECRET, handles each webhook id exactly once,
- * and logs what arrives. Without a secret in the environment it makes one up and
- * prints a signed `curl` command so you can see a delivery go through.
+ * It listens on 127.0.0.1 (HOST to change it), PORT (default 3000), at POST
+ * /webhooks/chameleon, verifies every delivery with CHAMELEON_VERIFICATION_SECRET
+ * (or the old name, CHAMELEON_WEBHOOK_SECRET), handles each webhook id exactly once,
+ * and logs what arrives. Without a secret in the environment it makes one up. It
+ * prints the secret with a ready `chameleon-webhooks send` command, and a signed
+ * `curl`, so you can see a delivery go through.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -12,13 +14,21 @@ import type { AddressInfo } from 'node:net';
 import {
   createNodeHandler,
   ID_HEADER,
+  secretFromEnv,
   SIGNATURE_HEADER,
   signWebhook,
 } from '../../generated/typescript/src/index.js';
 
+/** The vendor's name for the Webhook Secret's variable (the old CHAMELEON_WEBHOOK_SECRET is read too). */
+const SECRET_ENV = 'CHAMELEON_VERIFICATION_SECRET';
 const PORT = Number(process.env.PORT ?? 3000);
+// Loopback unless told otherwise: an example should not take deliveries from the whole network.
+const HOST = process.env.HOST || '127.0.0.1';
 const PATH = '/webhooks/chameleon';
-const secret = process.env.CHAMELEON_WEBHOOK_SECRET || randomBytes(24).toString('hex');
+const configured = secretFromEnv(process.env);
+const secret = configured ?? randomBytes(24).toString('hex');
+/** The variable the secret came from: a real secret is named in what the example prints, never shown. */
+const secretVariable = process.env[SECRET_ENV] ? SECRET_ENV : 'CHAMELEON_WEBHOOK_SECRET';
 
 const receive = createNodeHandler({
   secret,
@@ -43,7 +53,7 @@ const server = createServer((req, res) => {
 });
 
 /** A signed ping as Chameleon would send it now, as a curl command. */
-function sampleCurl(port: number): string {
+function sampleCurl(url: string): string {
   const body = JSON.stringify({
     id: randomBytes(12).toString('hex'),
     kind: 'ping',
@@ -51,7 +61,7 @@ function sampleCurl(port: number): string {
     data: { account: { id: '58918bc07de121000432e9c0', name: 'Acme Corp' } },
   });
   return [
-    `curl -i -X POST http://localhost:${port}${PATH}`,
+    `curl -i -X POST ${url}`,
     `-H 'content-type: application/json'`,
     `-H '${ID_HEADER}: ${JSON.parse(body).id}'`,
     `-H '${SIGNATURE_HEADER}: ${signWebhook(body, secret)}'`,
@@ -59,13 +69,25 @@ function sampleCurl(port: number): string {
   ].join(' \\\n  ');
 }
 
-server.listen(PORT, () => {
+/** The URL a client on this machine reaches the server at (a bracketed IPv6 literal when it is one). */
+function urlOf(port: number): string {
+  return `http://${HOST.includes(':') ? `[${HOST}]` : HOST}:${port}${PATH}`;
+}
+
+server.listen(PORT, HOST, () => {
   const { port } = server.address() as AddressInfo;
-  console.log(`Receiving Chameleon webhooks on http://localhost:${port}${PATH}`);
-  if (!process.env.CHAMELEON_WEBHOOK_SECRET) {
-    console.log(
-      '\nCHAMELEON_WEBHOOK_SECRET is not set: using a throwaway secret. Try a signed delivery (valid for 5 minutes):\n',
-    );
-    console.log(sampleCurl(port));
-  }
+  const url = urlOf(port);
+  console.log(`Receiving Chameleon webhooks on ${url}`);
+  console.log(
+    configured
+      ? `Secret: from $${secretVariable}.`
+      : `Secret: ${secret} (${SECRET_ENV} is not set: a throwaway one).`,
+  );
+  // The CLI's own command (the package's bin): a topic's fixture, signed as Chameleon signs it.
+  const secretArgument = configured ? `"$${secretVariable}"` : secret;
+  console.log(
+    `\nSend a signed tour.completed:\n  chameleon-webhooks send tour.completed --url ${url} --secret ${secretArgument}`,
+  );
+  console.log('\nOr a signed ping with curl (valid for 5 minutes):\n');
+  console.log(sampleCurl(url));
 });

@@ -1,5 +1,6 @@
 /**
- * Typed fixture factories (`src/fixtures.ts`, from the docs' examples) and the
+ * Typed fixture factories (`src/fixtures.ts`, from the docs' examples), the headers
+ * `signedRequest` sends (`src/fixture-headers.ts`) and the
  * facts of the CLI that sends them (`src/cli/facts.ts`: the package version,
  * the delivery timeout and retry schedule). The CLI itself is runtime source.
  *
@@ -45,14 +46,14 @@ export function retryScheduleSeconds(retries: number, spanHours: number): number
   return delays;
 }
 
-/** Each documented header with the TypeScript expression of its value in `signedRequest`. */
+/** Each documented header with the TypeScript expression of its value in `requestOf` (fixture-headers.ts). */
 function requestHeaders(api: ApiFacts): Array<{ name: string; value: string; description: string }> {
   const idHeader = api.outgoing.headers.find((header) => /-Id$/i.test(header.name));
   if (!idHeader) throw new Error('spec/api.json: outgoing.headers lists no webhook id header');
   return api.outgoing.headers.map((header) => {
     let value = JSON.stringify(header.example);
     if (header.name === idHeader.name) value = 'payload.id';
-    else if (header.name === api.outgoing.signature.header) value = 'signWebhook(body, secret)';
+    else if (header.name === api.outgoing.signature.header) value = 'signature';
     else if (/^user-agent$/i.test(header.name)) value = 'options.userAgent ?? SENDER_USER_AGENT';
     return { name: header.name, value, description: header.description };
   });
@@ -86,7 +87,11 @@ export const factoriesEmitter: Emitter = {
       {
         path: 'typescript/src/fixtures.ts',
         contents: render('typescript/fixtures.ts', context),
-        exportFrom: ['.'],
+        exportFrom: ['.', './web'],
+      },
+      {
+        path: 'typescript/src/fixture-headers.ts',
+        contents: render('typescript/fixture-headers.ts', context),
       },
       { path: 'typescript/src/cli/facts.ts', contents: render('typescript/cli/facts.ts', context) },
     ];

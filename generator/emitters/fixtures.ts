@@ -25,6 +25,7 @@ import {
 import { render } from '../templates.js';
 import type { SpecModel, Topic } from '../model.js';
 import type { Emitter, GeneratedFile } from './emitter.js';
+import { licenseFile, projectFields } from './project.js';
 
 const DIR = 'fixtures';
 
@@ -193,6 +194,7 @@ export const fixturesEmitter: Emitter = {
       vectorCount: vectors.length,
       signature: model.api.outgoing.signature,
       replay: model.api.outgoing.replayWindow,
+      project: projectFields('generated/fixtures'),
     };
     return [
       ...perTopic.flatMap((topic) => topic.files),
@@ -204,6 +206,7 @@ export const fixturesEmitter: Emitter = {
       { path: `${DIR}/manifest.schema.json`, contents: render('fixtures/manifest.schema.json', context) },
       { path: `${DIR}/package.json`, contents: render('fixtures/package.json', context) },
       { path: `${DIR}/README.md`, contents: render('fixtures/README.md', context) },
+      licenseFile(DIR),
     ];
   },
 };

@@ -64,6 +64,8 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'redis/store.ts': REDIS,
   'bullmq/sink.ts': BULLMQ,
   'bullmq/worker.ts': BULLMQ,
+  'signed-request.ts': NODE,
+  'web/signed-request.ts': WEB,
 };
 
 /** Paths of every .ts file under `dir`, relative to it, with forward slashes. */

@@ -23,8 +23,11 @@ export const SIGNATURE_HEX_LENGTH = 64;
 /** The shape of a signature header value: 64 lowercase hex characters. */
 export const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/;
 
-/** The environment variable that conventionally holds the Webhook Secret. */
-export const SECRET_ENV = 'CHAMELEON_WEBHOOK_SECRET';
+/** The environment variable that conventionally holds the Webhook Secret (the vendor's own samples' name). */
+export const SECRET_ENV = 'CHAMELEON_VERIFICATION_SECRET';
+
+/** The name this package documented before {@link SECRET_ENV}: still read, after it, so existing setups keep working. */
+export const LEGACY_SECRET_ENV = 'CHAMELEON_WEBHOOK_SECRET';
 
 /** The body field that carries the send time, held to the replay window. */
 export const SENT_AT_FIELD = 'sent_at';

@@ -18,7 +18,7 @@ export type DeepPartial<T> = T extends readonly unknown[]
 /** What a factory of topic `Kind` accepts: any part of its webhook. */
 export type FixtureOverrides<Kind extends WebhookTopic> = DeepPartial<WebhookTopicMap[Kind]>;
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_KEYS = /* @__PURE__ */ new Set(['__proto__', 'constructor', 'prototype']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -13,7 +13,9 @@
  *
  * Each factory starts from the vendor's documented example of its topic, gives
  * it a fresh `id` and `sent_at`, then merges your overrides deeply (objects are
- * merged, arrays and `null` replace). Node only: signing uses `node:crypto`.
+ * merged, arrays and `null` replace). Both entries export them (nothing here
+ * imports from `node:`); `signedRequest` signs with `node:crypto` from
+ * `chameleon-webhooks` and with Web Crypto (a Promise) from `chameleon-webhooks/web`.
  */
 import type {
   PingWebhook,
@@ -43,18 +45,10 @@ import type {
   DemoFinishedWebhook,
   DemoFormSubmittedWebhook,
   DemoEmailAddedWebhook,
-  AnyChameleonWebhook,
   WebhookTopic,
   WebhookTopicMap,
 } from './types.js';
-import {
-  freshFixture,
-  serializeWebhook,
-  type FixtureOverrides,
-  type SignedRequest,
-  type SignedRequestOptions,
-} from './fixture-tools.js';
-import { signWebhook } from './verify.js';
+import { freshFixture, type FixtureOverrides } from './fixture-tools.js';
 
 export {
   newWebhookId,
@@ -65,8 +59,7 @@ export {
   type SignedRequestOptions,
 } from './fixture-tools.js';
 
-/** The User-Agent `signedRequest` and the sender CLI send, in the format Chameleon uses. */
-export const SENDER_USER_AGENT = 'Chameleon Webhooks/v3 (chameleon-webhooks-cli; test)';
+export { SENDER_USER_AGENT } from './fixture-headers.js';
 
 /** The vendor's documented example of each topic: the base every factory starts from. */
 const BASES: { readonly [Kind in WebhookTopic]: WebhookTopicMap[Kind] } = {
@@ -1216,28 +1209,3 @@ export const fixtures = {
   demoEmailAdded: (overrides?: FixtureOverrides<'demo.email.added'>): DemoEmailAddedWebhook =>
     createFixture('demo.email.added', overrides),
 } as const;
-
-/**
- * Serialises `payload` and signs the exact bytes with `secret`, returning the
- * body and every header Chameleon sends:
- * - `X-Chameleon-Id`
- * - `X-Chameleon-Signature`
- * - `User-Agent`
- * - `Content-Type`
- * - `Accept`
- */
-export function signedRequest(
-  payload: AnyChameleonWebhook,
-  secret: string,
-  options: SignedRequestOptions = {},
-): SignedRequest {
-  const body = serializeWebhook(payload, options);
-  const headers: Record<string, string> = {
-    'X-Chameleon-Id': payload.id,
-    'X-Chameleon-Signature': signWebhook(body, secret),
-    'User-Agent': options.userAgent ?? SENDER_USER_AGENT,
-    'Content-Type': 'application/json',
-    Accept: 'application/json',
-  };
-  return { body, headers };
-}

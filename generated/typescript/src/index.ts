@@ -15,6 +15,7 @@ export * from './receiver/koa.js';
 export * from './receiver/node.js';
 export * from './receiver/registry.js';
 export * from './receiver/types.js';
+export * from './signed-request.js';
 export * from './topics.js';
 export * from './types.js';
 export * from './validate.js';

@@ -237,7 +237,8 @@ export const TOPIC_INFO: { readonly [Kind in WebhookTopic]: TopicInfo } = {
   },
 };
 
-const KNOWN_TOPICS: ReadonlySet<string> = new Set(WEBHOOK_TOPICS);
+// Pure: a bundler drops it (and the topic list) when nothing reads it.
+const KNOWN_TOPICS: ReadonlySet<string> = /* @__PURE__ */ new Set(WEBHOOK_TOPICS);
 
 /** True when `kind` is a topic this version knows. */
 export function isTopic(kind: unknown): kind is WebhookTopic {

@@ -18,7 +18,15 @@ import {
   type SENT_AT_FIELD,
   type SIGNATURE_HEADER,
 } from './facts.js';
-import { asBinary, checkPayload, mismatch, prepare, trimmedSecrets, unexpected } from './verify-steps.js';
+import {
+  asBinary,
+  canMatch,
+  checkPayload,
+  mismatch,
+  prepare,
+  trimmedSecrets,
+  unexpected,
+} from './verify-steps.js';
 import {
   WebhookVerificationError,
   type RawBody,
@@ -45,6 +53,11 @@ function digest(binary: string | Uint8Array, secret: string): Buffer {
   return createHmac(NODE_HMAC_ALGORITHM, keyFor(secret)).update(binary).digest();
 }
 
+/** One secret, one hex signature of the right shape: constant time, as `matchesAny`. */
+function matches(binary: string | Uint8Array, signature: string, secret: string): boolean {
+  return timingSafeEqual(digest(binary, secret), Buffer.from(signature, 'hex'));
+}
+
 /** Constant time: `expected` always has the digest's length (the signature passed the shape check). */
 function matchesAny(binary: string | Uint8Array, expected: Buffer, secrets: readonly string[]): boolean {
   let matched = false;
@@ -64,6 +77,9 @@ export function signWebhook(rawBody: RawBody, secret: string): string {
  */
 export function verifySignature(rawBody: RawBody, signature: string, secret: SecretInput): boolean {
   try {
+    // One secret and a header string (the common case): no arrays, no result objects.
+    if (typeof secret === 'string' && typeof signature === 'string')
+      return canMatch(rawBody, signature, secret) && matches(asBinary(rawBody), signature, secret);
     const request = prepare(rawBody, signature, secret);
     return (
       !('reason' in request) &&

@@ -5,6 +5,7 @@
 // The `chameleon-webhooks/web` entry: nothing here imports from `node:`, so it runs on
 // Cloudflare Workers, Deno, Bun, Vercel Edge and in browsers.
 export * from './capture.js';
+export * from './fixtures.js';
 export * from './headers.js';
 export * from './idempotency.js';
 export * from './incoming/client.js';
@@ -17,4 +18,5 @@ export * from './types.js';
 export * from './validate.js';
 export * from './verification.js';
 export * from './web/receiver.js';
+export * from './web/signed-request.js';
 export * from './web/verify.js';

@@ -354,25 +354,43 @@ function createValidator<T>(checks: Checks): Validator<T> {
   return Object.assign(validate, { is, '~standard': standard });
 }
 
-/** A validator per entry of a table of checks, under the same keys (the caller's type says what each checks). */
+/**
+ * A validator per entry of a table of checks, under the same keys (the caller's type says what each
+ * checks), each built the first time it is read: importing the package builds none of them.
+ */
 function validatorsOf(table: { readonly [key: string]: Checks }): { [key: string]: Validator<unknown> } {
   const built: { [key: string]: Validator<unknown> } = {};
-  for (const [key, checks] of Object.entries(table)) built[key] = createValidator(checks);
+  for (const [key, checks] of Object.entries(table)) {
+    Object.defineProperty(built, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => settle(built, key, createValidator(checks)),
+    });
+  }
   return built;
 }
 
+/*
+ * Every module-level value is pure (a call marked `@__PURE__`, or a literal): with `sideEffects: false`,
+ * a bundle of `verifySignature` alone leaves the validators, the guards and the schema table out.
+ */
+
 /** The validator of each topic, by `kind`. */
-export const validators = validatorsOf(TOPIC_CHECKS) as {
+export const validators = /* @__PURE__ */ validatorsOf(TOPIC_CHECKS) as {
   readonly [Kind in WebhookTopic]: Validator<WebhookOf<Kind>>;
 };
 
 /** The validator of each model, by type name. */
-export const modelValidators = validatorsOf(MODEL_CHECKS) as {
+export const modelValidators = /* @__PURE__ */ validatorsOf(MODEL_CHECKS) as {
   readonly [Name in keyof ModelTypes]: Validator<ModelTypes[Name]>;
 };
 
+function mapOf<T>(table: { readonly [key: string]: T }): ReadonlyMap<string, T> {
+  return new Map(Object.entries(table));
+}
+
 /** One lookup from `kind` to its topic's checks. */
-const CHECKS_BY_KIND: ReadonlyMap<string, Checks> = new Map(Object.entries(TOPIC_CHECKS));
+const CHECKS_BY_KIND: ReadonlyMap<string, Checks> = /* @__PURE__ */ mapOf(TOPIC_CHECKS);
 
 function kindOf(value: unknown): unknown {
   return value !== null && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;

@@ -7,7 +7,13 @@
  */
 import type { ChameleonWebhook, UnknownTopicWebhook } from './types.js';
 import type { ValidateOptions, ValidationIssue, ValidationWarning } from './validate.js';
-import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV, SENT_AT_FIELD, SIGNATURE_HEX_LENGTH } from './facts.js';
+import {
+  DEFAULT_TOLERANCE_SECONDS,
+  LEGACY_SECRET_ENV,
+  SECRET_ENV,
+  SENT_AT_FIELD,
+  SIGNATURE_HEX_LENGTH,
+} from './facts.js';
 import { ID_HEADER, SIGNATURE_HEADER, type HeadersLike } from './headers.js';
 
 export { DEFAULT_TOLERANCE_SECONDS };
@@ -24,6 +30,18 @@ export type SignatureInput = string | readonly string[] | HeadersLike | null | u
 
 /** One Webhook Secret, or several while rotating: a signature made with any of them is accepted. */
 export type SecretInput = string | readonly string[];
+
+/**
+ * The Webhook Secret from an environment (`process.env`, a Worker's `env`): {@link SECRET_ENV}, else
+ * {@link LEGACY_SECRET_ENV}, the name this package used before; `undefined` when neither is set.
+ */
+export function secretFromEnv(env: Readonly<Record<string, unknown>>): string | undefined {
+  for (const name of [SECRET_ENV, LEGACY_SECRET_ENV]) {
+    const value = env[name];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
 
 export interface VerifyOptions {
   /**
@@ -163,7 +181,23 @@ export interface VerificationFailure {
 export type WebhookVerificationResult =
   VerifiedWebhook | VerifiedUnknownWebhook | VerifiedNonconformingWebhook | VerificationFailure;
 
-/** Thrown by `verifyWebhookOrThrow`: carries the same `reason` and `message` as the result object. */
+/**
+ * The brand of {@link WebhookVerificationError}: `Symbol.for` gives every build (Node and Web, ESM and
+ * CommonJS, two copies of the package in one app) the same symbol, where each has its own class.
+ */
+const BRAND: unique symbol = /* @__PURE__ */ Symbol.for('chameleon-webhooks.WebhookVerificationError');
+
+/** True when `value` was thrown by `verifyWebhookOrThrow` of any build of this package. */
+export function isWebhookVerificationError(value: unknown): value is WebhookVerificationError {
+  // A primitive has no symbol-keyed properties: optional chaining covers null and undefined.
+  return (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND] === true;
+}
+
+/**
+ * Thrown by `verifyWebhookOrThrow`: carries the same `reason` and `message` as the result object.
+ * `instanceof` reads the brand, so it holds across builds (an error of the Web build is an instance
+ * of the Node build's class, and the reverse).
+ */
 export class WebhookVerificationError extends Error {
   override readonly name = 'WebhookVerificationError';
   readonly reason: VerificationFailureReason;
@@ -173,5 +207,12 @@ export class WebhookVerificationError extends Error {
     super(failure.message);
     this.reason = failure.reason;
     this.errors = failure.errors;
+    // Not a class field: a computed key would keep the class in bundles that never throw it.
+    (this as { [BRAND]?: true })[BRAND] = true;
+  }
+
+  /** `instanceof` is the brand check (the package has no subclasses of it). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isWebhookVerificationError(value);
   }
 }

@@ -81,7 +81,7 @@ export interface BatchRun<Item> {
   itemAt: (index: number) => Item;
 }
 
-const FATAL: ReadonlySet<FailureReason> = new Set([
+const FATAL: ReadonlySet<FailureReason> = /* @__PURE__ */ new Set([
   'unauthorized',
   'forbidden',
   'not-found',

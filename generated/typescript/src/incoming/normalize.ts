@@ -51,10 +51,11 @@ const SEPARATORS = /[^\p{L}\p{N}]+/u;
 const MARKS = /\p{M}/gu;
 const LONE_SURROGATE_PATTERN =
   '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
-const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE_PATTERN);
-const LONE_SURROGATES = new RegExp(LONE_SURROGATE_PATTERN, 'g');
-const RESERVED: ReadonlySet<string> = new Set(RESERVED_KEYS);
-const DROP = Symbol('drop');
+// Pure: an import that never normalizes leaves them (and the reserved keys) out of the bundle.
+const HAS_LONE_SURROGATE = /* @__PURE__ */ new RegExp(LONE_SURROGATE_PATTERN);
+const LONE_SURROGATES = /* @__PURE__ */ new RegExp(LONE_SURROGATE_PATTERN, 'g');
+const RESERVED: ReadonlySet<string> = /* @__PURE__ */ new Set(RESERVED_KEYS);
+const DROP = /* @__PURE__ */ Symbol('drop');
 type Normalized = unknown | typeof DROP;
 
 function isUpper(char: string | undefined): boolean {

@@ -20,8 +20,8 @@ function isObject(v: unknown): v is Readonly<Record<string, unknown>> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const CHAMELEON_ID_PATTERN = new RegExp('^[0-9a-f]{24}$', '');
-const URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN = new RegExp('^[0-9A-F]{6}$', '');
+const CHAMELEON_ID_PATTERN = /* @__PURE__ */ new RegExp('^[0-9a-f]{24}$', '');
+const URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN = /* @__PURE__ */ new RegExp('^[0-9A-F]{6}$', '');
 
 /** ChameleonId (common.json). */
 function isChameleonId(v: unknown): boolean {

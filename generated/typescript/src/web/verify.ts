@@ -26,19 +26,19 @@ import {
 } from '../verification.js';
 
 const HMAC = { name: 'HMAC', hash: WEB_HMAC_HASH } as const;
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
-/** Imported keys, by secret: importKey costs more than the HMAC of a small body. Bounded: cleared when full. */
-const keys = new Map<string, Promise<CryptoKey>>();
-const MAX_CACHED_KEYS = 16;
+/**
+ * Imported keys, by secret: importKey costs more than the HMAC of a small body. The cache holds the
+ * CryptoKey itself, so a call with a known secret does not wait a turn for a settled Promise (two first
+ * calls at once may each import it: harmless). Bounded: cleared when full.
+ */
+const keys = /* @__PURE__ */ new Map<string, CryptoKey>();
 
-function keyFor(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), HMAC, false, ['sign', 'verify']);
-    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
-    keys.set(secret, key);
-  }
+async function importKey(secret: string): Promise<CryptoKey> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), HMAC, false, ['sign', 'verify']);
+  if (keys.size >= 16) keys.clear();
+  keys.set(secret, key);
   return key;
 }
 
@@ -46,9 +46,11 @@ function bytesOf(binary: string | Uint8Array): Uint8Array<ArrayBuffer> {
   return (typeof binary === 'string' ? encoder.encode(binary) : binary) as Uint8Array<ArrayBuffer>;
 }
 
-/** Hex (already checked against SIGNATURE_PATTERN) to bytes. */
+/** Hex (already checked against SIGNATURE_PATTERN) to bytes: a loop, no regex, no array of pairs. */
 function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+  const bytes = new Uint8Array(hex.length >> 1);
+  for (let index = 0; index < bytes.length; index++) bytes[index] = parseInt(hex.substr(2 * index, 2), 16);
+  return bytes;
 }
 
 async function matchesAny(
@@ -56,16 +58,23 @@ async function matchesAny(
   signature: Uint8Array<ArrayBuffer>,
   secrets: readonly string[],
 ): Promise<boolean> {
-  // subtle.verify compares in constant time; every secret is tried so timing does not reveal which matched.
-  const verdicts = await Promise.all(
-    secrets.map(async (secret) => crypto.subtle.verify(HMAC, await keyFor(secret), signature, bytes)),
-  );
-  return verdicts.includes(true);
+  // Every secret is tried so timing does not reveal which matched; one secret (the common case) is one verify.
+  let matched = false;
+  for (const secret of secrets) {
+    const key = keys.get(secret) ?? (await importKey(secret));
+    // subtle.verify compares in constant time.
+    matched = (await crypto.subtle.verify(HMAC, key, signature, bytes)) || matched;
+  }
+  return matched;
 }
 
 /** The HMAC of `rawBody` keyed with `secret`, as lowercase hex: the {@link SIGNATURE_HEADER} value. */
 export async function signWebhook(rawBody: RawBody, secret: string): Promise<string> {
-  const mac = await crypto.subtle.sign(HMAC, await keyFor(secret), bytesOf(asBinary(rawBody)));
+  const mac = await crypto.subtle.sign(
+    HMAC,
+    keys.get(secret) ?? (await importKey(secret)),
+    bytesOf(asBinary(rawBody)),
+  );
   return Array.from(new Uint8Array(mac), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 

@@ -8,9 +8,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createFixture, newWebhookId, signedRequest } from '../fixtures.js';
+import { createFixture, newWebhookId } from '../fixtures.js';
+import { signedRequest } from '../signed-request.js';
 import { isTopic, TOPIC_INFO, WEBHOOK_TOPICS } from '../topics.js';
-import { SECRET_ENV, SENT_AT_FIELD, WEBHOOK_METHOD } from '../facts.js';
+import { LEGACY_SECRET_ENV, SECRET_ENV, SENT_AT_FIELD, WEBHOOK_METHOD } from '../facts.js';
+import { secretFromEnv } from '../verification.js';
 import { WEBHOOK_HEADERS } from '../headers.js';
 import type { AnyChameleonWebhook } from '../types.js';
 import {
@@ -53,7 +55,7 @@ re-serialised body instead of the raw bytes fails, as it would in production.
 
 Options:
   --url URL           your endpoint (http or https)
-  --secret SECRET     the Webhook Secret (default: $${SECRET_ENV})
+  --secret SECRET     the Webhook Secret (default: $${SECRET_ENV}, or $${LEGACY_SECRET_ENV})
   --file FILE         send this JSON payload instead of a fixture (its kind is kept
                       unless a topic is given too)
   --all               send one webhook of every topic
@@ -106,14 +108,27 @@ interface AttemptResult {
   statusText?: string;
   /** Set when there was no answer (refused, DNS, timeout). */
   error?: string;
+  /** The start of the receiver's body when it refused the delivery: it usually says why. */
+  body?: string;
   milliseconds: number;
 }
 
 type Outcome = 'delivered' | 'rejected' | 'unreachable';
 
+/** The most of a refusing receiver's body that `send` prints. */
+const BODY_EXCERPT_CHARS = 500;
+
+/** `http://` for this machine and bare IPs (a local receiver rarely has TLS), `https://` for the rest. */
+function suggestedScheme(value: string): string {
+  return /^(localhost|127\.|\[::1\]|\d+\.\d+\.\d+\.\d+)/i.test(value) ? 'http://' : 'https://';
+}
+
 function readUrl(value: string | undefined): URL {
   if (!value)
     throw new UsageError('--url is required (your endpoint, e.g. --url http://localhost:3000/webhooks)');
+  // `localhost:4100` parses as a URL whose scheme is "localhost:": say what was meant instead.
+  if (!/^[a-z][a-z\d+.-]*:\/\//i.test(value))
+    throw new UsageError(`--url "${value}" has no scheme: did you mean ${suggestedScheme(value)}${value}?`);
   let url: URL;
   try {
     url = new URL(value);
@@ -228,11 +243,13 @@ async function attempt(payload: Payload, options: SendOptions, io: SendIo): Prom
       redirect: 'manual',
       signal: AbortSignal.timeout(DELIVERY_TIMEOUT_SECONDS * 1000),
     });
-    await response.arrayBuffer();
+    const text = await response.text();
+    const refused = response.status < 200 || response.status >= 300;
     return {
       status: response.status,
       statusText: response.statusText,
       milliseconds: performance.now() - started,
+      ...(refused && text.trim() !== '' && { body: text.trim().slice(0, BODY_EXCERPT_CHARS) }),
     };
   } catch (error) {
     return { error: describeFailure(error), milliseconds: performance.now() - started };
@@ -250,6 +267,7 @@ async function deliver(payload: Payload, options: SendOptions, io: SendIo): Prom
       ? `no answer (${result.error})`
       : `${result.status} ${result.statusText ?? ''}`.trim();
     io.stdout.write(`${payload.kind} ${payload.id} attempt ${index + 1}/${attempts}: ${answer} in ${took}\n`);
+    if (result.body !== undefined) io.stdout.write(`  the receiver answered: ${result.body}\n`);
     if (result.status !== undefined && result.status >= 200 && result.status < 300) return 'delivered';
     outcome = result.error ? 'unreachable' : 'rejected';
     const delay = RETRY_DELAYS_SECONDS[index];
@@ -323,7 +341,7 @@ async function run(args: readonly string[], io: SendIo): Promise<number> {
   }
   if (values.list) return listTopics(io);
   const payloads = await payloadsFor(positionals, values);
-  const secret = values.secret ?? io.env[SECRET_ENV];
+  const secret = values.secret ?? secretFromEnv(io.env);
   if (!secret) throw new UsageError(`--secret is required (or set ${SECRET_ENV})`);
   const options: SendOptions = {
     url: readUrl(values.url),

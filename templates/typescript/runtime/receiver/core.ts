@@ -67,9 +67,9 @@ export const WRONG_METHOD: ReceiverReply = {
 };
 
 /** A misconfigured server is a 500 (Chameleon retries once it is fixed); a bad request is a {@link REJECT_STATUS}. */
-const SERVER_FAULTS = new Set(['missing-secret', 'body-not-raw']);
+const SERVER_FAULTS = /* @__PURE__ */ new Set(['missing-secret', 'body-not-raw']);
 /** Failures before the signature matched: the caller may be anyone, so the answer says nothing more. */
-const UNAUTHENTICATED = new Set([
+const UNAUTHENTICATED = /* @__PURE__ */ new Set([
   'missing-signature',
   'repeated-signature',
   'malformed-signature',
@@ -125,7 +125,7 @@ export class NonconformingNotKeptError extends Error {
   }
 }
 
-const UTF8 = new TextDecoder();
+const UTF8 = /* @__PURE__ */ new TextDecoder();
 
 function recordOf(result: Verified, rawBody: RawBody): DeliveryRecord {
   return {

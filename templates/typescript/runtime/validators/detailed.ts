@@ -1,7 +1,7 @@
 /**
  * The detailed path: every error of a value, as Ajv (allErrors, objects
  * closed) reports them, so that issues.ts can sort them into errors and
- * warnings. It walks the compiled schemas of schemas.ts (written from spec/ by
+ * warnings. It walks the compiled schemas of schemas.ts (`schemaTable()`) (written from spec/ by
  * generator/validators/table.ts) instead of running code generated per
  * schema: it only runs when a value fails its guard or when a caller reads
  * the warnings, so its data stays small rather than its loop fast.
@@ -9,7 +9,7 @@
  */
 import { isDateTime } from './formats.js';
 import type { CompiledError, ErrorParams } from './issues.js';
-import { SCHEMAS } from './schemas.js';
+import { schemaTable } from './schemas.js';
 
 /** A compiled schema: the keywords the spec uses, `$ref` by name. */
 export interface Schema {
@@ -236,7 +236,7 @@ function untypedKeywords(schema: Schema, value: unknown, path: string, out: Comp
 function visit(schema: Schema, value: unknown, path: string, out: CompiledError[]): void {
   if (budget <= 0) return;
   if (schema.$ref !== undefined) {
-    visit(SCHEMAS[schema.$ref]!, value, path, out);
+    visit(schemaTable()[schema.$ref]!, value, path, out);
     if (schema.requiredStrict) promisedKeyword(schema.requiredStrict, value, path, out);
     return;
   }
@@ -260,5 +260,5 @@ function detailedErrorsOf(schema: Schema, value: unknown): CompiledError[] {
 /** The errors of `value` against the compiled schema `name` (the first {@link MAX_DETAILED_ERRORS}), in Ajv's order (empty when it passes). */
 export function detailedErrors(name: string, value: unknown): CompiledError[] {
   budget = MAX_DETAILED_ERRORS;
-  return detailedErrorsOf(SCHEMAS[name]!, value);
+  return detailedErrorsOf(schemaTable()[name]!, value);
 }
