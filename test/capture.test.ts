@@ -45,9 +45,9 @@ function tourCompleted(n: number, edit?: (payload: any) => void): Delivery {
     },
   });
 }
-/** Not conforming: a documented integer sent as a decimal. */
+/** Not conforming: a documented integer (milliseconds) sent as a decimal. */
 const decimalCount = (payload: any) => {
-  payload.data.profile.last_seen_session_count = 83.5;
+  payload.data.step.follow_up_delay = 1.5;
 };
 
 async function linesOf(file: string, count: number): Promise<any[]> {
@@ -76,9 +76,9 @@ describe('capture to a JSONL file (node:http)', () => {
     const [line, ...rest] = await linesOf(file, 1);
     expect(rest).toEqual([]);
     expect(line).toMatchObject({ id: chameleonId(2), kind: 'tour.completed', conforming: false });
-    expect(line.issues).toEqual([expect.objectContaining({ path: '/data/profile/last_seen_session_count' })]);
+    expect(line.issues).toEqual([expect.objectContaining({ path: '/data/step/follow_up_delay' })]);
     expect(Date.parse(line.received_at)).toBeGreaterThan(Date.now() - 60_000);
-    expect(JSON.parse(line.body).data.profile.last_seen_session_count).toBe(83.5);
+    expect(JSON.parse(line.body).data.step.follow_up_delay).toBe(1.5);
   });
 
   it('all records every verified delivery and never a rejected one; redacts personal data; writes no header', async () => {

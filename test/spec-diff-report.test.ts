@@ -18,6 +18,10 @@ import { copySpec, editJson, ROOT, SPEC_DIR } from './helpers.js';
 
 const schema = JSON.parse(readFileSync(path.join(ROOT, 'generator/spec-diff/report.schema.json'), 'utf8'));
 const validateReport = new Ajv({ strict: true, allErrors: true }).compile(schema);
+/** The spec's version today (MINOR.PATCH), the next MINOR, and both as they appear in a RegExp. */
+const V: string = JSON.parse(readFileSync(path.join(SPEC_DIR, 'api.json'), 'utf8')).specVersion;
+const NEXT = `${Number(V.split('.')[0]) + 1}.0`;
+const re = (version: string) => version.replace('.', '\\.');
 
 let current: SpecModel;
 beforeAll(async () => {
@@ -77,7 +81,7 @@ describe('every class of change, as a report', () => {
     expect(profile.changes[0]).not.toHaveProperty('new');
     const markdown = toMarkdown(report);
     expect(markdown).toContain(
-      '**breaking** (2 breaking, 0 additive, 0 patch): the policy requires MINOR; the spec declares no bump (0.0 → 0.0) ❌',
+      `**breaking** (2 breaking, 0 additive, 0 patch): the policy requires MINOR; the spec declares no bump (${V} → ${V}) ❌`,
     );
     expect(markdown).toContain(
       '### Consumer impact\n\n- Handlers that read `Profile.browser_l` stop compiling.\n- Values of `Profile.browser_n`',
@@ -91,14 +95,16 @@ describe('every class of change, as a report', () => {
   it('additive: a topic, an optional property, a widened type and enum, with the MINOR bump declared', async () => {
     const { model, dir } = await edited(async (d) => {
       await editJson(at(d, 'api.json'), (json) => {
-        json.specVersion = '1.0';
+        json.specVersion = NEXT;
       });
       await editJson(at(d, 'models/tour.json'), (json) => {
         json.properties.locale = { description: 'The language.', type: 'string' };
       });
       await editJson(at(d, 'models/profile.json'), (json) => {
-        json.properties.last_seen_session_count.type = 'number';
         json.properties.browser_k.enum.push('tablet');
+      });
+      await editJson(at(d, 'models/step.json'), (json) => {
+        json.properties.follow_up_delay.type = 'number';
       });
     });
     dirs.push(dir);
@@ -110,26 +116,28 @@ describe('every class of change, as a report', () => {
       ['additive', 'spec/models/profile.json', '/properties/browser_k', expect.anything(), expect.anything()],
       [
         'additive',
-        'spec/models/profile.json',
-        '/properties/last_seen_session_count',
+        'spec/models/step.json',
+        '/properties/follow_up_delay',
         { type: 'integer', minimum: 0 },
         { type: 'number', minimum: 0 },
       ],
       ['additive', 'spec/models/tour.json', '/properties/locale', undefined, { type: 'string' }],
-      ['patch', 'spec/api.json', '/specVersion', '0.0', '1.0'],
+      ['patch', 'spec/api.json', '/specVersion', V, NEXT],
     ]);
     const markdown = toMarkdown(report);
     expect(markdown).toMatch(
-      /^## spec:diff 0\.0 → 1\.0\n\n\*\*additive\*\* \(0 breaking, 3 additive, 1 patch\)/,
+      new RegExp(
+        `^## spec:diff ${re(V)} → ${re(NEXT)}\\n\\n\\*\\*additive\\*\\* \\(0 breaking, 3 additive, 1 patch\\)`,
+      ),
     );
-    expect(markdown).toContain('the spec declares MINOR (0.0 → 1.0) ✅');
+    expect(markdown).toContain(`the spec declares MINOR (${V} → ${NEXT}) ✅`);
     expect(markdown).not.toContain('Consumer impact');
     expect(markdown).toContain('### model Tour (`spec/models/tour.json`)');
     expect(markdown).toContain(
       '| additive | `#/properties/locale` | optional property added | — | `{"type":"string"}` |',
     );
     expect(markdown).toContain(
-      '| patch | `#/specVersion` | "0.0" → "1.0": the version itself | `"0.0"` | `"1.0"` |',
+      `| patch | \`#/specVersion\` | "${V}" → "${NEXT}": the version itself | \`"${V}"\` | \`"${NEXT}"\` |`,
     );
   });
 
@@ -278,6 +286,6 @@ describe('the CLI', () => {
       console.error = error;
       process.stdout.write = write;
     }
-    expect(logs.join('')).toMatch(/^## spec:diff 0\.0 → 0\.0\n\n\*\*none\*\*/);
+    expect(logs.join('')).toMatch(new RegExp(`^## spec:diff ${re(V)} → ${re(V)}\\n\\n\\*\\*none`));
   });
 });

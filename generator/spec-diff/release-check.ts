@@ -63,7 +63,11 @@ async function previousReleaseRef(
 ): Promise<{ ref?: string; problem?: string }> {
   const apiPath = path.posix.join(specRel, 'api.json');
   if ((await specVersionAt(repo, 'HEAD', apiPath)) !== current) return { ref: 'HEAD' };
-  const commits = (await git(repo, ['log', '--format=%H', '--', apiPath])).split('\n').filter(Boolean);
+  // First parents only: the mainline's history. A merged branch's own commits interleave by date and
+  // would end the walk at a commit that never was a release of this line.
+  const commits = (await git(repo, ['log', '--first-parent', '--format=%H', '--', apiPath]))
+    .split('\n')
+    .filter(Boolean);
   let bumpCommit: string | undefined;
   for (const commit of commits) {
     if ((await specVersionAt(repo, commit, apiPath)) !== current) break;

@@ -196,15 +196,19 @@ function withTimeout(work: Promise<void>, ms: number | undefined): Promise<void>
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-/** Owner tokens: random per process, counted per attempt, so two attempts never share one. */
-const OWNER_PREFIX = Array.from(globalThis.crypto.getRandomValues(new Uint32Array(2)), (word) =>
-  word.toString(36),
-).join('');
+/**
+ * Owner tokens: random per process, counted per attempt, so two attempts never share one. The prefix is
+ * drawn on the first attempt, not at import: Workers forbid random values in the global scope.
+ */
+let ownerPrefix: string | undefined;
 let ownerCount = 0;
 
 function newOwner(): string {
+  ownerPrefix ??= Array.from(globalThis.crypto.getRandomValues(new Uint32Array(2)), (word) =>
+    word.toString(36),
+  ).join('');
   ownerCount += 1;
-  return `${OWNER_PREFIX}:${ownerCount.toString(36)}`;
+  return `${ownerPrefix}:${ownerCount.toString(36)}`;
 }
 
 async function claim(store: IdempotencyStore, id: string, owner: string): Promise<IdempotencyClaim> {
