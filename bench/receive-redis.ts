@@ -5,21 +5,26 @@
  * persistence). Every request is a fresh signed delivery with its own id. Each server runs in its own
  * child process, apart from autocannon. Prints req/s, p99 and the ratios; asserts nothing.
  */
-import { fork } from 'node:child_process';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { createBullmqSink } from '../generated/typescript/src/bullmq.js';
-import { createNodeHandler, signWebhook } from '../generated/typescript/src/index.js';
+import { createNodeHandler } from '../generated/typescript/src/index.js';
 import { createRedisIdempotencyStore } from '../generated/typescript/src/redis.js';
 import { startRedis } from '../test/redis-server.js';
+import {
+  bareNode,
+  best,
+  CONNECTIONS,
+  measureChild,
+  ROUNDS,
+  SECONDS,
+  SECRET,
+  tourCompleted,
+  type Measured,
+} from './signed-load.js';
 
-const SECRET = 'bench-webhook-secret-0123456789';
-const CONNECTIONS = 50;
-const SECONDS = 4;
-const ROUNDS = 3;
 const SELF = fileURLToPath(import.meta.url);
 
 const ROWS = [
@@ -27,16 +32,6 @@ const ROWS = [
   { name: 'receiver + BullMQ enqueue / bare node:http', kind: 'bullmq', target: 0.5 },
 ] as const;
 const P99_TARGET_MS = 20;
-
-function bareNode(req: IncomingMessage, res: ServerResponse): void {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    Buffer.concat(chunks);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  });
-}
 
 function handlerOf(kind: string, port: number) {
   const connection = { host: '127.0.0.1', port };
@@ -49,63 +44,18 @@ function handlerOf(kind: string, port: number) {
   return createNodeHandler({ secret: SECRET, handoff });
 }
 
-interface Measured {
-  rps: number;
-  p99: number;
-}
-
-async function measure(kind: string, redisPort: number, payload: Record<string, unknown>): Promise<Measured> {
-  const child = fork(SELF, [], {
-    env: { ...process.env, BENCH_REDIS_SERVER: kind, BENCH_REDIS_PORT: String(redisPort) },
-    execArgv: ['--import', 'tsx'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code})`)));
-  });
-  let counter = 0;
-  const round = Math.floor(Math.random() * 0xffffff);
-  try {
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}/`,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (request) => {
-            counter += 1;
-            const id = `${round.toString(16).padStart(6, '0')}${counter.toString(16).padStart(18, '0')}`;
-            const body = JSON.stringify({ ...payload, id, sent_at: new Date().toISOString() });
-            return {
-              ...request,
-              body,
-              headers: {
-                'content-type': 'application/json',
-                'x-chameleon-signature': signWebhook(body, SECRET),
-              },
-            };
-          },
-        },
-      ],
-    });
-    if (result.non2xx || result.errors)
-      console.log(`  ! ${kind}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
-    return { rps: result.requests.average, p99: result.latency.p99 };
-  } finally {
-    child.kill();
-  }
-}
-
-async function tourCompleted(): Promise<Record<string, unknown>> {
-  const { readFile } = await import('node:fs/promises');
-  const schema = JSON.parse(
-    await readFile(new URL('../spec/topics/tour.completed.json', import.meta.url), 'utf8'),
+/** Requests/s and p99 against one server of this file; ids start with a random prefix, new to Redis. */
+function measure(kind: string, redisPort: number, payload: Record<string, unknown>): Promise<Measured> {
+  const prefix = Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0');
+  return measureChild(
+    SELF,
+    { BENCH_REDIS_SERVER: kind, BENCH_REDIS_PORT: String(redisPort) },
+    payload,
+    prefix,
   );
-  return schema.examples[0];
 }
-
-const best = (a: Measured | undefined, b: Measured): Measured => (!a || b.rps > a.rps ? b : a);
 
 export async function run(): Promise<void> {
   const redis = await startRedis();

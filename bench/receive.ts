@@ -6,12 +6,10 @@
  * long-running server. Each server runs in its own child process, apart from autocannon. Prints req/s,
  * p99 latency and each ratio against the issue's target; asserts nothing (speed is never a test).
  */
-import { fork } from 'node:child_process';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve as serveHono } from '@hono/node-server';
-import autocannon from 'autocannon';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -20,14 +18,19 @@ import {
   createHonoHandler,
   createNodeHandler,
   MemoryIdempotencyStore,
-  signWebhook,
 } from '../generated/typescript/src/index.js';
+import {
+  bareNode,
+  best,
+  CONNECTIONS,
+  measureChild,
+  ROUNDS,
+  SECONDS,
+  SECRET,
+  tourCompleted,
+  type Measured,
+} from './signed-load.js';
 
-const SECRET = 'bench-webhook-secret-0123456789';
-const CONNECTIONS = 50;
-const SECONDS = 4;
-/** Rounds alternate bare and ours; each keeps its best round, since noise only ever slows a run down. */
-const ROUNDS = 3;
 const STORE_CAP = 100_000;
 const SELF = fileURLToPath(import.meta.url);
 
@@ -62,16 +65,6 @@ const receiverOptions = () => ({
   idempotency: fullStore(),
   on: { 'tour.completed': () => {} },
 });
-
-function bareNode(req: IncomingMessage, res: ServerResponse): void {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    Buffer.concat(chunks);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  });
-}
 
 /** Starts `kind` on a loopback port; resolves with the port. */
 async function serve(kind: string): Promise<number> {
@@ -127,67 +120,9 @@ async function serve(kind: string): Promise<number> {
   }
 }
 
-interface Measured {
-  rps: number;
-  p99: number;
-}
-
-/** Requests/s and p99 against one server in a child process: every request a fresh signed delivery. */
-async function measure(kind: string, payload: Record<string, unknown>): Promise<Measured> {
-  const child = fork(SELF, [], {
-    env: { ...process.env, BENCH_RECEIVE_SERVER: kind },
-    execArgv: ['--import', 'tsx'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code})`)));
-  });
-  let counter = 0;
-  try {
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}/`,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (request) => {
-            counter += 1;
-            const body = JSON.stringify({
-              ...payload,
-              id: counter.toString(16).padStart(24, '0'),
-              sent_at: new Date().toISOString(),
-            });
-            return {
-              ...request,
-              body,
-              headers: {
-                'content-type': 'application/json',
-                'x-chameleon-signature': signWebhook(body, SECRET),
-              },
-            };
-          },
-        },
-      ],
-    });
-    if (result.non2xx || result.errors)
-      console.log(`  ! ${kind}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
-    return { rps: result.requests.average, p99: result.latency.p99 };
-  } finally {
-    child.kill();
-  }
-}
-
-/** The spec's tour.completed example, about 1 KB once signed fields are added. */
-async function tourCompleted(): Promise<Record<string, unknown>> {
-  const { readFile } = await import('node:fs/promises');
-  const schema = JSON.parse(
-    await readFile(new URL('../spec/topics/tour.completed.json', import.meta.url), 'utf8'),
-  );
-  return schema.examples[0];
-}
-
-const best = (a: Measured | undefined, b: Measured): Measured => (!a || b.rps > a.rps ? b : a);
+/** Requests/s and p99 against one server of this file in a child process. */
+const measure = (kind: string, payload: Record<string, unknown>) =>
+  measureChild(SELF, { BENCH_RECEIVE_SERVER: kind }, payload);
 
 export async function run(rows: ReceiveRow[] = ROWS): Promise<void> {
   const payload = await tourCompleted();

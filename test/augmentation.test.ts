@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './helpers.js';
+import { CONSUMER_TSC_FLAGS, TSC } from './helpers.js';
 import { sharedPackages } from './shared-packages.js';
 
 const run = promisify(execFile);
@@ -107,27 +107,8 @@ afterAll(async () => {
 /** tsc over the consumer files: its exit code and its diagnostics. */
 async function typecheck(files: Record<string, string>): Promise<{ code: number; output: string }> {
   for (const [file, source] of Object.entries(files)) await writeFile(path.join(dir, file), source);
-  const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
-  const flags = [
-    '--noEmit',
-    '--strict',
-    '--module',
-    'nodenext',
-    '--moduleResolution',
-    'nodenext',
-    '--target',
-    'es2022',
-    '--lib',
-    'es2022,dom',
-    '--types',
-    'node',
-    '--typeRoots',
-    path.join(ROOT, 'node_modules/@types'),
-    '--ignoreConfig',
-    '--pretty',
-    'false',
-  ];
-  return run(process.execPath, [tsc, ...flags, ...Object.keys(files)], { cwd: dir }).then(
+  const flags = [...CONSUMER_TSC_FLAGS, '--pretty', 'false'];
+  return run(process.execPath, [TSC, ...flags, ...Object.keys(files)], { cwd: dir }).then(
     ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
     (error: { code?: number; stdout?: string; stderr?: string }) => ({
       code: error.code ?? 1,

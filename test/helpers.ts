@@ -19,3 +19,28 @@ export async function editJson(file: string, edit: (json: any) => void): Promise
   edit(json);
   await writeFile(file, JSON.stringify(json, null, 2));
 }
+
+/** The toolkit's own tsc, run with `node`. */
+export const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+
+/**
+ * tsc flags of a strict Node consumer of the packed package (ESM and CJS by file extension), with no
+ * tsconfig of its own: what the type tests and the type budget check the package under.
+ */
+export const CONSUMER_TSC_FLAGS: readonly string[] = [
+  '--noEmit',
+  '--strict',
+  '--module',
+  'nodenext',
+  '--moduleResolution',
+  'nodenext',
+  '--target',
+  'es2022',
+  '--lib',
+  'es2022,dom',
+  '--types',
+  'node',
+  '--typeRoots',
+  path.join(ROOT, 'node_modules/@types'),
+  '--ignoreConfig',
+];

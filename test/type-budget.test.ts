@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './helpers.js';
+import { CONSUMER_TSC_FLAGS, TSC } from './helpers.js';
 import { sharedPackages } from './shared-packages.js';
 import { loadModel } from '../generator/pipeline.js';
 
@@ -44,26 +44,8 @@ afterAll(async () => {
 
 async function countsOf(file: string, source: string): Promise<Counts> {
   await writeFile(path.join(dir, file), source);
-  const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
-  const flags = [
-    '--noEmit',
-    '--strict',
-    '--module',
-    'nodenext',
-    '--moduleResolution',
-    'nodenext',
-    '--target',
-    'es2022',
-    '--lib',
-    'es2022,dom',
-    '--types',
-    'node',
-    '--typeRoots',
-    path.join(ROOT, 'node_modules/@types'),
-    '--ignoreConfig',
-    '--extendedDiagnostics',
-  ];
-  const { stdout } = await run(process.execPath, [tsc, ...flags, file], { cwd: dir });
+  const flags = [...CONSUMER_TSC_FLAGS, '--extendedDiagnostics'];
+  const { stdout } = await run(process.execPath, [TSC, ...flags, file], { cwd: dir });
   const read = (label: string) => Number(new RegExp(`^${label}:\\s+(\\d+)`, 'm').exec(stdout)?.[1] ?? NaN);
   return { types: read('Types'), instantiations: read('Instantiations'), symbols: read('Symbols') };
 }

@@ -4,7 +4,7 @@
 // or returned (with why). A 413 splits the request in two; a request that failed for
 // good stops the run and the items not yet sent come back as `not-sent`. Batches are
 // upserts, so a request whose answer was lost is sent again: a repeat changes nothing.
-import { send, type FailureReason, type Transport } from './http.js';
+import { send, STOPS_THE_RUN, type FailureReason, type Transport } from './http.js';
 import type { NormalizationWarning } from './normalize.js';
 
 /** An item Chameleon did not accept, with its index in the array you passed. */
@@ -80,16 +80,6 @@ export interface BatchRun<Item> {
   report: BatchReport<Item>;
   itemAt: (index: number) => Item;
 }
-
-const FATAL: ReadonlySet<FailureReason> = /* @__PURE__ */ new Set([
-  'unauthorized',
-  'forbidden',
-  'not-found',
-  'rate-limited',
-  'server-error',
-  'network-error',
-  'unknown-outcome',
-]);
 
 function bodyOf(request: BatchRequest, chunk: PreparedItem[]): string {
   const extra = Object.entries(request.extra).map(
@@ -198,7 +188,8 @@ export async function sendBatches<Item>(
       queue.unshift(chunk.slice(0, half), chunk.slice(half));
     } else {
       for (const item of chunk) returnItem(run, item.index, outcome.reason, outcome.message, outcome.status);
-      if (FATAL.has(outcome.reason)) {
+      // An answer lost for good (unknown-outcome) stops the run too: what the server holds is not known.
+      if (STOPS_THE_RUN.has(outcome.reason) || outcome.reason === 'unknown-outcome') {
         const message = `Not sent: an earlier request failed for good (${outcome.message}).`;
         for (const item of queue.flat()) returnItem(run, item.index, 'not-sent', message);
         queue.length = 0;

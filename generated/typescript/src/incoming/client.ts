@@ -20,7 +20,14 @@ import {
   type BatchModel,
   type IncomingModel,
 } from './facts.js';
-import { endpointUrl, send, type FailureReason, type RetryOptions, type Transport } from './http.js';
+import {
+  endpointUrl,
+  send,
+  STOPS_THE_RUN,
+  type FailureReason,
+  type RetryOptions,
+  type Transport,
+} from './http.js';
 import {
   normalizeName,
   normalizeProperties,
@@ -246,16 +253,6 @@ function emptyReport<Item>(total: number): BatchReport<Item> {
     warnings: [],
   };
 }
-
-/** A failure that no later request of the run can escape: it stops `trackMany`. */
-const STOPS_THE_RUN: ReadonlySet<FailureReason> = new Set([
-  'unauthorized',
-  'forbidden',
-  'not-found',
-  'rate-limited',
-  'server-error',
-  'network-error',
-]);
 
 /** One request per item, in order; every item ends accepted or returned. */
 async function trackEach<Item extends Record<string, unknown>>(

@@ -52,6 +52,19 @@ export type FailureReason =
   /** Not sent because an earlier request of the same run failed for good. */
   | 'not-sent';
 
+/**
+ * Failures no later request of the same run can escape (the secret, the endpoint, the server, the
+ * network): a run stops at the first, and what it had not sent yet is `not-sent`.
+ */
+export const STOPS_THE_RUN: ReadonlySet<FailureReason> = /* @__PURE__ */ new Set<FailureReason>([
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'rate-limited',
+  'server-error',
+  'network-error',
+]);
+
 export type SendOutcome =
   | {
       ok: true;
