@@ -16,6 +16,7 @@ import { startRedis } from '../test/redis-server.js';
 import {
   bareNode,
   best,
+  exitOnRequest,
   CONNECTIONS,
   measureChild,
   ROUNDS,
@@ -93,5 +94,6 @@ if (process.env.BENCH_REDIS_SERVER) {
   const server = createServer(
     handlerOf(process.env.BENCH_REDIS_SERVER, Number(process.env.BENCH_REDIS_PORT)),
   );
+  exitOnRequest();
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
 }

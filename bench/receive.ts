@@ -22,6 +22,7 @@ import {
 import {
   bareNode,
   best,
+  exitOnRequest,
   CONNECTIONS,
   measureChild,
   ROUNDS,
@@ -148,4 +149,7 @@ export async function run(rows: ReceiveRow[] = ROWS): Promise<void> {
 }
 
 if (process.env.BENCH_RECEIVE_SERVER)
-  serve(process.env.BENCH_RECEIVE_SERVER).then((port) => process.send!({ port }));
+  serve(process.env.BENCH_RECEIVE_SERVER).then((port) => {
+    exitOnRequest();
+    process.send!({ port });
+  });

@@ -20,6 +20,11 @@ export interface Measured {
   p99: number;
 }
 
+/** In a server child: exits when the bench says so (`measureChild` with BENCH_CPU_PROFILE), so its profile is written. */
+export function exitOnRequest(): void {
+  process.on('message', (message) => message === 'exit' && process.exit(0));
+}
+
 export const best = (a: Measured | undefined, b: Measured): Measured => (!a || b.rps > a.rps ? b : a);
 
 /** The spec's tour.completed example, about 1 KB once signed fields are added. */
@@ -51,7 +56,10 @@ export async function measureChild(
   payload: Record<string, unknown>,
   prefix = '',
 ): Promise<Measured> {
-  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'] });
+  // BENCH_CPU_PROFILE=dir writes each server's CPU profile there (it exits on its own to write it).
+  const profileDir = process.env.BENCH_CPU_PROFILE;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx', ...profile] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`${JSON.stringify(env)} server exited (${code})`)));
@@ -85,6 +93,7 @@ export async function measureChild(
       console.log(`  ! ${JSON.stringify(env)}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
     return { rps: result.requests.average, p99: result.latency.p99 };
   } finally {
-    child.kill();
+    if (profileDir) child.send('exit');
+    else child.kill();
   }
 }
