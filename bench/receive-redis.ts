@@ -9,9 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { createBullmqSink } from '../generated/typescript/src/bullmq.js';
-import { createNodeHandler } from '../generated/typescript/src/index.js';
-import { createRedisIdempotencyStore } from '../generated/typescript/src/redis.js';
+import { bullmqEntry, nodeEntry, redisEntry } from './package.js';
 import { startRedis } from '../test/redis-server.js';
 import {
   bareNode,
@@ -34,7 +32,13 @@ const ROWS = [
 ] as const;
 const P99_TARGET_MS = 20;
 
+/** The built package's entries (bench/package.ts), loaded by a server child. */
+const entries = process.env.BENCH_REDIS_SERVER
+  ? await Promise.all([nodeEntry(), redisEntry(), bullmqEntry()])
+  : undefined;
+
 function handlerOf(kind: string, port: number) {
+  const [{ createNodeHandler }, { createRedisIdempotencyStore }, { createBullmqSink }] = entries!;
   const connection = { host: '127.0.0.1', port };
   if (kind === 'node') return bareNode;
   if (kind === 'redis-store') {

@@ -13,12 +13,8 @@ import { serve as serveHono } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import {
-  createFastifyPlugin,
-  createHonoHandler,
-  createNodeHandler,
-  MemoryIdempotencyStore,
-} from '../generated/typescript/src/index.js';
+import type { MemoryIdempotencyStore } from '../generated/typescript/src/index.js';
+import { nodeEntry } from './package.js';
 import {
   bareNode,
   best,
@@ -50,9 +46,12 @@ const ROWS: ReceiveRow[] = [
   { name: 'Express / bare Express', bare: 'express', ours: 'express-ours', target: 0.8 },
 ];
 
+/** The built package (bench/package.ts), loaded by a server child. */
+const pkg = process.env.BENCH_RECEIVE_SERVER ? await nodeEntry() : undefined!;
+
 /** A store at its cap before the first request, as after a day of traffic. */
 function fullStore(): MemoryIdempotencyStore {
-  const store = new MemoryIdempotencyStore({ maxEntries: STORE_CAP });
+  const store = new pkg.MemoryIdempotencyStore({ maxEntries: STORE_CAP });
   for (let index = 0; index < STORE_CAP; index++) {
     const id = `f${index.toString(16).padStart(23, '0')}`;
     store.begin(id);
@@ -77,7 +76,7 @@ async function serve(kind: string): Promise<number> {
     case 'node':
       return listen(createServer(bareNode));
     case 'node-ours':
-      return listen(createServer(createNodeHandler(receiverOptions())));
+      return listen(createServer(pkg.createNodeHandler(receiverOptions())));
     case 'express': {
       const app = express();
       app.post('/', express.raw({ type: '*/*' }), (_req, res) => void res.json({ ok: true }));
@@ -85,7 +84,7 @@ async function serve(kind: string): Promise<number> {
     }
     case 'express-ours': {
       const app = express();
-      app.post('/', createNodeHandler(receiverOptions()));
+      app.post('/', pkg.createNodeHandler(receiverOptions()));
       return listen(createServer(app));
     }
     case 'fastify':
@@ -96,7 +95,7 @@ async function serve(kind: string): Promise<number> {
         app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
         app.post('/', async () => ({ ok: true }));
       } else {
-        await app.register(createFastifyPlugin(receiverOptions()));
+        await app.register(pkg.createFastifyPlugin(receiverOptions()));
       }
       await app.listen({ port: 0, host: '127.0.0.1' });
       return (app.server.address() as AddressInfo).port;
@@ -110,7 +109,7 @@ async function serve(kind: string): Promise<number> {
           return context.json({ ok: true });
         });
       } else {
-        app.post('/', createHonoHandler(receiverOptions()));
+        app.post('/', pkg.createHonoHandler(receiverOptions()));
       }
       return new Promise((resolve) => {
         serveHono({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));

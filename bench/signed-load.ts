@@ -59,7 +59,10 @@ export async function measureChild(
   // BENCH_CPU_PROFILE=dir writes each server's CPU profile there (it exits on its own to write it).
   const profileDir = process.env.BENCH_CPU_PROFILE;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx', ...profile] });
+  const child = fork(script, [], {
+    env: { ...process.env, ...env },
+    execArgv: ['--import', 'tsx', ...profile],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`${JSON.stringify(env)} server exited (${code})`)));

@@ -35,6 +35,7 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'verify.ts': NODE,
   'web/verify.ts': WEB,
   'idempotency.ts': BOTH,
+  'once-per-id.ts': INTERNAL,
   'capture.ts': BOTH,
   'capture-file.ts': NODE,
   'receiver/types.ts': BOTH,

@@ -12,6 +12,7 @@
  * `chameleon-webhooks/redis` (owner tokens, lease renewal, bounded calls).
  */
 import { IDEMPOTENCY_TTL_HOURS } from './facts.js';
+import { createOnceRunner, type OnceOutcome } from './once-per-id.js';
 
 /** What `begin` found: run the handler (`claimed`), skip it (`done`), or another instance holds it (`in-progress`). */
 export type IdempotencyClaim = 'claimed' | 'done' | 'in-progress';
@@ -35,22 +36,6 @@ export interface IdempotencyStore {
   renew?(id: string, owner: string): boolean | Promise<boolean>;
   /** How often `renew` is called, in milliseconds (a fraction of the lease). */
   readonly renewEveryMs?: number;
-}
-
-/**
- * The store could not be asked whether an id was handled (it is unreachable, stalled or failed): the
- * receiver answers 503, so Chameleon retries, and nothing ran.
- */
-export class IdempotencyStoreUnavailableError extends Error {
-  override readonly name = 'IdempotencyStoreUnavailableError';
-  constructor(
-    readonly id: string,
-    override readonly cause: unknown,
-  ) {
-    super(
-      `The idempotency store could not claim ${id}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    );
-  }
 }
 
 /**
@@ -176,140 +161,23 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 }
 
-/** What happened to one delivery of an id. */
-export type OnceOutcome = 'ran' | 'duplicate' | 'in-progress';
-
-/** A handler that did not settle in time: its attempt fails (500), so Chameleon's retry runs it again. */
-export class HandlerTimeoutError extends Error {
-  override readonly name = 'HandlerTimeoutError';
-  constructor(ms: number) {
-    super(`The handler did not settle within ${ms} ms.`);
-  }
-}
-
-function withTimeout(work: Promise<void>, ms: number | undefined): Promise<void> {
-  if (!ms) return work;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new HandlerTimeoutError(ms)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
+export { HandlerTimeoutError, IdempotencyStoreUnavailableError, type OnceOutcome } from './once-per-id.js';
 
 /**
- * Owner tokens: random per process, counted per attempt, so two attempts never share one. The prefix is
- * drawn on the first attempt, not at import: Workers forbid random values in the global scope.
- */
-let ownerPrefix: string | undefined;
-let ownerCount = 0;
-
-function newOwner(): string {
-  ownerPrefix ??= Array.from(globalThis.crypto.getRandomValues(new Uint32Array(2)), (word) =>
-    word.toString(36),
-  ).join('');
-  ownerCount += 1;
-  return `${ownerPrefix}:${ownerCount.toString(36)}`;
-}
-
-async function claim(store: IdempotencyStore, id: string, owner: string): Promise<IdempotencyClaim> {
-  try {
-    return await store.begin(id, owner);
-  } catch (error) {
-    throw new IdempotencyStoreUnavailableError(id, error);
-  }
-}
-
-/** Renews `owner`'s claim while `work` runs (stores with `renew`), so its lease never runs out under it. */
-async function whileRenewing(
-  store: IdempotencyStore,
-  id: string,
-  owner: string,
-  work: Promise<void>,
-): Promise<void> {
-  const every = store.renewEveryMs;
-  if (!store.renew || !every || every <= 0) return work;
-  let held = true;
-  const timer = setInterval(() => {
-    if (!held) return;
-    Promise.resolve(store.renew?.(id, owner)).then(
-      (kept) => (held = kept !== false),
-      // A failed renewal is retried on the next tick; the store reports its own errors.
-      () => undefined,
-    );
-  }, every);
-  try {
-    await work;
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** A store failure after the handler ran must not fail it: the store retries or its lease runs out. */
-async function settle(action: () => void | Promise<void>): Promise<void> {
-  try {
-    await action();
-  } catch {
-    // The store reports its own errors (the Redis store logs them and retries `complete`).
-  }
-}
-
-/**
- * Runs a task at most once per id: concurrent calls with the same id share the
- * running call's outcome (or its error) while its claim's lease holds; past the
- * lease, a call claims the id again and runs, and the stale attempt no longer
- * touches the store. Later calls see the store's record. A task that does not
- * settle within `timeoutMs` fails. With `store: false` every call runs.
+ * Runs a task at most once per id: concurrent calls with the same id share the running call's outcome
+ * (or its error) while its claim's lease holds; past the lease, a call claims the id again and runs, and
+ * the stale attempt no longer touches the store. Later calls see the store's record. A task that does
+ * not settle within `timeoutMs` fails with a `HandlerTimeoutError`. With `store: false` every call runs.
  *
- * Each attempt claims with its own owner token, and renews the claim while it runs when the store
- * can. A store that fails to claim rejects with {@link IdempotencyStoreUnavailableError} (nothing
- * ran: answer 503). Once the task succeeded, a store failure to record it does not undo that: the
- * outcome is `ran` (the store is responsible for retrying the record).
+ * Each attempt claims with its own owner token, and renews the claim while it runs when the store can.
+ * A store that fails to claim rejects with {@link IdempotencyStoreUnavailableError} (nothing ran: answer
+ * 503). Once the task succeeded, a store failure to record it does not undo that: the outcome is `ran`
+ * (the store is responsible for retrying the record).
  */
 export function createOncePerId(
   store: IdempotencyStore | false = new MemoryIdempotencyStore(),
   timeoutMs?: number,
-) {
-  const running = new Map<string, Promise<OnceOutcome>>();
-
-  function run(id: string, task: () => Promise<void>, claimed?: string): Promise<OnceOutcome> {
-    let attempt: Promise<OnceOutcome> | undefined;
-    const current = () => running.get(id) === attempt;
-    attempt = (async (): Promise<OnceOutcome> => {
-      if (!store) {
-        await withTimeout(task(), timeoutMs);
-        return 'ran';
-      }
-      const owner = claimed ?? newOwner();
-      const state = claimed ? 'claimed' : await claim(store, id, owner);
-      if (state === 'done') return 'duplicate';
-      if (state === 'in-progress') return 'in-progress';
-      try {
-        await whileRenewing(store, id, owner, withTimeout(task(), timeoutMs));
-      } catch (error) {
-        // A newer attempt holds the id now (this one outlived its lease): its record stands.
-        if (current()) await settle(() => store.fail(id, owner));
-        throw error;
-      }
-      await settle(() => store.complete(id, owner));
-      return 'ran';
-    })().finally(() => {
-      if (current()) running.delete(id);
-    });
-    running.set(id, attempt);
-    return attempt;
-  }
-
-  return async function oncePerId(id: string, task: () => Promise<void>): Promise<OnceOutcome> {
-    const pending = running.get(id);
-    if (!pending) return run(id, task);
-    if (store) {
-      // The running attempt holds the id only for its lease: past it, this delivery is processed.
-      const owner = newOwner();
-      const state = await claim(store, id, owner);
-      if (state === 'claimed') return run(id, task, owner);
-      if (state === 'done') return 'duplicate';
-    }
-    // A concurrent duplicate within the lease: answer as the running attempt does, never run twice.
-    return pending.then((outcome) => (outcome === 'ran' ? 'duplicate' : outcome));
-  };
+): (id: string, task: () => void | Promise<void>) => Promise<OnceOutcome> {
+  const runOnce = createOnceRunner(store, timeoutMs);
+  return async (id, task) => runOnce(id, task);
 }

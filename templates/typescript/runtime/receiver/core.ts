@@ -9,12 +9,15 @@
 import { createCapture } from '../capture.js';
 import { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import type { HeadersLike } from '../headers.js';
+import { DEFAULT_PROCESSING_LEASE_MS, MemoryIdempotencyStore } from '../idempotency.js';
 import {
-  createOncePerId,
-  DEFAULT_PROCESSING_LEASE_MS,
+  createOnceRunner,
   IdempotencyStoreUnavailableError,
+  isThenable,
+  type Maybe,
   type OnceOutcome,
-} from '../idempotency.js';
+  step,
+} from '../once-per-id.js';
 import type { AnyChameleonWebhook } from '../types.js';
 import type {
   RawBody,
@@ -153,18 +156,15 @@ async function takeNonconforming(
   await options.onNonconforming?.(result.webhook, result.issues);
 }
 
-async function runHandlers(
-  options: ReceiverOptions,
-  result: Extract<Verified, { conforming: true }>,
-): Promise<void> {
-  if (result.known) {
-    const handler = options.on?.[result.webhook.kind] as
-      ((webhook: AnyChameleonWebhook) => unknown) | undefined;
-    await handler?.(result.webhook);
-  } else {
-    await options.onUnknownTopic?.(result.webhook);
-  }
-  await options.onAny?.(result.webhook);
+/** The topic's handler, then `onAny`: synchronous when they are (no promise for a handler that returns none). */
+function runHandlers(options: ReceiverOptions, result: Extract<Verified, { conforming: true }>): Maybe<void> {
+  const webhook = result.webhook as AnyChameleonWebhook;
+  const handler = (result.known ? options.on?.[result.webhook.kind] : options.onUnknownTopic) as
+    ((webhook: AnyChameleonWebhook) => unknown) | undefined;
+  return step(
+    () => handler?.(webhook) as Maybe<unknown>,
+    () => options.onAny?.(webhook) as Maybe<void>,
+  );
 }
 
 /** Whether anything runs in process after a handoff (a queue's receiver usually has no handlers). */
@@ -179,16 +179,20 @@ const LATE = Symbol('late');
 type Settled<T> = { value: T } | { error: unknown } | typeof LATE;
 
 /** Waits for `work` at most `ms`: its value, its error, or {@link LATE} (the work goes on). */
-function settleWithin<T>(work: Promise<T>, ms: number): Promise<Settled<T>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<typeof LATE>((resolve) => {
-    timer = setTimeout(() => resolve(LATE), ms);
+function settleWithin<T>(work: PromiseLike<T>, ms: number): Promise<Settled<T>> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms, LATE);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ value });
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        resolve({ error });
+      },
+    );
   });
-  const settled = work.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }
 
 export function ackDeadlineOf(options: ReceiverOptions): number {
@@ -209,8 +213,8 @@ export function createReceiver(
   defaultSink?: () => NonconformingSink,
 ) {
   const handlerTimeout = options.handlerTimeoutMs;
-  const oncePerId = createOncePerId(
-    options.idempotency ?? undefined,
+  const oncePerId = createOnceRunner(
+    options.idempotency ?? new MemoryIdempotencyStore(),
     typeof handlerTimeout === 'number' && handlerTimeout > 0 ? handlerTimeout : DEFAULT_PROCESSING_LEASE_MS,
   );
   const deadlineMs = ackDeadlineOf(options);
@@ -225,21 +229,28 @@ export function createReceiver(
 
   const capture = createCapture(options.capture);
 
-  /** Runs the handlers once per id; an error reaches `onError` whenever it comes, even after the answer. */
-  function processOnce(result: Verified, rawBody: RawBody): Promise<OnceOutcome> {
-    return oncePerId(result.id, () =>
-      result.conforming
-        ? runHandlers(options, result)
-        : takeNonconforming(options, result, rawBody, sinkOf()),
-    ).catch((error: unknown) => {
+  /**
+   * Runs the handlers once per id; an error reaches `onError` whenever it comes, even after the answer.
+   * A plain outcome when nothing returned a promise (see once-per-id.ts), and never a sync throw.
+   */
+  function processOnce(result: Verified, rawBody: RawBody): Maybe<OnceOutcome> | Promise<never> {
+    const failed = (error: unknown): Promise<never> => {
       observe(() => options.onError?.(error, result.webhook));
-      throw error;
-    });
+      return Promise.reject(error);
+    };
+    return step(
+      () =>
+        oncePerId(result.id, () =>
+          result.conforming
+            ? runHandlers(options, result)
+            : takeNonconforming(options, result, rawBody, sinkOf()),
+        ),
+      (outcome) => outcome,
+      failed,
+    );
   }
 
-  async function answerAfterHandlers(result: Verified, rawBody: RawBody): Promise<ReceiverReply> {
-    const settled = await settleWithin(processOnce(result, rawBody), deadlineMs);
-    if (settled === LATE) return stillProcessing(result.id);
+  function replyAfter(result: Verified, settled: Exclude<Settled<OnceOutcome>, typeof LATE>): ReceiverReply {
     // A store that cannot claim ran nothing: 503, and Chameleon's retry finds it back (it logged why).
     if ('error' in settled && settled.error instanceof IdempotencyStoreUnavailableError)
       return { status: 503, body: { error: 'store-unavailable', id: result.id } };
@@ -250,6 +261,15 @@ export function createReceiver(
     if (!result.conforming) body.conforming = false;
     if (settled.value === 'duplicate') body.duplicate = true;
     return { status: 200, body };
+  }
+
+  /** The handlers' answer: at once when they finished synchronously, else within the deadline. */
+  function answerAfterHandlers(result: Verified, rawBody: RawBody): Maybe<ReceiverReply> {
+    const outcome = processOnce(result, rawBody);
+    if (!isThenable(outcome)) return replyAfter(result, { value: outcome });
+    return settleWithin(outcome, deadlineMs).then((settled) =>
+      settled === LATE ? stillProcessing(result.id) : replyAfter(result, settled),
+    );
   }
 
   /** Fast acknowledgement: kept durably, answered, then processed (if there is anything to run). */
@@ -269,7 +289,7 @@ export function createReceiver(
       return { status: 500, body: { error: 'handoff-failed', id: result.id } };
     }
     if (hasHandlers(options, result)) {
-      const processing = processOnce(result, rawBody).catch(() => undefined);
+      const processing = Promise.resolve(processOnce(result, rawBody)).catch(() => undefined);
       observe(() => context?.waitUntil?.(processing));
     }
     const body: Record<string, unknown> = { ok: true, id: result.id, queued: true };
