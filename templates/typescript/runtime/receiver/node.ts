@@ -133,7 +133,7 @@ export interface FastifyLike {
     method: string | string[];
     url: string;
     handler: (
-      request: { body?: unknown; headers: IncomingMessage['headers'] },
+      request: { body?: unknown; headers: IncomingMessage['headers']; raw: IncomingMessage },
       reply: FastifyReplyLike,
     ) => Promise<unknown>;
   }): unknown;
@@ -143,6 +143,15 @@ export interface FastifyReplyLike {
   code(status: number): FastifyReplyLike;
   headers(values: Record<string, string>): FastifyReplyLike;
   send(payload?: unknown): unknown;
+}
+
+/** Where the Fastify plugin keeps a request's body timer (a property, not a closure: one per request). */
+const BODY_TIMER = Symbol('chameleon-webhooks body timer');
+type TimedRequest = IncomingMessage & { [BODY_TIMER]?: ReturnType<typeof setTimeout> };
+const JSON_CONTENT = { 'content-type': 'application/json' } as const;
+
+function answerIfUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.complete) sendNodeReply(res, TIMED_OUT);
 }
 
 /**
@@ -166,12 +175,15 @@ export function createFastifyPlugin(
   const bodyLimit = maxBodyBytesOf(options);
   const timeoutMs = bodyTimeoutOf(options);
   return async function chameleonWebhooks(fastify: FastifyLike): Promise<void> {
-    // Fastify reads the body itself, with no time limit: a request still unread at the deadline gets 408.
+    // Fastify reads the body itself, with no time limit: a request still unread at the deadline gets
+    // 408. The timer is cleared once a route handler runs; one that fires after an answer does nothing.
     fastify.addHook('onRequest', (request, reply, done) => {
-      const timer = setTimeout(() => {
-        if (!request.raw.complete) sendNodeReply(reply.raw, TIMED_OUT);
-      }, timeoutMs);
-      reply.raw.once('close', () => clearTimeout(timer));
+      (request.raw as TimedRequest)[BODY_TIMER] = setTimeout(
+        answerIfUnread,
+        timeoutMs,
+        request.raw,
+        reply.raw,
+      );
       done();
     });
     fastify.removeAllContentTypeParsers();
@@ -183,22 +195,22 @@ export function createFastifyPlugin(
       method: WEBHOOK_METHOD,
       url,
       handler: async (request, reply) => {
+        clearTimeout((request.raw as TimedRequest)[BODY_TIMER]);
         const body = isRaw(request.body) ? request.body : '';
         const result = await receive(body, request.headers);
-        return reply
-          .code(result.status)
-          .headers({ 'content-type': 'application/json' })
-          .send(JSON.stringify(result.body));
+        return reply.code(result.status).headers(JSON_CONTENT).send(JSON.stringify(result.body));
       },
     });
     fastify.route({
       method: ['GET', 'PUT', 'PATCH', 'DELETE'],
       url,
-      handler: async (_request, reply) =>
-        reply
+      handler: async (request, reply) => {
+        clearTimeout((request.raw as TimedRequest)[BODY_TIMER]);
+        return reply
           .code(WRONG_METHOD.status)
           .headers({ ...WRONG_METHOD.headers })
-          .send(WRONG_METHOD.body),
+          .send(WRONG_METHOD.body);
+      },
     });
   };
 }
