@@ -1,5 +1,5 @@
 /**
- * `chameleon-webhooks import` killed at 20 seeded points (SIGINT and SIGKILL, while a request is
+ * `chameleon-webhooks import` killed at 20 seeded points (SIGINT, SIGTERM and SIGKILL, while a request is
  * in flight) against a stand-in that also loses answers after storing, then resumed with
  * `--resume` until done: every row ends exactly once as stored, rejected or unknown-outcome.
  */
@@ -60,7 +60,7 @@ const FAULTS: ScriptedFailure[] = [
 ];
 
 interface ChainResult {
-  kills: { SIGINT: number; SIGKILL: number };
+  kills: { SIGINT: number; SIGTERM: number; SIGKILL: number };
   runs: number;
   lastStdout: string;
   /** Requests stored whose answer was lost (reset, hang, late): each may be sent again. */
@@ -74,11 +74,17 @@ async function killAndResume(
   kills: number,
   random: () => number,
 ): Promise<ChainResult> {
-  const result: ChainResult = { kills: { SIGINT: 0, SIGKILL: 0 }, runs: 0, lastStdout: '', lostAnswers: 0 };
+  const result: ChainResult = {
+    kills: { SIGINT: 0, SIGTERM: 0, SIGKILL: 0 },
+    runs: 0,
+    lastStdout: '',
+    lostAnswers: 0,
+  };
   for (let resume = false; ; resume = true) {
-    const killing = result.kills.SIGINT + result.kills.SIGKILL < kills;
+    const killing = result.kills.SIGINT + result.kills.SIGTERM + result.kills.SIGKILL < kills;
     const killAt = killing ? 1 + Math.floor(random() * 2) : Number.POSITIVE_INFINITY;
-    const signal = random() < 0.5 ? 'SIGINT' : 'SIGKILL';
+    const roll = random();
+    const signal = roll < 0.3 ? 'SIGINT' : roll < 0.6 ? 'SIGTERM' : 'SIGKILL';
     const child = spawn(process.execPath, [cli, 'import', ...args, ...(resume ? ['--resume'] : [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -164,7 +170,7 @@ async function eventsChain(server: FakeChameleon, seed: number): Promise<string>
   expect(result.lastStdout).toContain(
     `${accepted} of ${rows.length} rows accepted, 2 rejected, ${unknownEntries.length} unknown-outcome`,
   );
-  expect(result.kills.SIGINT + result.kills.SIGKILL).toBe(KILLS);
+  expect(result.kills.SIGINT + result.kills.SIGTERM + result.kills.SIGKILL).toBe(KILLS);
   return `events (seed ${seed}): ${JSON.stringify(result.kills)} in ${result.runs} runs; ${unknownEntries.length} unknown-outcome`;
 }
 
@@ -193,12 +199,12 @@ async function profilesChain(server: FakeChameleon, seed: number): Promise<strin
   // Sent again: at most the one chunk (5 rows) in flight at each SIGKILL, and each lost answer's retry.
   const copies = (server.stored.get('profiles') ?? []).length - stored.size;
   expect(copies).toBeLessThanOrEqual(5 * (result.kills.SIGKILL + result.lostAnswers));
-  expect(result.kills.SIGINT + result.kills.SIGKILL).toBe(KILLS);
+  expect(result.kills.SIGINT + result.kills.SIGTERM + result.kills.SIGKILL).toBe(KILLS);
   return `profiles (seed ${seed}): ${JSON.stringify(result.kills)} in ${result.runs} runs`;
 }
 
 describe('import killed and resumed', () => {
-  it('at 20 seeded points (4 chains of 5: events, profiles), both signals: every row ends exactly once', async () => {
+  it('at 20 seeded points (4 chains of 5: events, profiles), all three signals: every row ends exactly once', async () => {
     // The chains run side by side: each spends most of its time starting processes.
     const counts = await Promise.all([
       eventsChain(servers[0]!, 20261202),
@@ -207,5 +213,8 @@ describe('import killed and resumed', () => {
       profilesChain(servers[3]!, 42),
     ]);
     console.info(counts.join('\n'));
+    // Each signal was sent at least once over the chains (a SIGTERM must end the run as Ctrl-C does).
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'])
+      expect(counts.join()).toMatch(new RegExp(`"${signal}":[1-9]`));
   });
 });

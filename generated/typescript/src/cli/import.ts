@@ -60,7 +60,7 @@ Options:
   --progress-every SECONDS    off a terminal, a progress line this often (default 10)
   --help
 
-Ctrl-C lets the request in flight finish, writes the checkpoint and the summary, and exits 130.
+Ctrl-C or SIGTERM lets the request in flight finish, writes the checkpoint and the summary, and exits 130.
 
 Exit status: 0 every row accepted; 1 some rejected or unknown-outcome; 2 a usage or input
 error; 3 Chameleon refused the Account Secret; 4 stopped by a failure for good (Chameleon or
@@ -532,21 +532,29 @@ async function finish(run: Run, stop: Outcome | undefined, interrupted: boolean)
   return rows === accepted ? IMPORT_EXIT.accepted : IMPORT_EXIT.notAllAccepted;
 }
 
-/** The process's streams, with SIGINT stopping the import after the chunk in flight (twice: at once). */
+/**
+ * The process's streams, with SIGINT (Ctrl-C) or SIGTERM (what `docker stop`, Kubernetes and systemd
+ * send) stopping the import after the chunk in flight; a second signal stops it at once.
+ */
 function processIo(): CliIo & { dispose(): void } {
   const controller = new AbortController();
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(IMPORT_EXIT.interrupted);
     controller.abort();
-    process.stderr.write('\nStopping after the request in flight (Ctrl-C again to stop at once)…\n');
+    const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    process.stderr.write(`\nStopping after the request in flight (${again} again to stop at once)…\n`);
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     signal: controller.signal,
-    dispose: () => process.off('SIGINT', onSigint),
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
   };
 }
 
