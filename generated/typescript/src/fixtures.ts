@@ -61,825 +61,879 @@ export {
 
 export { SENDER_USER_AGENT } from './fixture-headers.js';
 
-/** The vendor's documented example of each topic: the base every factory starts from. */
-const BASES: { readonly [Kind in WebhookTopic]: WebhookTopicMap[Kind] } = {
-  ping: {
-    id: '5fb70dcbc39330000325a817',
-    kind: 'ping',
-    sent_at: '2029-12-11T00:28:59.650Z',
-    data: {
-      account: {
-        id: '58918bc07de121000432e9c0',
-        domain: 'acme.co',
-        name: 'Acme Corp',
-      },
-    },
-  },
-  'response.finished': {
-    id: '5fb70dcbc39330000325a81a',
-    kind: 'response.finished',
-    sent_at: '2029-12-11T00:28:59.651Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      response: {
-        id: '5fb7afb5ea19724169374269',
-        survey_id: '5fb7936edee1f70011bfc4c9',
-        profile_id: '5f884e1e03d9f4000ebcbb59',
-        href: 'https://app.acme.co/setup/tough-thing-to-do',
-        button_text: 'Very Easy',
-        button_order: 0,
-        input_text: 'I was able to figure it out quickly.',
-        finished_at: '2029-12-11T00:28:59.641Z',
-      },
-      survey: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: '2029-11 Role question',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-        steps: [
-          {
-            id: '5fb7936d566535d75a87507c',
-            body: 'How was that?',
-            preset: 'survey_five',
-            dropdown_items: [],
-          },
-          {
-            id: '5fb7936d566535d75a87507e',
-            body: 'Thanks so much for your feedback! 🙏',
-            preset: 'thank_you',
-          },
-        ],
-        user: {
-          id: '5490e42d65353700020030fa',
-          email: 'jim@acme.co',
-          name: 'Jim B',
+type Bases = { readonly [Kind in WebhookTopic]: WebhookTopicMap[Kind] };
+let bases: Bases | undefined;
+
+/**
+ * The vendor's documented example of each topic: the base every factory starts from. Built on first
+ * use, not at import, so an app that imports the package only to verify pays nothing for them.
+ */
+function basesOf(): Bases {
+  bases ??= {
+    ping: {
+      id: '5fb70dcbc39330000325a817',
+      kind: 'ping',
+      sent_at: '2029-12-11T00:28:59.650Z',
+      data: {
+        account: {
+          id: '58918bc07de121000432e9c0',
+          domain: 'acme.co',
+          name: 'Acme Corp',
         },
       },
     },
-  },
-  'alert.triggered': {
-    id: '6fd85a88e7daf3000e3eb4f7',
-    kind: 'alert.triggered',
-    sent_at: '2029-12-12T01:28:59.654Z',
-    data: {
-      alert_group: {
-        id: '6de85a88e7daf3000e3eb4f6',
-        name: 'Tour + Microsurvey 5-day dropoff',
-        summary: 'Checks for Experiences that are not Seen in the past 5 days.',
-        interval: 5,
-        kind: 'all',
-        style: 'unseen',
-        created_user: {
-          id: '63165266260fe8000781b161',
-          email: 'jon@example.com',
+    'response.finished': {
+      id: '5fb70dcbc39330000325a81a',
+      kind: 'response.finished',
+      sent_at: '2029-12-11T00:28:59.651Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
         },
-        urls: {
-          dashboard: 'https://app.chameleon.io/alerts/6de85a88e7daf3000e3eb4f6',
+        response: {
+          id: '5fb7afb5ea19724169374269',
+          survey_id: '5fb7936edee1f70011bfc4c9',
+          profile_id: '5f884e1e03d9f4000ebcbb59',
+          href: 'https://app.acme.co/setup/tough-thing-to-do',
+          button_text: 'Very Easy',
+          button_order: 0,
+          input_text: 'I was able to figure it out quickly.',
+          finished_at: '2029-12-11T00:28:59.641Z',
         },
-      },
-      experiences: [
-        {
-          id: '6fd85a88e7daf3000e3eb4f8',
-          name: 'Usage upsell banner - A',
-          kind: 'tour',
-          segment_id: '6d885a88e7daf3000e3eb4f9',
-          published_at: '2029-11-06T00:12:59.002Z',
-        },
-        {
-          id: '6fd85a88e7daf3000e3eb4e8',
-          name: 'Usage upsell banner - C',
-          kind: 'tour',
-          segment_id: '6d885a88e7daf3000e3eb4f8',
+        survey: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: '2029-11 Role question',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
           published_at: '2029-11-11T00:12:59.002Z',
-          tags: [
+          steps: [
             {
-              id: '6a885a880e3e4b8fe7daf300',
-              uid: 'announcement',
-              name: 'Feature announcement',
-              urls: {
-                dashboard: 'https://app.chameleon.io/data/tags/6a885a880e3e4b8fe7daf300',
-              },
+              id: '5fb7936d566535d75a87507c',
+              body: 'How was that?',
+              preset: 'survey_five',
+              dropdown_items: [],
+            },
+            {
+              id: '5fb7936d566535d75a87507e',
+              body: 'Thanks so much for your feedback! 🙏',
+              preset: 'thank_you',
             },
           ],
-          url_groups: [
-            {
-              id: '6f885a88e7daf3000e3e4b8f',
-              name: 'Production',
-              urls: {
-                dashboard: 'https://app.chameleon.io/domains/6f885a88e7daf3000e3e4b8f',
+          user: {
+            id: '5490e42d65353700020030fa',
+            email: 'jim@acme.co',
+            name: 'Jim B',
+          },
+        },
+      },
+    },
+    'alert.triggered': {
+      id: '6fd85a88e7daf3000e3eb4f7',
+      kind: 'alert.triggered',
+      sent_at: '2029-12-12T01:28:59.654Z',
+      data: {
+        alert_group: {
+          id: '6de85a88e7daf3000e3eb4f6',
+          name: 'Tour + Microsurvey 5-day dropoff',
+          summary: 'Checks for Experiences that are not Seen in the past 5 days.',
+          interval: 5,
+          kind: 'all',
+          style: 'unseen',
+          created_user: {
+            id: '63165266260fe8000781b161',
+            email: 'jon@example.com',
+          },
+          urls: {
+            dashboard: 'https://app.chameleon.io/alerts/6de85a88e7daf3000e3eb4f6',
+          },
+        },
+        experiences: [
+          {
+            id: '6fd85a88e7daf3000e3eb4f8',
+            name: 'Usage upsell banner - A',
+            kind: 'tour',
+            segment_id: '6d885a88e7daf3000e3eb4f9',
+            published_at: '2029-11-06T00:12:59.002Z',
+          },
+          {
+            id: '6fd85a88e7daf3000e3eb4e8',
+            name: 'Usage upsell banner - C',
+            kind: 'tour',
+            segment_id: '6d885a88e7daf3000e3eb4f8',
+            published_at: '2029-11-11T00:12:59.002Z',
+            tags: [
+              {
+                id: '6a885a880e3e4b8fe7daf300',
+                uid: 'announcement',
+                name: 'Feature announcement',
+                urls: {
+                  dashboard: 'https://app.chameleon.io/data/tags/6a885a880e3e4b8fe7daf300',
+                },
               },
+            ],
+            url_groups: [
+              {
+                id: '6f885a88e7daf3000e3e4b8f',
+                name: 'Production',
+                urls: {
+                  dashboard: 'https://app.chameleon.io/domains/6f885a88e7daf3000e3e4b8f',
+                },
+              },
+            ],
+          },
+          {
+            id: '6fd85a88e7daf3000e3eb4e8',
+            name: 'Request for research participants - 2029-11',
+            kind: 'survey',
+            segment_id: '6d885a88e7daf3000e3eb4f8',
+            published_at: '2029-11-01T00:12:59.002Z',
+          },
+        ],
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          summary: '3 Experiences went 5 days without being Seen.',
+        },
+      },
+    },
+    'helpbar.answer': {
+      id: '5eb7c393300000dcb381a25a',
+      kind: 'helpbar.answer',
+      sent_at: '2029-12-11T00:28:59.651Z',
+      data: {
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          query: 'What is a widget?',
+          answer:
+            'A widget is the generic name for the work product of a production run. One might use this term to describe something generic as an example in place of an unimportant specific item.',
+          results_count: 7,
+          references: [
+            'https://help.your-product.com/hc/articles/925844-widgets-galore',
+            'https://help.your-product.com/hc/articles/559284-widgets-n-more',
+          ],
+          url: 'https://app.your-product.com/widgets/start',
+        },
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+      },
+    },
+    'helpbar.search': {
+      id: '5eb7c393300000dcb381a25a',
+      kind: 'helpbar.search',
+      sent_at: '2029-12-11T00:29:59.651Z',
+      data: {
+        action: {
+          id: '5f885a88e7daf3000e3eb4f7',
+          query: 'data importing',
+          results_count: 2,
+          url: 'https://app.your-product.com/widgets/import',
+        },
+        profile: {
+          id: '5f885a88f30e7da00e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 85,
+        },
+      },
+    },
+    'helpbar.item.action': {
+      id: '5eb7c393300000dcb381a25a',
+      kind: 'helpbar.item.action',
+      sent_at: '2029-12-11T00:28:18.651Z',
+      data: {
+        action: {
+          id: '5f885a8af30008e7de3eb4f9',
+          item_uid: 'data-onboarding',
+          href: 'https://help.your-product.com/hc/articles/559284-data-onboarding',
+          kinds: ['url'],
+        },
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 93,
+        },
+      },
+    },
+    'helpbar.item.error': {
+      id: '5eb7c393300000dcb381a25a',
+      kind: 'helpbar.item.error',
+      sent_at: '2029-12-11T00:28:18.651Z',
+      data: {
+        action: {
+          id: '5f885a8af30008e7de3eb4f9',
+          item_uid: 'demo-upgrade',
+          href: 'https://calendly.com/your-product/demo-upgrade-chat',
+          kinds: ['script', 'calendly'],
+        },
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 93,
+        },
+      },
+    },
+    'tour.started': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'tour.started',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        tour: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
+      },
+    },
+    'tour.completed': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'tour.completed',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        tour: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
+      },
+    },
+    'tour.exited': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'tour.exited',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        tour: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
+      },
+    },
+    'tour.snoozed': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'tour.snoozed',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          deferred_until: '2029-12-14T00:28:58.622Z',
+          deferred_hours: 72,
+          deferred_count: 2,
+        },
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        tour: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+      },
+    },
+    'tour.button.clicked': {
+      id: '5fb70dcbc39330000325a819',
+      kind: 'tour.button.clicked',
+      sent_at: '2029-12-11T00:28:59.653Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        tour: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+        button: {
+          id: '5fb6e4ab8af58a00073f0d9a',
+          text: 'Check pricing',
+          tour_action: 'next',
+          position: 'bottom_right',
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
+      },
+    },
+    'survey.started': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'survey.started',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        survey: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: '2029-11 Role question',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+          steps: [
+            {
+              id: '5fb7936d566535d75a87507c',
+              body: 'How was that?',
+              preset: 'survey_five',
+            },
+            {
+              id: '5fb7936d566535d75a87507d',
+              body: 'Why specifically did you struggle?',
+              preset: 'response',
             },
           ],
         },
-        {
-          id: '6fd85a88e7daf3000e3eb4e8',
-          name: 'Request for research participants - 2029-11',
-          kind: 'survey',
-          segment_id: '6d885a88e7daf3000e3eb4f8',
-          published_at: '2029-11-01T00:12:59.002Z',
+        step: {
+          id: '5fb7936d566535d75a87507c',
+          body: 'How was that?',
+          preset: 'survey_five',
         },
-      ],
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        summary: '3 Experiences went 5 days without being Seen.',
-      },
-    },
-  },
-  'helpbar.answer': {
-    id: '5eb7c393300000dcb381a25a',
-    kind: 'helpbar.answer',
-    sent_at: '2029-12-11T00:28:59.651Z',
-    data: {
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        query: 'What is a widget?',
-        answer:
-          'A widget is the generic name for the work product of a production run. One might use this term to describe something generic as an example in place of an unimportant specific item.',
-        results_count: 7,
-        references: [
-          'https://help.your-product.com/hc/articles/925844-widgets-galore',
-          'https://help.your-product.com/hc/articles/559284-widgets-n-more',
-        ],
-        url: 'https://app.your-product.com/widgets/start',
-      },
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-    },
-  },
-  'helpbar.search': {
-    id: '5eb7c393300000dcb381a25a',
-    kind: 'helpbar.search',
-    sent_at: '2029-12-11T00:29:59.651Z',
-    data: {
-      action: {
-        id: '5f885a88e7daf3000e3eb4f7',
-        query: 'data importing',
-        results_count: 2,
-        url: 'https://app.your-product.com/widgets/import',
-      },
-      profile: {
-        id: '5f885a88f30e7da00e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 85,
-      },
-    },
-  },
-  'helpbar.item.action': {
-    id: '5eb7c393300000dcb381a25a',
-    kind: 'helpbar.item.action',
-    sent_at: '2029-12-11T00:28:18.651Z',
-    data: {
-      action: {
-        id: '5f885a8af30008e7de3eb4f9',
-        item_uid: 'data-onboarding',
-        href: 'https://help.your-product.com/hc/articles/559284-data-onboarding',
-        kinds: ['url'],
-      },
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 93,
-      },
-    },
-  },
-  'helpbar.item.error': {
-    id: '5eb7c393300000dcb381a25a',
-    kind: 'helpbar.item.error',
-    sent_at: '2029-12-11T00:28:18.651Z',
-    data: {
-      action: {
-        id: '5f885a8af30008e7de3eb4f9',
-        item_uid: 'demo-upgrade',
-        href: 'https://calendly.com/your-product/demo-upgrade-chat',
-        kinds: ['script', 'calendly'],
-      },
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 93,
-      },
-    },
-  },
-  'tour.started': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'tour.started',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      tour: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'tour.completed': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'tour.completed',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      tour: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'tour.exited': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'tour.exited',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      tour: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'tour.snoozed': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'tour.snoozed',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        deferred_until: '2029-12-14T00:28:58.622Z',
-        deferred_hours: 72,
-        deferred_count: 2,
-      },
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      tour: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-    },
-  },
-  'tour.button.clicked': {
-    id: '5fb70dcbc39330000325a819',
-    kind: 'tour.button.clicked',
-    sent_at: '2029-12-11T00:28:59.653Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      tour: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-      button: {
-        id: '5fb6e4ab8af58a00073f0d9a',
-        text: 'Check pricing',
-        tour_action: 'next',
-        position: 'bottom_right',
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'survey.started': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'survey.started',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      survey: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: '2029-11 Role question',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-        steps: [
-          {
-            id: '5fb7936d566535d75a87507c',
-            body: 'How was that?',
-            preset: 'survey_five',
-          },
-          {
-            id: '5fb7936d566535d75a87507d',
-            body: 'Why specifically did you struggle?',
-            preset: 'response',
-          },
-        ],
-      },
-      step: {
-        id: '5fb7936d566535d75a87507c',
-        body: 'How was that?',
-        preset: 'survey_five',
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'survey.completed': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'survey.completed',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      survey: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: '2029-11 Role question',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-        steps: [
-          {
-            id: '5fb7936d566535d75a87507c',
-            body: 'How was that?',
-            preset: 'survey_five',
-          },
-          {
-            id: '5fb7936d566535d75a87507d',
-            body: 'Why specifically did you struggle?',
-            preset: 'response',
-          },
-        ],
-      },
-      step: {
-        id: '5fb7936d566535d75a87507c',
-        body: 'How was that?',
-        preset: 'survey_five',
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'survey.exited': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'survey.exited',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      survey: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: '2029-11 Role question',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-        steps: [
-          {
-            id: '5fb7936d566535d75a87507c',
-            body: 'How was that?',
-            preset: 'survey_five',
-          },
-          {
-            id: '5fb7936d566535d75a87507d',
-            body: 'Why specifically did you struggle?',
-            preset: 'response',
-          },
-        ],
-      },
-      step: {
-        id: '5fb7936d566535d75a87507c',
-        body: 'How was that?',
-        preset: 'survey_five',
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'survey.snoozed': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'survey.snoozed',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        deferred_until: '2029-12-13T00:28:58.622Z',
-        deferred_hours: 48,
-        deferred_count: 2,
-      },
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      survey: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: '2029-11 Role question',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-        steps: [
-          {
-            id: '5fb7936d566535d75a87507c',
-            body: 'How was that?',
-            preset: 'survey_five',
-          },
-          {
-            id: '5fb7936d566535d75a87507d',
-            body: 'Why specifically did you struggle?',
-            preset: 'response',
-          },
-        ],
-      },
-      step: {
-        id: '5fb7936d566535d75a87507d',
-        body: 'Why specifically did you struggle?',
-        preset: 'response',
-      },
-    },
-  },
-  'survey.button.clicked': {
-    id: '5fb70dcbc39330000325a819',
-    kind: 'survey.button.clicked',
-    sent_at: '2029-12-11T00:28:59.653Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      survey: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-      button: {
-        id: '5fb6e4ab8af58a00073f0d9a',
-        text: 'Check pricing',
-        tour_action: 'next',
-        position: 'bottom_right',
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'embed.started': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'embed.started',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      embed: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'embed.completed': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'embed.completed',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      embed: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'embed.exited': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'embed.exited',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      embed: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'embed.snoozed': {
-    id: '5fb70dcbc39330000325a818',
-    kind: 'embed.snoozed',
-    sent_at: '2029-12-11T00:28:59.652Z',
-    data: {
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        deferred_until: '2029-12-14T00:28:58.622Z',
-        deferred_hours: 72,
-        deferred_count: 2,
-      },
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      embed: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-    },
-  },
-  'embed.button.clicked': {
-    id: '5fb70dcbc39330000325a819',
-    kind: 'embed.button.clicked',
-    sent_at: '2029-12-11T00:28:59.653Z',
-    data: {
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      embed: {
-        id: '5fb6e4ab8af58a00073f0d98',
-        name: 'Usage upsell banner - A',
-        segment_id: '5f885a88e7daf3000e3eb4f7',
-        published_at: '2029-11-11T00:12:59.002Z',
-      },
-      step: {
-        id: '5fb6e4ab8af58a00073f0d99',
-        body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-      },
-      button: {
-        id: '5fb6e4ab8af58a00073f0d9a',
-        text: 'Check pricing',
-        tour_action: 'next',
-        position: 'bottom_right',
-      },
-      action: {
-        id: '5f885a88e7daf3000e3eb4f6',
-      },
-    },
-  },
-  'demo.started': {
-    id: '6fb70330dcbc39000325a94a',
-    kind: 'demo.started',
-    sent_at: '2029-12-11T00:28:59.331Z',
-    data: {
-      action: {
-        id: '6f885a88e7daf34f6000e3eb',
-      },
-      profile: {
-        id: '5f885a88e7daf3000e3eb4f6',
-        email: 'jane@example.com',
-        uid: '92340834',
-        name: 'Jane E',
-        last_seen_at: '2029-12-11T00:21:59.109Z',
-        last_seen_session_count: 83,
-      },
-      demo_run: {
-        id: '5fb7afb5ea19724169374269',
-        referrer: 'https://www.acme.co/products/analytics',
-        created_what: 'Chrome 191.0 (Mac)',
-        created_where: 'Oakland CA, US 🇺🇸',
-        anonymous_id: '5fb7afb5ea19724169374269',
-        consent_mode: 'granted',
-      },
-      demo: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: 'Demo of Analysis quickstart',
-        description: "Our analysis goes deeper than you'd typically see in a trial",
-        href: 'https://app.acme.co/setup/tough-thing-to-do',
-        page_title: 'Analytics',
-        user: {
-          id: '5490e42d65353700020030fa',
-          email: 'jim@acme.co',
-          name: 'Jim B',
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
         },
       },
     },
-  },
-  'demo.reveal': {
-    id: '6fb70330dcbc39000325a94b',
-    kind: 'demo.reveal',
-    sent_at: '2029-12-11T00:28:59.331Z',
-    data: {
-      action: {
-        id: '6f885a88e7daf34f6000e3eb',
-      },
-      demo_run: {
-        id: '5fb7afb5ea19724169374269',
-        referrer: 'https://www.acme.co/products/analytics',
-        created_what: 'Chrome 191.0 (Mac)',
-        created_where: 'Oakland CA, US 🇺🇸',
-        anonymous_id: '5fb7afb5ea19724169374269',
-        reveal_domain: 'zenflex.io',
-        reveal_name: 'Zen Flexing Aura Ltd.',
-        clearbit_uid: 'f47ac10b-58cc-4372-a567-0e02b2c3d479',
-        consent_mode: 'granted',
-      },
-      demo: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: 'Demo of Analysis quickstart',
-        description: "Our analysis goes deeper than you'd typically see in a trial",
-        href: 'https://app.acme.co/setup/tough-thing-to-do',
-        page_title: 'Analytics',
-        user: {
-          id: '5490e42d65353700020030fa',
-          email: 'jim@acme.co',
-          name: 'Jim B',
+    'survey.completed': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'survey.completed',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        survey: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: '2029-11 Role question',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+          steps: [
+            {
+              id: '5fb7936d566535d75a87507c',
+              body: 'How was that?',
+              preset: 'survey_five',
+            },
+            {
+              id: '5fb7936d566535d75a87507d',
+              body: 'Why specifically did you struggle?',
+              preset: 'response',
+            },
+          ],
+        },
+        step: {
+          id: '5fb7936d566535d75a87507c',
+          body: 'How was that?',
+          preset: 'survey_five',
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
         },
       },
     },
-  },
-  'demo.finished': {
-    id: '6fb70330dcbc39000325a94b',
-    kind: 'demo.finished',
-    sent_at: '2029-12-11T00:28:59.331Z',
-    data: {
-      action: {
-        id: '6f885a88e7daf34f6000e3eb',
+    'survey.exited': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'survey.exited',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        survey: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: '2029-11 Role question',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+          steps: [
+            {
+              id: '5fb7936d566535d75a87507c',
+              body: 'How was that?',
+              preset: 'survey_five',
+            },
+            {
+              id: '5fb7936d566535d75a87507d',
+              body: 'Why specifically did you struggle?',
+              preset: 'response',
+            },
+          ],
+        },
+        step: {
+          id: '5fb7936d566535d75a87507c',
+          body: 'How was that?',
+          preset: 'survey_five',
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
       },
-      demo_run: {
-        id: '5fb7afb5ea19724169374269',
-        referrer: 'https://www.acme.co/products/analytics',
-        created_what: 'Chrome 191.0 (Mac)',
-        created_where: 'Oakland CA, US 🇺🇸',
-        anonymous_id: '5fb7afb5ea19724169374269',
-        consent_mode: 'granted',
-        finished_kind: 'last_step',
-        actions: [
-          {
-            id: '',
-            name: 'Demo Started',
+    },
+    'survey.snoozed': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'survey.snoozed',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          deferred_until: '2029-12-13T00:28:58.622Z',
+          deferred_hours: 48,
+          deferred_count: 2,
+        },
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        survey: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: '2029-11 Role question',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+          steps: [
+            {
+              id: '5fb7936d566535d75a87507c',
+              body: 'How was that?',
+              preset: 'survey_five',
+            },
+            {
+              id: '5fb7936d566535d75a87507d',
+              body: 'Why specifically did you struggle?',
+              preset: 'response',
+            },
+          ],
+        },
+        step: {
+          id: '5fb7936d566535d75a87507d',
+          body: 'Why specifically did you struggle?',
+          preset: 'response',
+        },
+      },
+    },
+    'survey.button.clicked': {
+      id: '5fb70dcbc39330000325a819',
+      kind: 'survey.button.clicked',
+      sent_at: '2029-12-11T00:28:59.653Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        survey: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+        button: {
+          id: '5fb6e4ab8af58a00073f0d9a',
+          text: 'Check pricing',
+          tour_action: 'next',
+          position: 'bottom_right',
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
+      },
+    },
+    'embed.started': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'embed.started',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        embed: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
+      },
+    },
+    'embed.completed': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'embed.completed',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        embed: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
+      },
+    },
+    'embed.exited': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'embed.exited',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        embed: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
+      },
+    },
+    'embed.snoozed': {
+      id: '5fb70dcbc39330000325a818',
+      kind: 'embed.snoozed',
+      sent_at: '2029-12-11T00:28:59.652Z',
+      data: {
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          deferred_until: '2029-12-14T00:28:58.622Z',
+          deferred_hours: 72,
+          deferred_count: 2,
+        },
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        embed: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+      },
+    },
+    'embed.button.clicked': {
+      id: '5fb70dcbc39330000325a819',
+      kind: 'embed.button.clicked',
+      sent_at: '2029-12-11T00:28:59.653Z',
+      data: {
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        embed: {
+          id: '5fb6e4ab8af58a00073f0d98',
+          name: 'Usage upsell banner - A',
+          segment_id: '5f885a88e7daf3000e3eb4f7',
+          published_at: '2029-11-11T00:12:59.002Z',
+        },
+        step: {
+          id: '5fb6e4ab8af58a00073f0d99',
+          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+        },
+        button: {
+          id: '5fb6e4ab8af58a00073f0d9a',
+          text: 'Check pricing',
+          tour_action: 'next',
+          position: 'bottom_right',
+        },
+        action: {
+          id: '5f885a88e7daf3000e3eb4f6',
+        },
+      },
+    },
+    'demo.started': {
+      id: '6fb70330dcbc39000325a94a',
+      kind: 'demo.started',
+      sent_at: '2029-12-11T00:28:59.331Z',
+      data: {
+        action: {
+          id: '6f885a88e7daf34f6000e3eb',
+        },
+        profile: {
+          id: '5f885a88e7daf3000e3eb4f6',
+          email: 'jane@example.com',
+          uid: '92340834',
+          name: 'Jane E',
+          last_seen_at: '2029-12-11T00:21:59.109Z',
+          last_seen_session_count: 83,
+        },
+        demo_run: {
+          id: '5fb7afb5ea19724169374269',
+          referrer: 'https://www.acme.co/products/analytics',
+          created_what: 'Chrome 191.0 (Mac)',
+          created_where: 'Oakland CA, US 🇺🇸',
+          anonymous_id: '5fb7afb5ea19724169374269',
+          consent_mode: 'granted',
+        },
+        demo: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: 'Demo of Analysis quickstart',
+          description: "Our analysis goes deeper than you'd typically see in a trial",
+          href: 'https://app.acme.co/setup/tough-thing-to-do',
+          page_title: 'Analytics',
+          user: {
+            id: '5490e42d65353700020030fa',
+            email: 'jim@acme.co',
+            name: 'Jim B',
           },
-          {
-            id: '',
-            name: 'Demo Step Started',
+        },
+      },
+    },
+    'demo.reveal': {
+      id: '6fb70330dcbc39000325a94b',
+      kind: 'demo.reveal',
+      sent_at: '2029-12-11T00:28:59.331Z',
+      data: {
+        action: {
+          id: '6f885a88e7daf34f6000e3eb',
+        },
+        demo_run: {
+          id: '5fb7afb5ea19724169374269',
+          referrer: 'https://www.acme.co/products/analytics',
+          created_what: 'Chrome 191.0 (Mac)',
+          created_where: 'Oakland CA, US 🇺🇸',
+          anonymous_id: '5fb7afb5ea19724169374269',
+          reveal_domain: 'zenflex.io',
+          reveal_name: 'Zen Flexing Aura Ltd.',
+          clearbit_uid: 'f47ac10b-58cc-4372-a567-0e02b2c3d479',
+          consent_mode: 'granted',
+        },
+        demo: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: 'Demo of Analysis quickstart',
+          description: "Our analysis goes deeper than you'd typically see in a trial",
+          href: 'https://app.acme.co/setup/tough-thing-to-do',
+          page_title: 'Analytics',
+          user: {
+            id: '5490e42d65353700020030fa',
+            email: 'jim@acme.co',
+            name: 'Jim B',
           },
-        ],
-        submissions: [
-          {
+        },
+      },
+    },
+    'demo.finished': {
+      id: '6fb70330dcbc39000325a94b',
+      kind: 'demo.finished',
+      sent_at: '2029-12-11T00:28:59.331Z',
+      data: {
+        action: {
+          id: '6f885a88e7daf34f6000e3eb',
+        },
+        demo_run: {
+          id: '5fb7afb5ea19724169374269',
+          referrer: 'https://www.acme.co/products/analytics',
+          created_what: 'Chrome 191.0 (Mac)',
+          created_where: 'Oakland CA, US 🇺🇸',
+          anonymous_id: '5fb7afb5ea19724169374269',
+          consent_mode: 'granted',
+          finished_kind: 'last_step',
+          actions: [
+            {
+              id: '',
+              name: 'Demo Started',
+            },
+            {
+              id: '',
+              name: 'Demo Step Started',
+            },
+          ],
+          submissions: [
+            {
+              id: '6f885a84f600b0e38e7daf3e',
+              step_id: '5fb7936edee1f70011bfc4c9',
+              data: [
+                {
+                  field: {
+                    id: '6fa88e7daf34f6000e3eb885',
+                    type: 'email',
+                    name: 'Email address',
+                    description: '',
+                  },
+                  value: 'jane@example.io',
+                },
+                {
+                  field: {
+                    id: '6fa88e7daf34f6000e3eb885',
+                    type: 'select',
+                    name: 'Urgency',
+                    description: 'Knowing how quickly you want to evaluate Acme helps us mirror your urgency',
+                  },
+                  value: 'this week',
+                },
+              ],
+            },
+          ],
+        },
+        demo: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: 'Demo of Analysis quickstart',
+          description: "Our analysis goes deeper than you'd typically see in a trial",
+          href: 'https://app.acme.co/setup/tough-thing-to-do',
+          page_title: 'Analytics',
+          user: {
+            id: '5490e42d65353700020030fa',
+            email: 'jim@acme.co',
+            name: 'Jim B',
+          },
+        },
+      },
+    },
+    'demo.form.submitted': {
+      id: '6fb70330dcbc39000325a94b',
+      kind: 'demo.form.submitted',
+      sent_at: '2029-12-11T00:28:59.331Z',
+      data: {
+        action: {
+          id: '6f885a88e7daf34f6000e3eb',
+          submission: {
             id: '6f885a84f600b0e38e7daf3e',
             step_id: '5fb7936edee1f70011bfc4c9',
             data: [
@@ -903,109 +957,64 @@ const BASES: { readonly [Kind in WebhookTopic]: WebhookTopicMap[Kind] } = {
               },
             ],
           },
-        ],
-      },
-      demo: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: 'Demo of Analysis quickstart',
-        description: "Our analysis goes deeper than you'd typically see in a trial",
-        href: 'https://app.acme.co/setup/tough-thing-to-do',
-        page_title: 'Analytics',
-        user: {
-          id: '5490e42d65353700020030fa',
-          email: 'jim@acme.co',
-          name: 'Jim B',
+        },
+        demo_run: {
+          id: '5fb7afb5ea19724169374269',
+          referrer: 'https://www.acme.co/products/analytics',
+          created_what: 'Chrome 191.0 (Mac)',
+          created_where: 'Oakland CA, US 🇺🇸',
+          anonymous_id: '5fb7afb5ea19724169374269',
+          consent_mode: 'granted',
+        },
+        demo: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: 'Demo of Analysis quickstart',
+          description: "Our analysis goes deeper than you'd typically see in a trial",
+          href: 'https://app.acme.co/setup/tough-thing-to-do',
+          page_title: 'Analytics',
+          user: {
+            id: '5490e42d65353700020030fa',
+            email: 'jim@acme.co',
+            name: 'Jim B',
+          },
         },
       },
     },
-  },
-  'demo.form.submitted': {
-    id: '6fb70330dcbc39000325a94b',
-    kind: 'demo.form.submitted',
-    sent_at: '2029-12-11T00:28:59.331Z',
-    data: {
-      action: {
-        id: '6f885a88e7daf34f6000e3eb',
-        submission: {
-          id: '6f885a84f600b0e38e7daf3e',
-          step_id: '5fb7936edee1f70011bfc4c9',
-          data: [
-            {
-              field: {
-                id: '6fa88e7daf34f6000e3eb885',
-                type: 'email',
-                name: 'Email address',
-                description: '',
-              },
-              value: 'jane@example.io',
-            },
-            {
-              field: {
-                id: '6fa88e7daf34f6000e3eb885',
-                type: 'select',
-                name: 'Urgency',
-                description: 'Knowing how quickly you want to evaluate Acme helps us mirror your urgency',
-              },
-              value: 'this week',
-            },
-          ],
+    'demo.email.added': {
+      id: '6fb70330dcbc39000325a94b',
+      kind: 'demo.email.added',
+      sent_at: '2029-12-11T00:28:59.331Z',
+      data: {
+        action: {
+          id: '6f885a88e7daf34f6000e3eb',
+          email: 'jane@acme.co',
         },
-      },
-      demo_run: {
-        id: '5fb7afb5ea19724169374269',
-        referrer: 'https://www.acme.co/products/analytics',
-        created_what: 'Chrome 191.0 (Mac)',
-        created_where: 'Oakland CA, US 🇺🇸',
-        anonymous_id: '5fb7afb5ea19724169374269',
-        consent_mode: 'granted',
-      },
-      demo: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: 'Demo of Analysis quickstart',
-        description: "Our analysis goes deeper than you'd typically see in a trial",
-        href: 'https://app.acme.co/setup/tough-thing-to-do',
-        page_title: 'Analytics',
-        user: {
-          id: '5490e42d65353700020030fa',
-          email: 'jim@acme.co',
-          name: 'Jim B',
+        demo_run: {
+          id: '5fb7afb5ea19724169374269',
+          referrer: 'https://www.acme.co/products/analytics',
+          created_what: 'Chrome 191.0 (Mac)',
+          created_where: 'Oakland CA, US 🇺🇸',
+          anonymous_id: '5fb7afb5ea19724169374269',
+          consent_mode: 'granted',
+          email: 'jane@acme.co',
+        },
+        demo: {
+          id: '5fb7936edee1f70011bfc4c9',
+          name: 'Demo of Analysis quickstart',
+          description: "Our analysis goes deeper than you'd typically see in a trial",
+          href: 'https://app.acme.co/setup/tough-thing-to-do',
+          page_title: 'Analytics',
+          user: {
+            id: '5490e42d65353700020030fa',
+            email: 'jim@acme.co',
+            name: 'Jim B',
+          },
         },
       },
     },
-  },
-  'demo.email.added': {
-    id: '6fb70330dcbc39000325a94b',
-    kind: 'demo.email.added',
-    sent_at: '2029-12-11T00:28:59.331Z',
-    data: {
-      action: {
-        id: '6f885a88e7daf34f6000e3eb',
-        email: 'jane@acme.co',
-      },
-      demo_run: {
-        id: '5fb7afb5ea19724169374269',
-        referrer: 'https://www.acme.co/products/analytics',
-        created_what: 'Chrome 191.0 (Mac)',
-        created_where: 'Oakland CA, US 🇺🇸',
-        anonymous_id: '5fb7afb5ea19724169374269',
-        consent_mode: 'granted',
-        email: 'jane@acme.co',
-      },
-      demo: {
-        id: '5fb7936edee1f70011bfc4c9',
-        name: 'Demo of Analysis quickstart',
-        description: "Our analysis goes deeper than you'd typically see in a trial",
-        href: 'https://app.acme.co/setup/tough-thing-to-do',
-        page_title: 'Analytics',
-        user: {
-          id: '5490e42d65353700020030fa',
-          email: 'jim@acme.co',
-          name: 'Jim B',
-        },
-      },
-    },
-  },
-};
+  };
+  return bases;
+}
 
 /**
  * A valid webhook of topic `kind`: the documented example with a fresh `id`
@@ -1015,7 +1024,7 @@ export function createFixture<Kind extends WebhookTopic>(
   kind: Kind,
   overrides?: FixtureOverrides<Kind>,
 ): WebhookTopicMap[Kind] {
-  return freshFixture<Kind>(BASES[kind], overrides);
+  return freshFixture<Kind>(basesOf()[kind], overrides);
 }
 
 /** One factory per topic, named in camelCase: `fixtures.tourCompleted(overrides)`. */
