@@ -16,8 +16,18 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  */
 const DATE_TIME = /^\d{4}-\d\d-\d\d[Tt\s]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)$/;
 
-/** The form nearly every webhook uses (UTC, `T`, `Z`): a simpler regex V8 runs faster, tried first. */
-const UTC_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
+/**
+ * The form nearly every webhook uses (UTC, `T`, `Z`) with every field in range (month 01-12,
+ * day 01-31, hour 00-23, minute and second 00-59): tried first, it leaves only days 29 to 31
+ * to look at. V8 runs this one regex about as fast as the shape-only one, and the ranges spare
+ * the character arithmetic that made the calendar check cost a third of a whole guard.
+ */
+const UTC_DATE_TIME =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?Z$/;
+
+/** `2` and `9`: a day below 29 (the digits `0`-`2` then `0`-`8`) exists in every month. */
+const DIGIT_2 = 50;
+const DIGIT_9 = 57;
 
 /** The number written by the two digits at `index` (the regex has checked they are digits). */
 function twoDigits(text: string, index: number): number {
@@ -73,12 +83,16 @@ function isLeapSecond(
  * it faster than reading the characters one by one), then a few character codes.
  */
 export function isDateTime(text: string): boolean {
-  const utc = UTC_DATE_TIME.test(text);
-  if (!utc && !DATE_TIME.test(text)) return false;
+  if (UTC_DATE_TIME.test(text)) {
+    const tens = text.charCodeAt(8);
+    if (tens < DIGIT_2 || (tens === DIGIT_2 && text.charCodeAt(9) < DIGIT_9)) return true;
+    return twoDigits(text, 8) <= daysInMonth(text, twoDigits(text, 5));
+  }
+  // Anything else: another offset or separator, a leap second, or not a date-time at all.
+  if (!DATE_TIME.test(text)) return false;
   const month = twoDigits(text, 5);
   const day = twoDigits(text, 8);
   if (month < 1 || month > 12 || day < 1 || (day > 28 && day > daysInMonth(text, month))) return false;
-  if (utc && twoDigits(text, 11) <= 23 && twoDigits(text, 14) <= 59 && twoDigits(text, 17) <= 59) return true;
   const offset = offsetStart(text);
   const offsetHour = offset < 0 ? 0 : twoDigits(text, offset + 1);
   const offsetMinute = offset < 0 || offset === text.length - 3 ? 0 : twoDigits(text, text.length - 2);

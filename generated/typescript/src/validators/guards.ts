@@ -5,7 +5,9 @@
 /*
  * The fast verdict, written from spec/ by generator/validators/guards.ts: one
  * straight-line function per shared definition, the envelope, every topic and
- * every model (topics call their models' guards). Each answers only whether a
+ * every model (topics call their models' guards), after the shared checks
+ * their properties call (`is_string`, `opt_array_of_ChameleonId`: `opt_`
+ * also passes an absent property). Each answers only whether a
  * value passes and stops at the first failure; objects are open and, unless
  * `s` (strict) is set, a closed enum takes any string, exactly as
  * validate.ts classifies the detailed errors. Never edit: regenerate.
@@ -22,6 +24,322 @@ function isObject(v: unknown): v is Readonly<Record<string, unknown>> {
 
 const CHAMELEON_ID_PATTERN = /* @__PURE__ */ new RegExp('^[0-9a-f]{24}$', '');
 const URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN = /* @__PURE__ */ new RegExp('^[0-9A-F]{6}$', '');
+
+/** An array of which every item is an Experience. */
+function is_array_of_Experience(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isExperience(v[i])) return false;
+  }
+  return true;
+}
+
+/** An array of which every item is a string. */
+function is_array_of_string(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!is_string(v[i])) return false;
+  }
+  return true;
+}
+
+/** An integer. */
+function is_integer(v: unknown): boolean {
+  if (!(typeof v === 'number' && Number.isInteger(v))) return false;
+  return true;
+}
+
+/** An integer, >= 0. */
+function is_integer_min_0(v: unknown): boolean {
+  if (!(typeof v === 'number' && Number.isInteger(v))) return false;
+  if (!(v >= 0)) return false;
+  return true;
+}
+
+/** A finite number. */
+function is_number(v: unknown): boolean {
+  if (!(typeof v === 'number' && Number.isFinite(v))) return false;
+  return true;
+}
+
+/** A string. */
+function is_string(v: unknown): boolean {
+  if (!(typeof v === 'string')) return false;
+  return true;
+}
+
+/** A string, of at least 1 character(s). */
+function is_string_min_length_1(v: unknown): boolean {
+  if (!(typeof v === 'string')) return false;
+  if (v.length < 1) return false;
+  return true;
+}
+
+/** Absent, or an Action. */
+function optAction(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isAction(v)) return false;
+  return true;
+}
+
+/** Absent, or an AlertSummaryAction. */
+function optAlertSummaryAction(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isAlertSummaryAction(v)) return false;
+  return true;
+}
+
+/** Absent, or a CampaignAction. */
+function optCampaignAction(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isCampaignAction(v)) return false;
+  return true;
+}
+
+/** Absent, or a ChameleonId. */
+function optChameleonId(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isChameleonId(v)) return false;
+  return true;
+}
+
+/** Absent, or a Company. */
+function optCompany(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isCompany(v)) return false;
+  return true;
+}
+
+/** Absent, or a DashboardUrls. */
+function optDashboardUrls(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isDashboardUrls(v)) return false;
+  return true;
+}
+
+/** Absent, or a DemoFormField. */
+function optDemoFormField(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isDemoFormField(v)) return false;
+  return true;
+}
+
+/** Absent, or a DemoSubmission. */
+function optDemoSubmission(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isDemoSubmission(v)) return false;
+  return true;
+}
+
+/** Absent, or an Element. */
+function optElement(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isElement(v)) return false;
+  return true;
+}
+
+/** Absent, or an ExperienceStats. */
+function optExperienceStats(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isExperienceStats(v)) return false;
+  return true;
+}
+
+/** Absent, or a Profile. */
+function optProfile(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isProfile(v)) return false;
+  return true;
+}
+
+/** Absent, or a Timestamp. */
+function optTimestamp(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isTimestamp(v)) return false;
+  return true;
+}
+
+/** Absent, or an User. */
+function optUser(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isUser(v)) return false;
+  return true;
+}
+
+/** Absent, or an array of which every item is a Button. */
+function opt_array_of_Button(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isButton(v[i])) return false;
+  }
+  return true;
+}
+
+/** Absent, or an array of which every item is a ChameleonId. */
+function opt_array_of_ChameleonId(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isChameleonId(v[i])) return false;
+  }
+  return true;
+}
+
+/** Absent, or an array of which every item is a DemoAction. */
+function opt_array_of_DemoAction(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isDemoAction(v[i])) return false;
+  }
+  return true;
+}
+
+/** Absent, or an array of which every item is a DemoSubmission. */
+function opt_array_of_DemoSubmission(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isDemoSubmission(v[i])) return false;
+  }
+  return true;
+}
+
+/** Absent, or an array of which every item is a DemoSubmissionData. */
+function opt_array_of_DemoSubmissionData(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isDemoSubmissionData(v[i])) return false;
+  }
+  return true;
+}
+
+/** Absent, or an array of which every item is a QuantifierUrl. */
+function opt_array_of_QuantifierUrl(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isQuantifierUrl(v[i])) return false;
+  }
+  return true;
+}
+
+/** Absent, or an array of which every item is a Step. */
+function opt_array_of_Step(v: unknown, s: boolean): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isStep(v[i], s)) return false;
+  }
+  return true;
+}
+
+/** Absent, or an array of which every item is a Tag. */
+function opt_array_of_Tag(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isTag(v[i])) return false;
+  }
+  return true;
+}
+
+/** Absent, or an array of which every item is an UrlGroup. */
+function opt_array_of_UrlGroup(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!isUrlGroup(v[i])) return false;
+  }
+  return true;
+}
+
+/** Absent, or an array of which every item is a string. */
+function opt_array_of_string(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    if (!is_string(v[i])) return false;
+  }
+  return true;
+}
+
+/** Absent, or a boolean. */
+function opt_boolean(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!(typeof v === 'boolean')) return false;
+  return true;
+}
+
+/** Absent, or an integer, >= 0. */
+function opt_integer_min_0(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!(typeof v === 'number' && Number.isInteger(v))) return false;
+  if (!(v >= 0)) return false;
+  return true;
+}
+
+/** Absent, or null or a string. */
+function opt_null_or_string(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!(v === null || typeof v === 'string')) return false;
+  return true;
+}
+
+/** Absent, or a finite number. */
+function opt_number(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!(typeof v === 'number' && Number.isFinite(v))) return false;
+  return true;
+}
+
+/** Absent, or a finite number, >= 0. */
+function opt_number_min_0(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!(typeof v === 'number' && Number.isFinite(v))) return false;
+  if (!(v >= 0)) return false;
+  return true;
+}
+
+/** Absent, or a finite number or null, >= 0. */
+function opt_number_or_null_min_0(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!((typeof v === 'number' && Number.isFinite(v)) || v === null)) return false;
+  if (typeof v === 'number' && !(v >= 0)) return false;
+  return true;
+}
+
+/** Absent, or a string. */
+function opt_string(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!(typeof v === 'string')) return false;
+  return true;
+}
+
+/** Absent, or a string, of at most 3 character(s). */
+function opt_string_max_length_3(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!(typeof v === 'string')) return false;
+  if (v.length > 3) return false;
+  return true;
+}
+
+/** Absent, or a string or null. */
+function opt_string_or_null(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!(typeof v === 'string' || v === null)) return false;
+  return true;
+}
+
+/** Absent, or a string or null, in the date-time format. */
+function opt_string_or_null_date_time(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!(typeof v === 'string' || v === null)) return false;
+  if (typeof v === 'string' && !isDateTime(v)) return false;
+  return true;
+}
 
 /** ChameleonId (common.json). */
 function isChameleonId(v: unknown): boolean {
@@ -40,536 +358,374 @@ function isTimestamp(v: unknown): boolean {
 /** DashboardUrls (common.json). */
 function isDashboardUrls(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const dashboard = v.dashboard;
-  if (dashboard !== undefined && !(typeof dashboard === 'string')) return false;
+  if (!opt_string(v.dashboard)) return false;
   return true;
 }
 
 /** WebhookEnvelope (envelope.json). */
 export function isWebhookEnvelope(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const kind = v.kind;
-  if (kind === undefined) return false;
-  if (!(typeof kind === 'string')) return false;
-  if (kind.length < 1) return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
-  const data = v.data;
-  if (data === undefined || !isObject(data)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!is_string_min_length_1(v.kind)) return false;
+  if (!isTimestamp(v.sent_at)) return false;
+  if (!isObject(v.data)) return false;
   return true;
 }
 
 /** PingWebhook (topics/ping.json). */
 export function isPingWebhook(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'ping') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'ping') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_account = data.account;
-  if (data_account === undefined || !isAccount(data_account)) return false;
+  if (!isAccount(data.account)) return false;
   return true;
 }
 
 /** ResponseFinishedWebhook (topics/response.finished.json). */
 export function isResponseFinishedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'response.finished') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'response.finished') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_response = data.response;
-  if (data_response === undefined || !isResponse(data_response)) return false;
-  const data_survey = data.survey;
-  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isResponse(data.response)) return false;
+  if (!isMicrosurvey(data.survey, s)) return false;
   return true;
 }
 
 /** AlertTriggeredWebhook (topics/alert.triggered.json). */
 export function isAlertTriggeredWebhook(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'alert.triggered') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'alert.triggered') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_alert_group = data.alert_group;
-  if (data_alert_group === undefined || !isAlertGroup(data_alert_group)) return false;
-  const data_experiences = data.experiences;
-  if (data_experiences === undefined) return false;
-  if (!Array.isArray(data_experiences)) return false;
-  for (let i = 0; i < data_experiences.length; i++) {
-    const data_experiences_item: unknown = data_experiences[i];
-    if (!isExperience(data_experiences_item)) return false;
-  }
-  const data_action = data.action;
-  if (data_action !== undefined && !isAlertSummaryAction(data_action)) return false;
+  if (!isAlertGroup(data.alert_group)) return false;
+  if (!is_array_of_Experience(data.experiences)) return false;
+  if (!optAlertSummaryAction(data.action)) return false;
   return true;
 }
 
 /** HelpbarAnswerWebhook (topics/helpbar.answer.json). */
 export function isHelpbarAnswerWebhook(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'helpbar.answer') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'helpbar.answer') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_action = data.action;
-  if (data_action === undefined || !isHelpbarAnswerAction(data_action)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  if (!isHelpbarAnswerAction(data.action)) return false;
+  if (!isProfile(data.profile)) return false;
   return true;
 }
 
 /** HelpbarSearchWebhook (topics/helpbar.search.json). */
 export function isHelpbarSearchWebhook(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'helpbar.search') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'helpbar.search') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_action = data.action;
-  if (data_action === undefined || !isHelpbarSearchAction(data_action)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  if (!isHelpbarSearchAction(data.action)) return false;
+  if (!isProfile(data.profile)) return false;
   return true;
 }
 
 /** HelpbarItemActionWebhook (topics/helpbar.item.action.json). */
 export function isHelpbarItemActionWebhook(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'helpbar.item.action') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'helpbar.item.action') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_action = data.action;
-  if (data_action === undefined || !isHelpbarItemAction(data_action)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  if (!isHelpbarItemAction(data.action)) return false;
+  if (!isProfile(data.profile)) return false;
   return true;
 }
 
 /** HelpbarItemErrorWebhook (topics/helpbar.item.error.json). */
 export function isHelpbarItemErrorWebhook(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'helpbar.item.error') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'helpbar.item.error') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_action = data.action;
-  if (data_action === undefined || !isHelpbarItemErrorAction(data_action)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
+  if (!isHelpbarItemErrorAction(data.action)) return false;
+  if (!isProfile(data.profile)) return false;
   return true;
 }
 
 /** TourStartedWebhook (topics/tour.started.json). */
 export function isTourStartedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'tour.started') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'tour.started') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isTour(data.tour)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!optCampaignAction(data.action)) return false;
   return true;
 }
 
 /** TourCompletedWebhook (topics/tour.completed.json). */
 export function isTourCompletedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'tour.completed') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'tour.completed') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isTour(data.tour)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!optCampaignAction(data.action)) return false;
   return true;
 }
 
 /** TourExitedWebhook (topics/tour.exited.json). */
 export function isTourExitedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'tour.exited') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'tour.exited') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isTour(data.tour)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!optCampaignAction(data.action)) return false;
   return true;
 }
 
 /** TourSnoozedWebhook (topics/tour.snoozed.json). */
 export function isTourSnoozedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'tour.snoozed') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'tour.snoozed') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_action = data.action;
-  if (data_action === undefined || !isSnoozeAction(data_action, s)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
+  if (!isSnoozeAction(data.action, s)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isTour(data.tour)) return false;
+  if (!isStep(data.step, s)) return false;
   return true;
 }
 
 /** TourButtonClickedWebhook (topics/tour.button.clicked.json). */
 export function isTourButtonClickedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'tour.button.clicked') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'tour.button.clicked') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_tour = data.tour;
-  if (data_tour === undefined || !isTour(data_tour)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_button = data.button;
-  if (data_button === undefined || !isButton(data_button)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isTour(data.tour)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!isButton(data.button)) return false;
+  if (!optAction(data.action)) return false;
   return true;
 }
 
 /** SurveyStartedWebhook (topics/survey.started.json). */
 export function isSurveyStartedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'survey.started') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'survey.started') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_survey = data.survey;
-  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isMicrosurvey(data.survey, s)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!optCampaignAction(data.action)) return false;
   return true;
 }
 
 /** SurveyCompletedWebhook (topics/survey.completed.json). */
 export function isSurveyCompletedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'survey.completed') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'survey.completed') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_survey = data.survey;
-  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isMicrosurvey(data.survey, s)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!optCampaignAction(data.action)) return false;
   return true;
 }
 
 /** SurveyExitedWebhook (topics/survey.exited.json). */
 export function isSurveyExitedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'survey.exited') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'survey.exited') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_survey = data.survey;
-  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isMicrosurvey(data.survey, s)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!optCampaignAction(data.action)) return false;
   return true;
 }
 
 /** SurveySnoozedWebhook (topics/survey.snoozed.json). */
 export function isSurveySnoozedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'survey.snoozed') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'survey.snoozed') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_action = data.action;
-  if (data_action === undefined || !isSnoozeAction(data_action, s)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_survey = data.survey;
-  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
+  if (!isSnoozeAction(data.action, s)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isMicrosurvey(data.survey, s)) return false;
+  if (!isStep(data.step, s)) return false;
   return true;
 }
 
 /** SurveyButtonClickedWebhook (topics/survey.button.clicked.json). */
 export function isSurveyButtonClickedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'survey.button.clicked') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'survey.button.clicked') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_survey = data.survey;
-  if (data_survey === undefined || !isMicrosurvey(data_survey, s)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_button = data.button;
-  if (data_button === undefined || !isButton(data_button)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isMicrosurvey(data.survey, s)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!isButton(data.button)) return false;
+  if (!optAction(data.action)) return false;
   return true;
 }
 
 /** EmbedStartedWebhook (topics/embed.started.json). */
 export function isEmbedStartedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'embed.started') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'embed.started') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isEmbed(data.embed)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!optCampaignAction(data.action)) return false;
   return true;
 }
 
 /** EmbedCompletedWebhook (topics/embed.completed.json). */
 export function isEmbedCompletedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'embed.completed') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'embed.completed') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isEmbed(data.embed)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!optCampaignAction(data.action)) return false;
   return true;
 }
 
 /** EmbedExitedWebhook (topics/embed.exited.json). */
 export function isEmbedExitedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'embed.exited') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'embed.exited') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isCampaignAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isEmbed(data.embed)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!optCampaignAction(data.action)) return false;
   return true;
 }
 
 /** EmbedSnoozedWebhook (topics/embed.snoozed.json). */
 export function isEmbedSnoozedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'embed.snoozed') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'embed.snoozed') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_action = data.action;
-  if (data_action === undefined || !isSnoozeAction(data_action, s)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
+  if (!isSnoozeAction(data.action, s)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isEmbed(data.embed)) return false;
+  if (!isStep(data.step, s)) return false;
   return true;
 }
 
 /** EmbedButtonClickedWebhook (topics/embed.button.clicked.json). */
 export function isEmbedButtonClickedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'embed.button.clicked') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'embed.button.clicked') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_profile = data.profile;
-  if (data_profile === undefined || !isProfile(data_profile)) return false;
-  const data_embed = data.embed;
-  if (data_embed === undefined || !isEmbed(data_embed)) return false;
-  const data_step = data.step;
-  if (data_step === undefined || !isStep(data_step, s)) return false;
-  const data_button = data.button;
-  if (data_button === undefined || !isButton(data_button)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isAction(data_action)) return false;
+  if (!isProfile(data.profile)) return false;
+  if (!isEmbed(data.embed)) return false;
+  if (!isStep(data.step, s)) return false;
+  if (!isButton(data.button)) return false;
+  if (!optAction(data.action)) return false;
   return true;
 }
 
 /** DemoStartedWebhook (topics/demo.started.json). */
 export function isDemoStartedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'demo.started') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'demo.started') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_demo_run = data.demo_run;
-  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
-  const data_demo = data.demo;
-  if (data_demo === undefined || !isDemo(data_demo)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isAction(data_action)) return false;
+  if (!isDemoRun(data.demo_run, s)) return false;
+  if (!isDemo(data.demo)) return false;
+  if (!optAction(data.action)) return false;
   const data_profile = data.profile;
   if (data_profile !== undefined) {
     if (data_profile !== null) {
@@ -582,17 +738,13 @@ export function isDemoStartedWebhook(v: unknown, s: boolean): boolean {
 /** DemoRevealWebhook (topics/demo.reveal.json). */
 export function isDemoRevealWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'demo.reveal') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'demo.reveal') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
   const data_demo_run = data.demo_run;
-  if (data_demo_run === undefined) return false;
   if (!isDemoRun(data_demo_run, s)) return false;
   if (
     s &&
@@ -600,10 +752,8 @@ export function isDemoRevealWebhook(v: unknown, s: boolean): boolean {
     (data_demo_run.reveal_domain === undefined || data_demo_run.reveal_name === undefined)
   )
     return false;
-  const data_demo = data.demo;
-  if (data_demo === undefined || !isDemo(data_demo)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isAction(data_action)) return false;
+  if (!isDemo(data.demo)) return false;
+  if (!optAction(data.action)) return false;
   const data_profile = data.profile;
   if (data_profile !== undefined) {
     if (data_profile !== null) {
@@ -616,23 +766,17 @@ export function isDemoRevealWebhook(v: unknown, s: boolean): boolean {
 /** DemoFinishedWebhook (topics/demo.finished.json). */
 export function isDemoFinishedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'demo.finished') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'demo.finished') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
   const data_demo_run = data.demo_run;
-  if (data_demo_run === undefined) return false;
   if (!isDemoRun(data_demo_run, s)) return false;
   if (s && isObject(data_demo_run) && data_demo_run.finished_kind === undefined) return false;
-  const data_demo = data.demo;
-  if (data_demo === undefined || !isDemo(data_demo)) return false;
-  const data_action = data.action;
-  if (data_action !== undefined && !isAction(data_action)) return false;
+  if (!isDemo(data.demo)) return false;
+  if (!optAction(data.action)) return false;
   const data_profile = data.profile;
   if (data_profile !== undefined) {
     if (data_profile !== null) {
@@ -645,21 +789,15 @@ export function isDemoFinishedWebhook(v: unknown, s: boolean): boolean {
 /** DemoFormSubmittedWebhook (topics/demo.form.submitted.json). */
 export function isDemoFormSubmittedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'demo.form.submitted') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'demo.form.submitted') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_action = data.action;
-  if (data_action === undefined || !isDemoFormSubmissionAction(data_action, s)) return false;
-  const data_demo_run = data.demo_run;
-  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
-  const data_demo = data.demo;
-  if (data_demo === undefined || !isDemo(data_demo)) return false;
+  if (!isDemoFormSubmissionAction(data.action, s)) return false;
+  if (!isDemoRun(data.demo_run, s)) return false;
+  if (!isDemo(data.demo)) return false;
   const data_profile = data.profile;
   if (data_profile !== undefined) {
     if (data_profile !== null) {
@@ -672,21 +810,15 @@ export function isDemoFormSubmittedWebhook(v: unknown, s: boolean): boolean {
 /** DemoEmailAddedWebhook (topics/demo.email.added.json). */
 export function isDemoEmailAddedWebhook(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   const kind = v.kind;
-  if (kind === undefined || kind !== 'demo.email.added') return false;
-  const sent_at = v.sent_at;
-  if (sent_at === undefined || !isTimestamp(sent_at)) return false;
+  if (kind !== 'demo.email.added') return false;
+  if (!isTimestamp(v.sent_at)) return false;
   const data = v.data;
-  if (data === undefined) return false;
   if (!isObject(data)) return false;
-  const data_action = data.action;
-  if (data_action === undefined || !isDemoEmailAction(data_action, s)) return false;
-  const data_demo_run = data.demo_run;
-  if (data_demo_run === undefined || !isDemoRun(data_demo_run, s)) return false;
-  const data_demo = data.demo;
-  if (data_demo === undefined || !isDemo(data_demo)) return false;
+  if (!isDemoEmailAction(data.action, s)) return false;
+  if (!isDemoRun(data.demo_run, s)) return false;
+  if (!isDemo(data.demo)) return false;
   const data_profile = data.profile;
   if (data_profile !== undefined) {
     if (data_profile !== null) {
@@ -699,151 +831,74 @@ export function isDemoEmailAddedWebhook(v: unknown, s: boolean): boolean {
 /** Account (models/account.json). */
 export function isAccount(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const domain = v.domain;
-  if (domain !== undefined && !(typeof domain === 'string')) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_string(v.domain)) return false;
+  if (!opt_string(v.name)) return false;
   return true;
 }
 
 /** Action (models/action.json). */
 export function isAction(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
+  if (!isChameleonId(v.id)) return false;
   return true;
 }
 
 /** AlertGroup (models/alert-group.json). */
 export function isAlertGroup(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
-  const summary = v.summary;
-  if (summary !== undefined && !(typeof summary === 'string')) return false;
-  const interval = v.interval;
-  if (interval !== undefined) {
-    if (!(typeof interval === 'number' && Number.isFinite(interval))) return false;
-    if (!(interval >= 0)) return false;
-  }
-  const kind = v.kind;
-  if (kind !== undefined && !(typeof kind === 'string')) return false;
-  const style = v.style;
-  if (style !== undefined && !(typeof style === 'string')) return false;
-  const published_at = v.published_at;
-  if (published_at !== undefined) {
-    if (!(typeof published_at === 'string' || published_at === null)) return false;
-    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
-  }
-  const last_notified_at = v.last_notified_at;
-  if (last_notified_at !== undefined) {
-    if (!(typeof last_notified_at === 'string' || last_notified_at === null)) return false;
-    if (typeof last_notified_at === 'string' && !isDateTime(last_notified_at)) return false;
-  }
-  const tag_ids = v.tag_ids;
-  if (tag_ids !== undefined) {
-    if (!Array.isArray(tag_ids)) return false;
-    for (let i = 0; i < tag_ids.length; i++) {
-      const tag_ids_item: unknown = tag_ids[i];
-      if (!isChameleonId(tag_ids_item)) return false;
-    }
-  }
-  const campaign_ids = v.campaign_ids;
-  if (campaign_ids !== undefined) {
-    if (!Array.isArray(campaign_ids)) return false;
-    for (let i_2 = 0; i_2 < campaign_ids.length; i_2++) {
-      const campaign_ids_item: unknown = campaign_ids[i_2];
-      if (!isChameleonId(campaign_ids_item)) return false;
-    }
-  }
-  const slack_uid = v.slack_uid;
-  if (slack_uid !== undefined && !(typeof slack_uid === 'string' || slack_uid === null)) return false;
-  const opt_in_slack_at = v.opt_in_slack_at;
-  if (opt_in_slack_at !== undefined) {
-    if (!(typeof opt_in_slack_at === 'string' || opt_in_slack_at === null)) return false;
-    if (typeof opt_in_slack_at === 'string' && !isDateTime(opt_in_slack_at)) return false;
-  }
-  const emails = v.emails;
-  if (emails !== undefined) {
-    if (!Array.isArray(emails)) return false;
-    for (let i_3 = 0; i_3 < emails.length; i_3++) {
-      const emails_item: unknown = emails[i_3];
-      if (!(typeof emails_item === 'string')) return false;
-    }
-  }
-  const opt_in_email_at = v.opt_in_email_at;
-  if (opt_in_email_at !== undefined) {
-    if (!(typeof opt_in_email_at === 'string' || opt_in_email_at === null)) return false;
-    if (typeof opt_in_email_at === 'string' && !isDateTime(opt_in_email_at)) return false;
-  }
-  const created_user = v.created_user;
-  if (created_user !== undefined && !isUser(created_user)) return false;
-  const urls = v.urls;
-  if (urls !== undefined && !isDashboardUrls(urls)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string(v.name)) return false;
+  if (!opt_string(v.summary)) return false;
+  if (!opt_number_min_0(v.interval)) return false;
+  if (!opt_string(v.kind)) return false;
+  if (!opt_string(v.style)) return false;
+  if (!opt_string_or_null_date_time(v.published_at)) return false;
+  if (!opt_string_or_null_date_time(v.last_notified_at)) return false;
+  if (!opt_array_of_ChameleonId(v.tag_ids)) return false;
+  if (!opt_array_of_ChameleonId(v.campaign_ids)) return false;
+  if (!opt_string_or_null(v.slack_uid)) return false;
+  if (!opt_string_or_null_date_time(v.opt_in_slack_at)) return false;
+  if (!opt_array_of_string(v.emails)) return false;
+  if (!opt_string_or_null_date_time(v.opt_in_email_at)) return false;
+  if (!optUser(v.created_user)) return false;
+  if (!optDashboardUrls(v.urls)) return false;
   return true;
 }
 
 /** AlertSummaryAction (models/alert-summary-action.json). */
 export function isAlertSummaryAction(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const summary = v.summary;
-  if (summary !== undefined && !(typeof summary === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_string(v.summary)) return false;
   return true;
 }
 
 /** Button (models/button.json). */
 export function isButton(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const text = v.text;
-  if (text !== undefined && !(typeof text === 'string')) return false;
-  const tour_action = v.tour_action;
-  if (tour_action !== undefined && !(typeof tour_action === 'string')) return false;
-  const position = v.position;
-  if (position !== undefined && !(typeof position === 'string')) return false;
-  const additional_actions = v.additional_actions;
-  if (additional_actions !== undefined) {
-    if (!Array.isArray(additional_actions)) return false;
-    for (let i = 0; i < additional_actions.length; i++) {
-      const additional_actions_item: unknown = additional_actions[i];
-      if (!(typeof additional_actions_item === 'string')) return false;
-    }
-  }
-  const action_url = v.action_url;
-  if (action_url !== undefined && !(typeof action_url === 'string')) return false;
-  const action_new_window = v.action_new_window;
-  if (action_new_window !== undefined && !(typeof action_new_window === 'boolean')) return false;
-  const action_script = v.action_script;
-  if (action_script !== undefined && !(typeof action_script === 'string')) return false;
-  const action_element = v.action_element;
-  if (action_element !== undefined && !isElement(action_element)) return false;
-  const action_campaign_id = v.action_campaign_id;
-  if (action_campaign_id !== undefined && !isChameleonId(action_campaign_id)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string(v.text)) return false;
+  if (!opt_string(v.tour_action)) return false;
+  if (!opt_string(v.position)) return false;
+  if (!opt_array_of_string(v.additional_actions)) return false;
+  if (!opt_string(v.action_url)) return false;
+  if (!opt_boolean(v.action_new_window)) return false;
+  if (!opt_string(v.action_script)) return false;
+  if (!optElement(v.action_element)) return false;
+  if (!optChameleonId(v.action_campaign_id)) return false;
   return true;
 }
 
 /** CampaignAction (models/campaign-action.json). */
 export function isCampaignAction(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const group_kind = v.group_kind;
-  if (group_kind !== undefined && !(group_kind === null || typeof group_kind === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_null_or_string(v.group_kind)) return false;
   const group_id = v.group_id;
   if (group_id !== undefined) {
     if (!(typeof group_id === 'string' || group_id === null)) return false;
@@ -852,73 +907,30 @@ export function isCampaignAction(v: unknown): boolean {
   return true;
 }
 
-/** Branch 1 of the anyOf at `uid` in isCompany. */
-function isCompany_uid_branch1(v: unknown): boolean {
-  if (!(typeof v === 'string')) return false;
-  return true;
-}
-
-/** Branch 2 of the anyOf at `uid` in isCompany. */
-function isCompany_uid_branch2(v: unknown): boolean {
-  if (!(typeof v === 'number' && Number.isInteger(v))) return false;
-  return true;
-}
-
 /** Company (models/company.json). */
 export function isCompany(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
   const uid = v.uid;
-  if (uid !== undefined && !(isCompany_uid_branch1(uid) || isCompany_uid_branch2(uid))) return false;
-  return true;
-}
-
-/** Branch 1 of the anyOf at `position` in isDemo. */
-function isDemo_position_branch1(v: unknown): boolean {
-  if (!(typeof v === 'string')) return false;
-  return true;
-}
-
-/** Branch 2 of the anyOf at `position` in isDemo. */
-function isDemo_position_branch2(v: unknown): boolean {
-  if (!(typeof v === 'number' && Number.isInteger(v))) return false;
-  if (!(v >= 0)) return false;
+  if (uid !== undefined && !(is_string(uid) || is_integer(uid))) return false;
   return true;
 }
 
 /** Demo (models/demo.json). */
 export function isDemo(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
-  const description = v.description;
-  if (description !== undefined && !(typeof description === 'string')) return false;
-  const href = v.href;
-  if (href !== undefined && !(typeof href === 'string')) return false;
-  const page_title = v.page_title;
-  if (page_title !== undefined && !(typeof page_title === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string(v.name)) return false;
+  if (!opt_string(v.description)) return false;
+  if (!opt_string(v.href)) return false;
+  if (!opt_string(v.page_title)) return false;
   const position = v.position;
-  if (position !== undefined && !(isDemo_position_branch1(position) || isDemo_position_branch2(position)))
-    return false;
-  const tag_ids = v.tag_ids;
-  if (tag_ids !== undefined) {
-    if (!Array.isArray(tag_ids)) return false;
-    for (let i = 0; i < tag_ids.length; i++) {
-      const tag_ids_item: unknown = tag_ids[i];
-      if (!isChameleonId(tag_ids_item)) return false;
-    }
-  }
-  const user = v.user;
-  if (user !== undefined && !isUser(user)) return false;
+  if (position !== undefined && !(is_string(position) || is_integer_min_0(position))) return false;
+  if (!opt_array_of_ChameleonId(v.tag_ids)) return false;
+  if (!optUser(v.user)) return false;
   return true;
 }
 
@@ -932,9 +944,8 @@ function isDemoAction_id_branch2(v: unknown): boolean {
 export function isDemoAction(v: unknown): boolean {
   if (!isObject(v)) return false;
   const id = v.id;
-  if (id === undefined || !(isChameleonId(id) || isDemoAction_id_branch2(id))) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
+  if (!(isChameleonId(id) || isDemoAction_id_branch2(id))) return false;
+  if (!opt_string(v.name)) return false;
   return true;
 }
 
@@ -942,28 +953,20 @@ export function isDemoAction(v: unknown): boolean {
 export function isDemoEmailAction(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
   if (s && isObject(v) && v.email === undefined) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const email = v.email;
-  if (email !== undefined && !(typeof email === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_string(v.email)) return false;
   return true;
 }
 
 /** DemoFormField (models/demo-form-field.json). */
 export function isDemoFormField(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const type = v.type;
-  if (type !== undefined && !(typeof type === 'string')) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
-  const description = v.description;
-  if (description !== undefined && !(typeof description === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string(v.type)) return false;
+  if (!opt_string(v.name)) return false;
+  if (!opt_string(v.description)) return false;
   return true;
 }
 
@@ -971,31 +974,21 @@ export function isDemoFormField(v: unknown): boolean {
 export function isDemoFormSubmissionAction(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
   if (s && isObject(v) && v.submission === undefined) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const submission = v.submission;
-  if (submission !== undefined && !isDemoSubmission(submission)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optDemoSubmission(v.submission)) return false;
   return true;
 }
 
 /** DemoRun (models/demo-run.json). */
 export function isDemoRun(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const referrer = v.referrer;
-  if (referrer !== undefined && !(typeof referrer === 'string')) return false;
-  const created_what = v.created_what;
-  if (created_what !== undefined && !(typeof created_what === 'string')) return false;
-  const created_where = v.created_where;
-  if (created_where !== undefined && !(typeof created_where === 'string' || created_where === null))
-    return false;
-  const anonymous_id = v.anonymous_id;
-  if (anonymous_id !== undefined && !(typeof anonymous_id === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string(v.referrer)) return false;
+  if (!opt_string(v.created_what)) return false;
+  if (!opt_string_or_null(v.created_where)) return false;
+  if (!opt_string(v.anonymous_id)) return false;
   const consent_mode = v.consent_mode;
   if (
     consent_mode !== undefined &&
@@ -1007,34 +1000,13 @@ export function isDemoRun(v: unknown, s: boolean): boolean {
     )
   )
     return false;
-  const email = v.email;
-  if (email !== undefined && !(typeof email === 'string' || email === null)) return false;
-  const reveal_domain = v.reveal_domain;
-  if (reveal_domain !== undefined && !(typeof reveal_domain === 'string' || reveal_domain === null))
-    return false;
-  const reveal_name = v.reveal_name;
-  if (reveal_name !== undefined && !(typeof reveal_name === 'string' || reveal_name === null)) return false;
-  const clearbit_uid = v.clearbit_uid;
-  if (clearbit_uid !== undefined && !(typeof clearbit_uid === 'string' || clearbit_uid === null))
-    return false;
-  const finished_kind = v.finished_kind;
-  if (finished_kind !== undefined && !(typeof finished_kind === 'string')) return false;
-  const actions = v.actions;
-  if (actions !== undefined) {
-    if (!Array.isArray(actions)) return false;
-    for (let i = 0; i < actions.length; i++) {
-      const actions_item: unknown = actions[i];
-      if (!isDemoAction(actions_item)) return false;
-    }
-  }
-  const submissions = v.submissions;
-  if (submissions !== undefined) {
-    if (!Array.isArray(submissions)) return false;
-    for (let i_2 = 0; i_2 < submissions.length; i_2++) {
-      const submissions_item: unknown = submissions[i_2];
-      if (!isDemoSubmission(submissions_item)) return false;
-    }
-  }
+  if (!opt_string_or_null(v.email)) return false;
+  if (!opt_string_or_null(v.reveal_domain)) return false;
+  if (!opt_string_or_null(v.reveal_name)) return false;
+  if (!opt_string_or_null(v.clearbit_uid)) return false;
+  if (!opt_string(v.finished_kind)) return false;
+  if (!opt_array_of_DemoAction(v.actions)) return false;
+  if (!opt_array_of_DemoSubmission(v.submissions)) return false;
   return true;
 }
 
@@ -1047,49 +1019,14 @@ function isDemoSubmission_action_id_branch2(v: unknown): boolean {
 /** DemoSubmission (models/demo-submission.json). */
 export function isDemoSubmission(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const step_id = v.step_id;
-  if (step_id !== undefined && !isChameleonId(step_id)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!optChameleonId(v.step_id)) return false;
   const action_id = v.action_id;
   if (action_id !== undefined && !(isChameleonId(action_id) || isDemoSubmission_action_id_branch2(action_id)))
     return false;
-  const data = v.data;
-  if (data !== undefined) {
-    if (!Array.isArray(data)) return false;
-    for (let i = 0; i < data.length; i++) {
-      const data_item: unknown = data[i];
-      if (!isDemoSubmissionData(data_item)) return false;
-    }
-  }
-  return true;
-}
-
-/** Branch 1 of the anyOf at `value` in isDemoSubmissionData. */
-function isDemoSubmissionData_value_branch1(v: unknown): boolean {
-  if (!(typeof v === 'string')) return false;
-  return true;
-}
-
-/** Branch 2 of the anyOf at `value` in isDemoSubmissionData. */
-function isDemoSubmissionData_value_branch2(v: unknown): boolean {
-  if (!(typeof v === 'number' && Number.isFinite(v))) return false;
-  return true;
-}
-
-/** Branch 1 of the anyOf at `item` in isDemoSubmissionData_value_branch3. */
-function isDemoSubmissionData_value_branch3_item_branch1(v: unknown): boolean {
-  if (!(typeof v === 'string')) return false;
-  return true;
-}
-
-/** Branch 2 of the anyOf at `item` in isDemoSubmissionData_value_branch3. */
-function isDemoSubmissionData_value_branch3_item_branch2(v: unknown): boolean {
-  if (!(typeof v === 'number' && Number.isFinite(v))) return false;
+  if (!opt_array_of_DemoSubmissionData(v.data)) return false;
   return true;
 }
 
@@ -1098,11 +1035,7 @@ function isDemoSubmissionData_value_branch3(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
   for (let i = 0; i < v.length; i++) {
     const item: unknown = v[i];
-    if (!(
-      isDemoSubmissionData_value_branch3_item_branch1(item) ||
-      isDemoSubmissionData_value_branch3_item_branch2(item)
-    ))
-      return false;
+    if (!(is_string(item) || is_number(item))) return false;
   }
   return true;
 }
@@ -1110,22 +1043,14 @@ function isDemoSubmissionData_value_branch3(v: unknown): boolean {
 /** DemoSubmissionData (models/demo-submission-data.json). */
 export function isDemoSubmissionData(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id !== undefined && !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const field = v.field;
-  if (field !== undefined && !isDemoFormField(field)) return false;
+  if (!optChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!optDemoFormField(v.field)) return false;
   const value = v.value;
   if (
     value !== undefined &&
-    !(
-      isDemoSubmissionData_value_branch1(value) ||
-      isDemoSubmissionData_value_branch2(value) ||
-      isDemoSubmissionData_value_branch3(value)
-    )
+    !(is_string(value) || is_number(value) || isDemoSubmissionData_value_branch3(value))
   )
     return false;
   return true;
@@ -1134,531 +1059,217 @@ export function isDemoSubmissionData(v: unknown): boolean {
 /** Element (models/element.json). */
 export function isElement(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const selector = v.selector;
-  if (selector !== undefined && !(typeof selector === 'string')) return false;
-  const description = v.description;
-  if (description !== undefined && !(typeof description === 'string')) return false;
-  const use = v.use;
-  if (use !== undefined) {
-    if (!Array.isArray(use)) return false;
-    for (let i = 0; i < use.length; i++) {
-      const use_item: unknown = use[i];
-      if (!(typeof use_item === 'string')) return false;
-    }
-  }
-  const path = v.path;
-  if (path !== undefined && !(typeof path === 'string')) return false;
-  const tag = v.tag;
-  if (tag !== undefined && !(typeof tag === 'string')) return false;
-  const text = v.text;
-  if (text !== undefined && !(typeof text === 'string')) return false;
-  const attr_id = v.attr_id;
-  if (attr_id !== undefined && !(typeof attr_id === 'string')) return false;
-  const attr_class = v.attr_class;
-  if (attr_class !== undefined && !(typeof attr_class === 'string')) return false;
-  const attr_href = v.attr_href;
-  if (attr_href !== undefined && !(typeof attr_href === 'string')) return false;
-  const attr_title = v.attr_title;
-  if (attr_title !== undefined && !(typeof attr_title === 'string')) return false;
-  const attr_type = v.attr_type;
-  if (attr_type !== undefined && !(typeof attr_type === 'string')) return false;
-  const attr_name = v.attr_name;
-  if (attr_name !== undefined && !(typeof attr_name === 'string')) return false;
-  const arity = v.arity;
-  if (arity !== undefined && !(typeof arity === 'string')) return false;
-  const shadow_selector = v.shadow_selector;
-  if (shadow_selector !== undefined && !(typeof shadow_selector === 'string')) return false;
-  const path_index = v.path_index;
-  if (path_index !== undefined && !(typeof path_index === 'string')) return false;
-  const attr_data = v.attr_data;
-  if (attr_data !== undefined && !(typeof attr_data === 'string')) return false;
-  const attr_aria_labelledby = v.attr_aria_labelledby;
-  if (attr_aria_labelledby !== undefined && !(typeof attr_aria_labelledby === 'string')) return false;
-  const attr_aria_label = v.attr_aria_label;
-  if (attr_aria_label !== undefined && !(typeof attr_aria_label === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string(v.selector)) return false;
+  if (!opt_string(v.description)) return false;
+  if (!opt_array_of_string(v.use)) return false;
+  if (!opt_string(v.path)) return false;
+  if (!opt_string(v.tag)) return false;
+  if (!opt_string(v.text)) return false;
+  if (!opt_string(v.attr_id)) return false;
+  if (!opt_string(v.attr_class)) return false;
+  if (!opt_string(v.attr_href)) return false;
+  if (!opt_string(v.attr_title)) return false;
+  if (!opt_string(v.attr_type)) return false;
+  if (!opt_string(v.attr_name)) return false;
+  if (!opt_string(v.arity)) return false;
+  if (!opt_string(v.shadow_selector)) return false;
+  if (!opt_string(v.path_index)) return false;
+  if (!opt_string(v.attr_data)) return false;
+  if (!opt_string(v.attr_aria_labelledby)) return false;
+  if (!opt_string(v.attr_aria_label)) return false;
   return true;
 }
 
 /** Embed (models/embed.json). */
 export function isEmbed(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const archived_at = v.archived_at;
-  if (archived_at !== undefined) {
-    if (!(typeof archived_at === 'string' || archived_at === null)) return false;
-    if (typeof archived_at === 'string' && !isDateTime(archived_at)) return false;
-  }
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
-  const description = v.description;
-  if (description !== undefined && !(typeof description === 'string')) return false;
-  const style = v.style;
-  if (style !== undefined && !(typeof style === 'string')) return false;
-  const position = v.position;
-  if (position !== undefined && !(typeof position === 'number' && Number.isFinite(position))) return false;
-  const segment_id = v.segment_id;
-  if (segment_id !== undefined && !isChameleonId(segment_id)) return false;
-  const segment_ids = v.segment_ids;
-  if (segment_ids !== undefined) {
-    if (!Array.isArray(segment_ids)) return false;
-    for (let i = 0; i < segment_ids.length; i++) {
-      const segment_ids_item: unknown = segment_ids[i];
-      if (!isChameleonId(segment_ids_item)) return false;
-    }
-  }
-  const published_at = v.published_at;
-  if (published_at !== undefined) {
-    if (!(typeof published_at === 'string' || published_at === null)) return false;
-    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
-  }
-  const rate_unlimit_at = v.rate_unlimit_at;
-  if (rate_unlimit_at !== undefined) {
-    if (!(typeof rate_unlimit_at === 'string' || rate_unlimit_at === null)) return false;
-    if (typeof rate_unlimit_at === 'string' && !isDateTime(rate_unlimit_at)) return false;
-  }
-  const tag_ids = v.tag_ids;
-  if (tag_ids !== undefined) {
-    if (!Array.isArray(tag_ids)) return false;
-    for (let i_2 = 0; i_2 < tag_ids.length; i_2++) {
-      const tag_ids_item: unknown = tag_ids[i_2];
-      if (!isChameleonId(tag_ids_item)) return false;
-    }
-  }
-  const dashboard_url = v.dashboard_url;
-  if (dashboard_url !== undefined && !(typeof dashboard_url === 'string')) return false;
-  const stats = v.stats;
-  if (stats !== undefined && !isExperienceStats(stats)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string_or_null_date_time(v.archived_at)) return false;
+  if (!opt_string(v.name)) return false;
+  if (!opt_string(v.description)) return false;
+  if (!opt_string(v.style)) return false;
+  if (!opt_number(v.position)) return false;
+  if (!optChameleonId(v.segment_id)) return false;
+  if (!opt_array_of_ChameleonId(v.segment_ids)) return false;
+  if (!opt_string_or_null_date_time(v.published_at)) return false;
+  if (!opt_string_or_null_date_time(v.rate_unlimit_at)) return false;
+  if (!opt_array_of_ChameleonId(v.tag_ids)) return false;
+  if (!opt_string(v.dashboard_url)) return false;
+  if (!optExperienceStats(v.stats)) return false;
   return true;
 }
 
 /** Experience (models/experience.json). */
 export function isExperience(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
-  const kind = v.kind;
-  if (kind !== undefined && !(typeof kind === 'string')) return false;
-  const segment_id = v.segment_id;
-  if (segment_id !== undefined && !isChameleonId(segment_id)) return false;
-  const published_at = v.published_at;
-  if (published_at !== undefined) {
-    if (!(typeof published_at === 'string' || published_at === null)) return false;
-    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
-  }
-  const tags = v.tags;
-  if (tags !== undefined) {
-    if (!Array.isArray(tags)) return false;
-    for (let i = 0; i < tags.length; i++) {
-      const tags_item: unknown = tags[i];
-      if (!isTag(tags_item)) return false;
-    }
-  }
-  const url_groups = v.url_groups;
-  if (url_groups !== undefined) {
-    if (!Array.isArray(url_groups)) return false;
-    for (let i_2 = 0; i_2 < url_groups.length; i_2++) {
-      const url_groups_item: unknown = url_groups[i_2];
-      if (!isUrlGroup(url_groups_item)) return false;
-    }
-  }
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string(v.name)) return false;
+  if (!opt_string(v.kind)) return false;
+  if (!optChameleonId(v.segment_id)) return false;
+  if (!opt_string_or_null_date_time(v.published_at)) return false;
+  if (!opt_array_of_Tag(v.tags)) return false;
+  if (!opt_array_of_UrlGroup(v.url_groups)) return false;
   return true;
 }
 
 /** ExperienceStats (models/experience-stats.json). */
 export function isExperienceStats(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const started_count = v.started_count;
-  if (started_count !== undefined) {
-    if (!(typeof started_count === 'number' && Number.isFinite(started_count))) return false;
-    if (!(started_count >= 0)) return false;
-  }
-  const completed_count = v.completed_count;
-  if (completed_count !== undefined) {
-    if (!(typeof completed_count === 'number' && Number.isFinite(completed_count))) return false;
-    if (!(completed_count >= 0)) return false;
-  }
-  const exited_count = v.exited_count;
-  if (exited_count !== undefined) {
-    if (!(typeof exited_count === 'number' && Number.isFinite(exited_count))) return false;
-    if (!(exited_count >= 0)) return false;
-  }
-  const last_started_at = v.last_started_at;
-  if (last_started_at !== undefined) {
-    if (!(typeof last_started_at === 'string' || last_started_at === null)) return false;
-    if (typeof last_started_at === 'string' && !isDateTime(last_started_at)) return false;
-  }
-  const last_completed_at = v.last_completed_at;
-  if (last_completed_at !== undefined) {
-    if (!(typeof last_completed_at === 'string' || last_completed_at === null)) return false;
-    if (typeof last_completed_at === 'string' && !isDateTime(last_completed_at)) return false;
-  }
-  const last_exited_at = v.last_exited_at;
-  if (last_exited_at !== undefined) {
-    if (!(typeof last_exited_at === 'string' || last_exited_at === null)) return false;
-    if (typeof last_exited_at === 'string' && !isDateTime(last_exited_at)) return false;
-  }
+  if (!opt_number_min_0(v.started_count)) return false;
+  if (!opt_number_min_0(v.completed_count)) return false;
+  if (!opt_number_min_0(v.exited_count)) return false;
+  if (!opt_string_or_null_date_time(v.last_started_at)) return false;
+  if (!opt_string_or_null_date_time(v.last_completed_at)) return false;
+  if (!opt_string_or_null_date_time(v.last_exited_at)) return false;
   return true;
 }
 
 /** HelpbarAnswerAction (models/helpbar-answer-action.json). */
 export function isHelpbarAnswerAction(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const query = v.query;
-  if (query !== undefined && !(typeof query === 'string')) return false;
-  const answer = v.answer;
-  if (answer !== undefined && !(typeof answer === 'string')) return false;
-  const results_count = v.results_count;
-  if (results_count !== undefined) {
-    if (!(typeof results_count === 'number' && Number.isInteger(results_count))) return false;
-    if (!(results_count >= 0)) return false;
-  }
-  const references = v.references;
-  if (references !== undefined) {
-    if (!Array.isArray(references)) return false;
-    for (let i = 0; i < references.length; i++) {
-      const references_item: unknown = references[i];
-      if (!(typeof references_item === 'string')) return false;
-    }
-  }
-  const url = v.url;
-  if (url !== undefined && !(typeof url === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_string(v.query)) return false;
+  if (!opt_string(v.answer)) return false;
+  if (!opt_integer_min_0(v.results_count)) return false;
+  if (!opt_array_of_string(v.references)) return false;
+  if (!opt_string(v.url)) return false;
   return true;
 }
 
 /** HelpbarItemAction (models/helpbar-item-action.json). */
 export function isHelpbarItemAction(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const query = v.query;
-  if (query !== undefined && !(typeof query === 'string')) return false;
-  const item_uid = v.item_uid;
-  if (item_uid !== undefined && !(typeof item_uid === 'string')) return false;
-  const title = v.title;
-  if (title !== undefined && !(typeof title === 'string')) return false;
-  const href = v.href;
-  if (href !== undefined && !(typeof href === 'string')) return false;
-  const kinds = v.kinds;
-  if (kinds !== undefined) {
-    if (!Array.isArray(kinds)) return false;
-    for (let i = 0; i < kinds.length; i++) {
-      const kinds_item: unknown = kinds[i];
-      if (!(typeof kinds_item === 'string')) return false;
-    }
-  }
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_string(v.query)) return false;
+  if (!opt_string(v.item_uid)) return false;
+  if (!opt_string(v.title)) return false;
+  if (!opt_string(v.href)) return false;
+  if (!opt_array_of_string(v.kinds)) return false;
   return true;
 }
 
 /** HelpbarItemErrorAction (models/helpbar-item-error-action.json). */
 export function isHelpbarItemErrorAction(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const query = v.query;
-  if (query !== undefined && !(typeof query === 'string')) return false;
-  const item_uid = v.item_uid;
-  if (item_uid !== undefined && !(typeof item_uid === 'string')) return false;
-  const title = v.title;
-  if (title !== undefined && !(typeof title === 'string')) return false;
-  const action_info = v.action_info;
-  if (action_info !== undefined && !(typeof action_info === 'string')) return false;
-  const url = v.url;
-  if (url !== undefined && !(typeof url === 'string')) return false;
-  const href = v.href;
-  if (href !== undefined && !(typeof href === 'string')) return false;
-  const action_kinds = v.action_kinds;
-  if (action_kinds !== undefined) {
-    if (!Array.isArray(action_kinds)) return false;
-    for (let i = 0; i < action_kinds.length; i++) {
-      const action_kinds_item: unknown = action_kinds[i];
-      if (!(typeof action_kinds_item === 'string')) return false;
-    }
-  }
-  const kinds = v.kinds;
-  if (kinds !== undefined) {
-    if (!Array.isArray(kinds)) return false;
-    for (let i_2 = 0; i_2 < kinds.length; i_2++) {
-      const kinds_item: unknown = kinds[i_2];
-      if (!(typeof kinds_item === 'string')) return false;
-    }
-  }
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_string(v.query)) return false;
+  if (!opt_string(v.item_uid)) return false;
+  if (!opt_string(v.title)) return false;
+  if (!opt_string(v.action_info)) return false;
+  if (!opt_string(v.url)) return false;
+  if (!opt_string(v.href)) return false;
+  if (!opt_array_of_string(v.action_kinds)) return false;
+  if (!opt_array_of_string(v.kinds)) return false;
   return true;
 }
 
 /** HelpbarSearchAction (models/helpbar-search-action.json). */
 export function isHelpbarSearchAction(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const query = v.query;
-  if (query !== undefined && !(typeof query === 'string')) return false;
-  const results_count = v.results_count;
-  if (results_count !== undefined) {
-    if (!(typeof results_count === 'number' && Number.isInteger(results_count))) return false;
-    if (!(results_count >= 0)) return false;
-  }
-  const url = v.url;
-  if (url !== undefined && !(typeof url === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_string(v.query)) return false;
+  if (!opt_integer_min_0(v.results_count)) return false;
+  if (!opt_string(v.url)) return false;
   return true;
 }
 
 /** Microsurvey (models/microsurvey.json). */
 export function isMicrosurvey(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
-  const position = v.position;
-  if (position !== undefined && !(typeof position === 'number' && Number.isFinite(position))) return false;
-  const experiment_at = v.experiment_at;
-  if (experiment_at !== undefined) {
-    if (!(typeof experiment_at === 'string' || experiment_at === null)) return false;
-    if (typeof experiment_at === 'string' && !isDateTime(experiment_at)) return false;
-  }
-  const experiment_range = v.experiment_range;
-  if (experiment_range !== undefined && !(typeof experiment_range === 'string' || experiment_range === null))
-    return false;
-  const segment_id = v.segment_id;
-  if (segment_id !== undefined && !isChameleonId(segment_id)) return false;
-  const segment_ids = v.segment_ids;
-  if (segment_ids !== undefined) {
-    if (!Array.isArray(segment_ids)) return false;
-    for (let i = 0; i < segment_ids.length; i++) {
-      const segment_ids_item: unknown = segment_ids[i];
-      if (!isChameleonId(segment_ids_item)) return false;
-    }
-  }
-  const published_at = v.published_at;
-  if (published_at !== undefined) {
-    if (!(typeof published_at === 'string' || published_at === null)) return false;
-    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
-  }
-  const rate_unlimit_at = v.rate_unlimit_at;
-  if (rate_unlimit_at !== undefined) {
-    if (!(typeof rate_unlimit_at === 'string' || rate_unlimit_at === null)) return false;
-    if (typeof rate_unlimit_at === 'string' && !isDateTime(rate_unlimit_at)) return false;
-  }
-  const tag_ids = v.tag_ids;
-  if (tag_ids !== undefined) {
-    if (!Array.isArray(tag_ids)) return false;
-    for (let i_2 = 0; i_2 < tag_ids.length; i_2++) {
-      const tag_ids_item: unknown = tag_ids[i_2];
-      if (!isChameleonId(tag_ids_item)) return false;
-    }
-  }
-  const last_dropdown_items = v.last_dropdown_items;
-  if (last_dropdown_items !== undefined) {
-    if (!Array.isArray(last_dropdown_items)) return false;
-    for (let i_3 = 0; i_3 < last_dropdown_items.length; i_3++) {
-      const last_dropdown_items_item: unknown = last_dropdown_items[i_3];
-      if (!(typeof last_dropdown_items_item === 'string')) return false;
-    }
-  }
-  const steps = v.steps;
-  if (steps !== undefined) {
-    if (!Array.isArray(steps)) return false;
-    for (let i_4 = 0; i_4 < steps.length; i_4++) {
-      const steps_item: unknown = steps[i_4];
-      if (!isStep(steps_item, s)) return false;
-    }
-  }
-  const user = v.user;
-  if (user !== undefined && !isUser(user)) return false;
-  const dashboard_url = v.dashboard_url;
-  if (dashboard_url !== undefined && !(typeof dashboard_url === 'string')) return false;
-  const content_summary = v.content_summary;
-  if (content_summary !== undefined && !(typeof content_summary === 'string')) return false;
-  const content_semantics = v.content_semantics;
-  if (content_semantics !== undefined && !(typeof content_semantics === 'string')) return false;
-  const audience_summary = v.audience_summary;
-  if (audience_summary !== undefined && !(typeof audience_summary === 'string')) return false;
-  const stats = v.stats;
-  if (stats !== undefined && !isExperienceStats(stats)) return false;
-  return true;
-}
-
-/** Branch 1 of the anyOf at `uid` in isProfile. */
-function isProfile_uid_branch1(v: unknown): boolean {
-  if (!(typeof v === 'string')) return false;
-  return true;
-}
-
-/** Branch 2 of the anyOf at `uid` in isProfile. */
-function isProfile_uid_branch2(v: unknown): boolean {
-  if (!(typeof v === 'number' && Number.isInteger(v))) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string(v.name)) return false;
+  if (!opt_number(v.position)) return false;
+  if (!opt_string_or_null_date_time(v.experiment_at)) return false;
+  if (!opt_string_or_null(v.experiment_range)) return false;
+  if (!optChameleonId(v.segment_id)) return false;
+  if (!opt_array_of_ChameleonId(v.segment_ids)) return false;
+  if (!opt_string_or_null_date_time(v.published_at)) return false;
+  if (!opt_string_or_null_date_time(v.rate_unlimit_at)) return false;
+  if (!opt_array_of_ChameleonId(v.tag_ids)) return false;
+  if (!opt_array_of_string(v.last_dropdown_items)) return false;
+  if (!opt_array_of_Step(v.steps, s)) return false;
+  if (!optUser(v.user)) return false;
+  if (!opt_string(v.dashboard_url)) return false;
+  if (!opt_string(v.content_summary)) return false;
+  if (!opt_string(v.content_semantics)) return false;
+  if (!opt_string(v.audience_summary)) return false;
+  if (!optExperienceStats(v.stats)) return false;
   return true;
 }
 
 /** Profile (models/profile.json). */
 export function isProfile(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
   const uid = v.uid;
-  if (uid !== undefined && !(isProfile_uid_branch1(uid) || isProfile_uid_branch2(uid))) return false;
-  const email = v.email;
-  if (email !== undefined && !(typeof email === 'string')) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
+  if (uid !== undefined && !(is_string(uid) || is_integer(uid))) return false;
+  if (!opt_string(v.email)) return false;
+  if (!opt_string(v.name)) return false;
   const company_id = v.company_id;
   if (company_id !== undefined) {
     if (!(typeof company_id === 'string' || company_id === null)) return false;
     if (typeof company_id === 'string' && !CHAMELEON_ID_PATTERN.test(company_id)) return false;
   }
-  const browser_x = v.browser_x;
-  if (browser_x !== undefined) {
-    if (!((typeof browser_x === 'number' && Number.isFinite(browser_x)) || browser_x === null)) return false;
-    if (typeof browser_x === 'number' && !(browser_x >= 0)) return false;
-  }
-  const browser_tz = v.browser_tz;
-  if (browser_tz !== undefined && !(typeof browser_tz === 'number' && Number.isFinite(browser_tz)))
-    return false;
-  const browser_l = v.browser_l;
-  if (browser_l !== undefined && !(typeof browser_l === 'string')) return false;
-  const browser_n = v.browser_n;
-  if (browser_n !== undefined && !(typeof browser_n === 'string')) return false;
-  const browser_k = v.browser_k;
-  if (browser_k !== undefined && !(typeof browser_k === 'string')) return false;
-  const percent = v.percent;
-  if (percent !== undefined && !(typeof percent === 'number' && Number.isFinite(percent))) return false;
-  const last_seen_at = v.last_seen_at;
-  if (last_seen_at !== undefined) {
-    if (!(typeof last_seen_at === 'string' || last_seen_at === null)) return false;
-    if (typeof last_seen_at === 'string' && !isDateTime(last_seen_at)) return false;
-  }
-  const last_last_seen_at = v.last_last_seen_at;
-  if (last_last_seen_at !== undefined && !isTimestamp(last_last_seen_at)) return false;
-  const last_seen_session_count = v.last_seen_session_count;
-  if (last_seen_session_count !== undefined) {
-    if (!(typeof last_seen_session_count === 'number' && Number.isFinite(last_seen_session_count)))
-      return false;
-    if (!(last_seen_session_count >= 0)) return false;
-  }
-  const delivery_ids = v.delivery_ids;
-  if (delivery_ids !== undefined) {
-    if (!Array.isArray(delivery_ids)) return false;
-    for (let i = 0; i < delivery_ids.length; i++) {
-      const delivery_ids_item: unknown = delivery_ids[i];
-      if (!isChameleonId(delivery_ids_item)) return false;
-    }
-  }
-  const company = v.company;
-  if (company !== undefined && !isCompany(company)) return false;
+  if (!opt_number_or_null_min_0(v.browser_x)) return false;
+  if (!opt_number(v.browser_tz)) return false;
+  if (!opt_string(v.browser_l)) return false;
+  if (!opt_string(v.browser_n)) return false;
+  if (!opt_string(v.browser_k)) return false;
+  if (!opt_number(v.percent)) return false;
+  if (!opt_string_or_null_date_time(v.last_seen_at)) return false;
+  if (!optTimestamp(v.last_last_seen_at)) return false;
+  if (!opt_number_min_0(v.last_seen_session_count)) return false;
+  if (!opt_array_of_ChameleonId(v.delivery_ids)) return false;
+  if (!optCompany(v.company)) return false;
   return true;
 }
 
 /** QuantifierUrl (models/quantifier-url.json). */
 export function isQuantifierUrl(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const url = v.url;
-  if (url !== undefined && !(typeof url === 'string')) return false;
-  const match_type = v.match_type;
-  if (match_type !== undefined && !(typeof match_type === 'string')) return false;
-  return true;
-}
-
-/** Branch 1 of the anyOf at `dropdown_items` in isResponse. */
-function isResponse_dropdown_items_branch1(v: unknown): boolean {
-  if (!(typeof v === 'string')) return false;
-  return true;
-}
-
-/** Branch 2 of the anyOf at `dropdown_items` in isResponse. */
-function isResponse_dropdown_items_branch2(v: unknown): boolean {
-  if (!Array.isArray(v)) return false;
-  for (let i = 0; i < v.length; i++) {
-    const item: unknown = v[i];
-    if (!(typeof item === 'string')) return false;
-  }
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_string(v.url)) return false;
+  if (!opt_string(v.match_type)) return false;
   return true;
 }
 
 /** Response (models/response.json). */
 export function isResponse(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const survey_id = v.survey_id;
-  if (survey_id !== undefined && !isChameleonId(survey_id)) return false;
-  const profile_id = v.profile_id;
-  if (profile_id !== undefined && !isChameleonId(profile_id)) return false;
-  const button_id = v.button_id;
-  if (button_id !== undefined && !isChameleonId(button_id)) return false;
-  const href = v.href;
-  if (href !== undefined && !(typeof href === 'string')) return false;
-  const button_text = v.button_text;
-  if (button_text !== undefined && !(typeof button_text === 'string')) return false;
-  const button_order = v.button_order;
-  if (button_order !== undefined) {
-    if (!(typeof button_order === 'number' && Number.isFinite(button_order))) return false;
-    if (!(button_order >= 0)) return false;
-  }
-  const input_text = v.input_text;
-  if (input_text !== undefined && !(typeof input_text === 'string')) return false;
-  const comment_step_input_text2 = v.comment_step_input_text2;
-  if (comment_step_input_text2 !== undefined && !(typeof comment_step_input_text2 === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!optChameleonId(v.survey_id)) return false;
+  if (!optChameleonId(v.profile_id)) return false;
+  if (!optChameleonId(v.button_id)) return false;
+  if (!opt_string(v.href)) return false;
+  if (!opt_string(v.button_text)) return false;
+  if (!opt_number_min_0(v.button_order)) return false;
+  if (!opt_string(v.input_text)) return false;
+  if (!opt_string(v.comment_step_input_text2)) return false;
   const dropdown_items = v.dropdown_items;
-  if (
-    dropdown_items !== undefined &&
-    !(isResponse_dropdown_items_branch1(dropdown_items) || isResponse_dropdown_items_branch2(dropdown_items))
-  )
+  if (dropdown_items !== undefined && !(is_string(dropdown_items) || is_array_of_string(dropdown_items)))
     return false;
-  const other_text = v.other_text;
-  if (other_text !== undefined && !(typeof other_text === 'string')) return false;
-  const comment_step_dropdown_items = v.comment_step_dropdown_items;
-  if (comment_step_dropdown_items !== undefined && !(typeof comment_step_dropdown_items === 'string'))
-    return false;
-  const comment_step_other_text = v.comment_step_other_text;
-  if (comment_step_other_text !== undefined && !(typeof comment_step_other_text === 'string')) return false;
-  const comment_step_buttons_selected = v.comment_step_buttons_selected;
-  if (comment_step_buttons_selected !== undefined && !(typeof comment_step_buttons_selected === 'string'))
-    return false;
-  const comment_step_dropdown_items2 = v.comment_step_dropdown_items2;
-  if (comment_step_dropdown_items2 !== undefined && !(typeof comment_step_dropdown_items2 === 'string'))
-    return false;
-  const comment_step_other_text2 = v.comment_step_other_text2;
-  if (comment_step_other_text2 !== undefined && !(typeof comment_step_other_text2 === 'string')) return false;
-  const comment_step_buttons_selected2 = v.comment_step_buttons_selected2;
-  if (comment_step_buttons_selected2 !== undefined && !(typeof comment_step_buttons_selected2 === 'string'))
-    return false;
-  const finished_at = v.finished_at;
-  if (finished_at !== undefined && !isTimestamp(finished_at)) return false;
-  const profile = v.profile;
-  if (profile !== undefined && !isProfile(profile)) return false;
+  if (!opt_string(v.other_text)) return false;
+  if (!opt_string(v.comment_step_dropdown_items)) return false;
+  if (!opt_string(v.comment_step_other_text)) return false;
+  if (!opt_string(v.comment_step_buttons_selected)) return false;
+  if (!opt_string(v.comment_step_dropdown_items2)) return false;
+  if (!opt_string(v.comment_step_other_text2)) return false;
+  if (!opt_string(v.comment_step_buttons_selected2)) return false;
+  if (!optTimestamp(v.finished_at)) return false;
+  if (!optProfile(v.profile)) return false;
   return true;
 }
 
@@ -1671,57 +1282,27 @@ export function isSnoozeAction(v: unknown, s: boolean): boolean {
     (v.deferred_until === undefined || v.deferred_hours === undefined || v.deferred_count === undefined)
   )
     return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const deferred_until = v.deferred_until;
-  if (deferred_until !== undefined && !isTimestamp(deferred_until)) return false;
-  const deferred_hours = v.deferred_hours;
-  if (deferred_hours !== undefined) {
-    if (!(typeof deferred_hours === 'number' && Number.isInteger(deferred_hours))) return false;
-    if (!(deferred_hours >= 0)) return false;
-  }
-  const deferred_count = v.deferred_count;
-  if (deferred_count !== undefined) {
-    if (!(typeof deferred_count === 'number' && Number.isInteger(deferred_count))) return false;
-    if (!(deferred_count >= 0)) return false;
-  }
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.deferred_until)) return false;
+  if (!opt_integer_min_0(v.deferred_hours)) return false;
+  if (!opt_integer_min_0(v.deferred_count)) return false;
   return true;
 }
 
 /** Step (models/step.json). */
 export function isStep(v: unknown, s: boolean): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const title = v.title;
-  if (title !== undefined && !(typeof title === 'string' || title === null)) return false;
-  const body = v.body;
-  if (body !== undefined && !(typeof body === 'string')) return false;
-  const preset = v.preset;
-  if (preset !== undefined && !(preset === null || typeof preset === 'string')) return false;
-  const dropdown_items = v.dropdown_items;
-  if (dropdown_items !== undefined) {
-    if (!Array.isArray(dropdown_items)) return false;
-    for (let i = 0; i < dropdown_items.length; i++) {
-      const dropdown_items_item: unknown = dropdown_items[i];
-      if (!(typeof dropdown_items_item === 'string')) return false;
-    }
-  }
-  const follow_up_delay = v.follow_up_delay;
-  if (follow_up_delay !== undefined) {
-    if (!(typeof follow_up_delay === 'number' && Number.isInteger(follow_up_delay))) return false;
-    if (!(follow_up_delay >= 0)) return false;
-  }
-  const cta_has_custom_click = v.cta_has_custom_click;
-  if (cta_has_custom_click !== undefined && !(typeof cta_has_custom_click === 'boolean')) return false;
-  const step_trigger = v.step_trigger;
-  if (step_trigger !== undefined && !(typeof step_trigger === 'string')) return false;
-  const position_type = v.position_type;
-  if (position_type !== undefined && !(typeof position_type === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string_or_null(v.title)) return false;
+  if (!opt_string(v.body)) return false;
+  if (!opt_null_or_string(v.preset)) return false;
+  if (!opt_array_of_string(v.dropdown_items)) return false;
+  if (!opt_integer_min_0(v.follow_up_delay)) return false;
+  if (!opt_boolean(v.cta_has_custom_click)) return false;
+  if (!opt_string(v.step_trigger)) return false;
+  if (!opt_string(v.position_type)) return false;
   const step_additional_trigger = v.step_additional_trigger;
   if (
     step_additional_trigger !== undefined &&
@@ -1732,188 +1313,83 @@ export function isStep(v: unknown, s: boolean): boolean {
     )
   )
     return false;
-  const secondary_trigger = v.secondary_trigger;
-  if (
-    secondary_trigger !== undefined &&
-    !(secondary_trigger === null || typeof secondary_trigger === 'string')
-  )
-    return false;
-  const trigger_element = v.trigger_element;
-  if (trigger_element !== undefined && !isElement(trigger_element)) return false;
-  const trigger_additional_element = v.trigger_additional_element;
-  if (trigger_additional_element !== undefined && !isElement(trigger_additional_element)) return false;
-  const trigger_secondary_element = v.trigger_secondary_element;
-  if (trigger_secondary_element !== undefined && !isElement(trigger_secondary_element)) return false;
-  const position_element = v.position_element;
-  if (position_element !== undefined && !isElement(position_element)) return false;
-  const exit_element = v.exit_element;
-  if (exit_element !== undefined && !isElement(exit_element)) return false;
-  const buttons = v.buttons;
-  if (buttons !== undefined) {
-    if (!Array.isArray(buttons)) return false;
-    for (let i_2 = 0; i_2 < buttons.length; i_2++) {
-      const buttons_item: unknown = buttons[i_2];
-      if (!isButton(buttons_item)) return false;
-    }
-  }
-  const quantifier_urls = v.quantifier_urls;
-  if (quantifier_urls !== undefined) {
-    if (!Array.isArray(quantifier_urls)) return false;
-    for (let i_3 = 0; i_3 < quantifier_urls.length; i_3++) {
-      const quantifier_urls_item: unknown = quantifier_urls[i_3];
-      if (!isQuantifierUrl(quantifier_urls_item)) return false;
-    }
-  }
+  if (!opt_null_or_string(v.secondary_trigger)) return false;
+  if (!optElement(v.trigger_element)) return false;
+  if (!optElement(v.trigger_additional_element)) return false;
+  if (!optElement(v.trigger_secondary_element)) return false;
+  if (!optElement(v.position_element)) return false;
+  if (!optElement(v.exit_element)) return false;
+  if (!opt_array_of_Button(v.buttons)) return false;
+  if (!opt_array_of_QuantifierUrl(v.quantifier_urls)) return false;
   return true;
 }
 
 /** Tag (models/tag.json). */
 export function isTag(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const uid = v.uid;
-  if (uid !== undefined && !(typeof uid === 'string')) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
-  const description = v.description;
-  if (description !== undefined && !(typeof description === 'string')) return false;
-  const models_count = v.models_count;
-  if (models_count !== undefined) {
-    if (!(typeof models_count === 'number' && Number.isFinite(models_count))) return false;
-    if (!(models_count >= 0)) return false;
-  }
-  const disabled_at = v.disabled_at;
-  if (disabled_at !== undefined) {
-    if (!(typeof disabled_at === 'string' || disabled_at === null)) return false;
-    if (typeof disabled_at === 'string' && !isDateTime(disabled_at)) return false;
-  }
-  const last_seen_at = v.last_seen_at;
-  if (last_seen_at !== undefined) {
-    if (!(typeof last_seen_at === 'string' || last_seen_at === null)) return false;
-    if (typeof last_seen_at === 'string' && !isDateTime(last_seen_at)) return false;
-  }
-  const urls = v.urls;
-  if (urls !== undefined && !isDashboardUrls(urls)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string(v.uid)) return false;
+  if (!opt_string(v.name)) return false;
+  if (!opt_string(v.description)) return false;
+  if (!opt_number_min_0(v.models_count)) return false;
+  if (!opt_string_or_null_date_time(v.disabled_at)) return false;
+  if (!opt_string_or_null_date_time(v.last_seen_at)) return false;
+  if (!optDashboardUrls(v.urls)) return false;
   return true;
 }
 
 /** Tour (models/tour.json). */
 export function isTour(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const archived_at = v.archived_at;
-  if (archived_at !== undefined) {
-    if (!(typeof archived_at === 'string' || archived_at === null)) return false;
-    if (typeof archived_at === 'string' && !isDateTime(archived_at)) return false;
-  }
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
-  const style = v.style;
-  if (style !== undefined && !(typeof style === 'string')) return false;
-  const position = v.position;
-  if (position !== undefined && !(typeof position === 'number' && Number.isFinite(position))) return false;
-  const tour_link_url = v.tour_link_url;
-  if (tour_link_url !== undefined && !(typeof tour_link_url === 'string')) return false;
-  const experiment_at = v.experiment_at;
-  if (experiment_at !== undefined) {
-    if (!(typeof experiment_at === 'string' || experiment_at === null)) return false;
-    if (typeof experiment_at === 'string' && !isDateTime(experiment_at)) return false;
-  }
-  const experiment_range = v.experiment_range;
-  if (experiment_range !== undefined && !(typeof experiment_range === 'string' || experiment_range === null))
-    return false;
-  const segment_id = v.segment_id;
-  if (segment_id !== undefined && !isChameleonId(segment_id)) return false;
-  const segment_ids = v.segment_ids;
-  if (segment_ids !== undefined) {
-    if (!Array.isArray(segment_ids)) return false;
-    for (let i = 0; i < segment_ids.length; i++) {
-      const segment_ids_item: unknown = segment_ids[i];
-      if (!isChameleonId(segment_ids_item)) return false;
-    }
-  }
-  const published_at = v.published_at;
-  if (published_at !== undefined) {
-    if (!(typeof published_at === 'string' || published_at === null)) return false;
-    if (typeof published_at === 'string' && !isDateTime(published_at)) return false;
-  }
-  const rate_unlimit_at = v.rate_unlimit_at;
-  if (rate_unlimit_at !== undefined) {
-    if (!(typeof rate_unlimit_at === 'string' || rate_unlimit_at === null)) return false;
-    if (typeof rate_unlimit_at === 'string' && !isDateTime(rate_unlimit_at)) return false;
-  }
-  const tag_ids = v.tag_ids;
-  if (tag_ids !== undefined) {
-    if (!Array.isArray(tag_ids)) return false;
-    for (let i_2 = 0; i_2 < tag_ids.length; i_2++) {
-      const tag_ids_item: unknown = tag_ids[i_2];
-      if (!isChameleonId(tag_ids_item)) return false;
-    }
-  }
-  const dashboard_url = v.dashboard_url;
-  if (dashboard_url !== undefined && !(typeof dashboard_url === 'string')) return false;
-  const content_summary = v.content_summary;
-  if (content_summary !== undefined && !(typeof content_summary === 'string')) return false;
-  const content_semantics = v.content_semantics;
-  if (content_semantics !== undefined && !(typeof content_semantics === 'string')) return false;
-  const audience_summary = v.audience_summary;
-  if (audience_summary !== undefined && !(typeof audience_summary === 'string')) return false;
-  const stats = v.stats;
-  if (stats !== undefined && !isExperienceStats(stats)) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string_or_null_date_time(v.archived_at)) return false;
+  if (!opt_string(v.name)) return false;
+  if (!opt_string(v.style)) return false;
+  if (!opt_number(v.position)) return false;
+  if (!opt_string(v.tour_link_url)) return false;
+  if (!opt_string_or_null_date_time(v.experiment_at)) return false;
+  if (!opt_string_or_null(v.experiment_range)) return false;
+  if (!optChameleonId(v.segment_id)) return false;
+  if (!opt_array_of_ChameleonId(v.segment_ids)) return false;
+  if (!opt_string_or_null_date_time(v.published_at)) return false;
+  if (!opt_string_or_null_date_time(v.rate_unlimit_at)) return false;
+  if (!opt_array_of_ChameleonId(v.tag_ids)) return false;
+  if (!opt_string(v.dashboard_url)) return false;
+  if (!opt_string(v.content_summary)) return false;
+  if (!opt_string(v.content_semantics)) return false;
+  if (!opt_string(v.audience_summary)) return false;
+  if (!optExperienceStats(v.stats)) return false;
   return true;
 }
 
 /** UrlGroup (models/url-group.json). */
 export function isUrlGroup(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const created_at = v.created_at;
-  if (created_at !== undefined && !isTimestamp(created_at)) return false;
-  const updated_at = v.updated_at;
-  if (updated_at !== undefined && !isTimestamp(updated_at)) return false;
-  const archived_at = v.archived_at;
-  if (archived_at !== undefined) {
-    if (!(typeof archived_at === 'string' || archived_at === null)) return false;
-    if (typeof archived_at === 'string' && !isDateTime(archived_at)) return false;
-  }
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
-  const description = v.description;
-  if (description !== undefined && !(typeof description === 'string')) return false;
-  const short_name = v.short_name;
-  if (short_name !== undefined) {
-    if (!(typeof short_name === 'string')) return false;
-    if (short_name.length > 3) return false;
-  }
+  if (!isChameleonId(v.id)) return false;
+  if (!optTimestamp(v.created_at)) return false;
+  if (!optTimestamp(v.updated_at)) return false;
+  if (!opt_string_or_null_date_time(v.archived_at)) return false;
+  if (!opt_string(v.name)) return false;
+  if (!opt_string(v.description)) return false;
+  if (!opt_string_max_length_3(v.short_name)) return false;
   const style_short_name_color = v.style_short_name_color;
   if (style_short_name_color !== undefined) {
     if (!(typeof style_short_name_color === 'string')) return false;
     if (!URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN.test(style_short_name_color)) return false;
   }
-  const urls = v.urls;
-  if (urls !== undefined && !isDashboardUrls(urls)) return false;
+  if (!optDashboardUrls(v.urls)) return false;
   return true;
 }
 
 /** User (models/user.json). */
 export function isUser(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const id = v.id;
-  if (id === undefined || !isChameleonId(id)) return false;
-  const email = v.email;
-  if (email !== undefined && !(typeof email === 'string')) return false;
-  const name = v.name;
-  if (name !== undefined && !(typeof name === 'string')) return false;
+  if (!isChameleonId(v.id)) return false;
+  if (!opt_string(v.email)) return false;
+  if (!opt_string(v.name)) return false;
   return true;
 }
