@@ -2,7 +2,9 @@
  * The two generated paths against each other and against Ajv: the fast guard
  * (validators/guards.ts) must give the verdict the detailed validator gives,
  * and the detailed validator (validators/detailed.ts) must report exactly the
- * errors Ajv reports when it compiles the same schemas at run time.
+ * errors Ajv reports when it compiles the same schemas at run time. Its walk
+ * for a failure (which skips what passes a guard, and the warnings) must
+ * classify to the very errors of the full walk, in both modes.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +15,9 @@ import {
   strictOnlyPayloadsFor,
 } from '../generator/validators/mutations.js';
 import { createOracle, type Oracle } from '../generator/validators/oracle.js';
-import { detailedErrors } from '../generated/typescript/src/validators/detailed.js';
+import { detailedErrors, failureErrors } from '../generated/typescript/src/validators/detailed.js';
 import * as guards from '../generated/typescript/src/validators/guards.js';
-import { classify } from '../generated/typescript/src/validators/issues.js';
+import { classify, pointerSegments } from '../generated/typescript/src/validators/issues.js';
 import { loadModel } from '../generator/pipeline.js';
 import { mutate, type Json } from './json-mutations.js';
 
@@ -35,16 +37,38 @@ function guardOf(typeName: string): guards.Guard {
   return guard;
 }
 
+/** The value at a JSON Pointer, through own properties only (else undefined). */
+function ownValueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const segment of pointerSegments(pointer)) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
+}
+
 /** Asserts that guard, detailed validator and Ajv agree on `value` against `typeName`, in both modes. */
 function agree(typeName: string, value: unknown, label: string): void {
-  const detailed = detailedErrors(typeName, value);
-  expect(detailed, `${label}: detailed errors = Ajv's`).toEqual(oracle(typeName, value));
+  const guard = guardOf(typeName);
+  const detailed = detailedErrors(guard, value);
+  expect(
+    detailed.map(({ value: _received, ...error }) => error),
+    `${label}: detailed errors = Ajv's`,
+  ).toEqual(oracle(typeName, value));
+  for (const error of detailed)
+    expect(error.value, `${label}: the value received at ${error.instancePath}`).toBe(
+      ownValueAt(value, error.instancePath),
+    );
   for (const mode of MODES) {
-    const verdict = classify(detailed, value, mode, Number.MAX_SAFE_INTEGER).errors.length === 0;
+    const { errors } = classify(detailed, mode, Number.MAX_SAFE_INTEGER);
+    const passes = guard(value, mode === 'strict');
+    expect(passes, `${label} (${mode}): guard verdict = detailed verdict`).toBe(errors.length === 0);
+    if (passes) continue;
+    const failure = failureErrors(guard, value, mode === 'strict');
     expect(
-      guardOf(typeName)(value, mode === 'strict'),
-      `${label} (${mode}): guard verdict = detailed verdict`,
-    ).toBe(verdict);
+      classify(failure, mode, Number.MAX_SAFE_INTEGER).errors,
+      `${label} (${mode}): the failure's walk finds the full walk's errors`,
+    ).toEqual(errors);
   }
 }
 

@@ -37,10 +37,9 @@ import {
   type SchemaNode,
   type StringRules,
 } from '../schema/index.js';
-import type { JsonSchema } from '../spec/load.js';
 import { at, schemaName, sharedDefinitions, validatedDocuments } from './documents.js';
 import { shapeOf, type Shape } from './shape.js';
-import { validatorTable } from './table.js';
+import { tableEntries, validatorTable } from './table.js';
 
 /** One generated guard function: `name(v)`, or `name(v, s)` when it reads the strict flag `s`. */
 export interface GuardFunction {
@@ -49,7 +48,10 @@ export interface GuardFunction {
   summary: string;
   /** The statements of its body, one per line. */
   body: string[];
-  /** True for the guards of documents (envelope, topics, models); definitions, anyOf branches and shared checks stay private. */
+  /**
+   * True for the guard of every named schema (the envelope, topics, models and shared definitions:
+   * the schema table is keyed by them); anyOf branches and shared checks stay private.
+   */
   exported: boolean;
   /** True when it takes `s`: it tests a closed enum, or calls a guard that does. */
   readsStrict: boolean;
@@ -627,13 +629,13 @@ export function writeGuards(sources: GuardSource[], inline: InlineTarget = () =>
 /** A document as the guards need it (a SchemaDocument or a DocumentNode). */
 type GuardedDocument = Pick<DocumentNode, 'path' | 'typeName' | 'root' | 'definitions'>;
 
-/** The guards of `common`'s definitions (private) and of `documents` (exported), in that order. */
+/** The guards of `common`'s definitions and of `documents`, in that order, all exported. */
 export function guardSources(common: GuardedDocument, documents: GuardedDocument[]): GuardSource[] {
   const definitions = common.definitions.map((definition) => ({
     name: `is${definition.key}`,
     summary: `${definition.key} (${common.path}).`,
     node: definition.node,
-    exported: false,
+    exported: true,
   }));
   const exported = documents.map((doc) => ({
     name: `is${doc.typeName}`,
@@ -646,8 +648,8 @@ export function guardSources(common: GuardedDocument, documents: GuardedDocument
 
 export interface WrittenValidators {
   guards: WrittenGuards;
-  /** The compilable schemas by name, refs by name: the detailed path's data. */
-  schemas: Record<string, JsonSchema>;
+  /** The compilable schemas, each keyed by its guard and with refs to guards: the detailed path's data. */
+  schemas: Array<{ guard: string; source: string }>;
 }
 
 /** The guards and the schema table of the spec; both check the very same rules (schemas.ts). */
@@ -656,9 +658,11 @@ export function writeValidators(model: SpecModel): WrittenValidators {
   const inline = sharedDefinitions(model.common.path, model.schemas);
   return {
     guards: writeGuards(sources, inline),
-    schemas: validatorTable(
-      sources.map(({ name, node }) => ({ name: name.replace(/^is/, ''), node })),
-      inline,
+    schemas: tableEntries(
+      validatorTable(
+        sources.map(({ name, node }) => ({ name: name.replace(/^is/, ''), node })),
+        inline,
+      ),
     ),
   };
 }

@@ -2,8 +2,10 @@
  * The detailed path's data: every compilable schema (schemas.ts) by the name
  * of its guard, with `$ref`s written as those names, so the runtime's small
  * interpreter (templates/typescript/runtime/validators/detailed.ts) can walk
- * them and report every error as Ajv would. The guards reject, at generate
- * time, every node the interpreter could not check.
+ * them and report every error as Ajv would. The generated module keys each
+ * schema by its guard and writes each `$ref` as the guard it names
+ * (`tableEntries`). The guards reject, at generate time, every node the
+ * interpreter could not check.
  */
 import type { SchemaNode } from '../schema/index.js';
 import type { JsonSchema } from '../spec/load.js';
@@ -28,4 +30,39 @@ export function validatorTable(
     table[name] = compilableSchema(node, options);
   }
   return table;
+}
+
+/** Keywords whose value is a schema, and those whose value is a list of schemas (the rest is data). */
+const SCHEMA_KEYWORDS = new Set(['items', 'if', 'then', 'else', 'not', 'additionalProperties']);
+const SCHEMA_LIST_KEYWORDS = new Set(['anyOf', 'allOf', 'oneOf']);
+
+/**
+ * A table entry as TypeScript source: the JSON of the schema, except that a `$ref` is the guard
+ * of the schema it names (`{ $ref: isChameleonId }`), so the table is keyed and linked by the
+ * guards themselves and needs no names of its own.
+ */
+export function schemaSource(schema: JsonSchema): string {
+  const members = Object.entries(schema).map(([keyword, value]) => {
+    let code: string;
+    if (keyword === '$ref') code = `is${String(value)}`;
+    else if (keyword === 'properties')
+      code = `{ ${Object.entries(value as Record<string, JsonSchema>)
+        .map(([name, property]) => `${JSON.stringify(name)}: ${schemaSource(property)}`)
+        .join(', ')} }`;
+    else if (SCHEMA_KEYWORDS.has(keyword) && typeof value === 'object' && value !== null)
+      code = schemaSource(value as JsonSchema);
+    else if (SCHEMA_LIST_KEYWORDS.has(keyword))
+      code = `[${(value as JsonSchema[]).map(schemaSource).join(', ')}]`;
+    else code = JSON.stringify(value);
+    return `${JSON.stringify(keyword)}: ${code}`;
+  });
+  return `{ ${members.join(', ')} }`;
+}
+
+/** The table as the template writes it: each schema's guard (its key) and source, in table order. */
+export function tableEntries(table: Record<string, JsonSchema>): Array<{ guard: string; source: string }> {
+  return Object.entries(table).map(([name, schema]) => ({
+    guard: `is${name}`,
+    source: schemaSource(schema),
+  }));
 }

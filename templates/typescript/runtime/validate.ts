@@ -27,20 +27,14 @@ import type {
   WebhookOf,
   WebhookTopic,
 } from './types.js';
-import { detailedErrors } from './validators/detailed.js';
-import {
-  classify,
-  exceptionIssue,
-  pointerSegments,
-  unexplainedIssue,
-  type Findings,
-} from './validators/issues.js';
+import { detailedErrors, failureErrors } from './validators/detailed.js';
+import { classify, exceptionIssue, pointerSegments, unexplainedIssue } from './validators/issues.js';
 import {
   DEFAULT_MAX_ERRORS,
-  ENVELOPE_CHECKS,
+  ENVELOPE_CHECK,
   MODEL_CHECKS,
   TOPIC_CHECKS,
-  type Checks,
+  type Check,
   type ModelTypes,
 } from './validators/registry.js';
 
@@ -139,35 +133,43 @@ function settle<T>(result: object, key: string, value: T): T {
   return value;
 }
 
-/** Errors and warnings from the detailed path; never throws, and a failure always has at least one error. */
-function findingsOf(checks: Checks, value: unknown, options: ValidatorOptions | undefined): Findings {
+/** The errors of a value that failed its guard; never throws, and there is always at least one. */
+function errorsOf(check: Check, value: unknown, options: ValidatorOptions | undefined): ValidationIssue[] {
+  let errors: ValidationIssue[];
   try {
-    return classify(
-      detailedErrors(checks.schema, value),
-      value,
-      options?.mode ?? 'tolerant',
+    const mode = options?.mode ?? 'tolerant';
+    errors = classify(
+      failureErrors(check, value, mode === 'strict'),
+      mode,
       options?.maxErrors ?? DEFAULT_MAX_ERRORS,
-    );
+    ).errors;
   } catch (error) {
-    return { errors: [exceptionIssue(error)], warnings: [] };
+    return [exceptionIssue(error)];
   }
+  return errors.length > 0 ? errors : [unexplainedIssue()];
 }
 
-function errorsOf(checks: Checks, value: unknown, options: ValidatorOptions | undefined): Findings {
-  const findings = findingsOf(checks, value, options);
-  return findings.errors.length > 0
-    ? findings
-    : { errors: [unexplainedIssue()], warnings: findings.warnings };
+/** The warnings of a value (the detailed path's full walk); never throws. */
+function findWarnings(
+  check: Check,
+  value: unknown,
+  options: ValidatorOptions | undefined,
+): ValidationWarning[] {
+  try {
+    return classify(detailedErrors(check, value), options?.mode ?? 'tolerant', 0).warnings;
+  } catch {
+    return [];
+  }
 }
 
 /** The warnings of a value that passed, with the unknown-topic warning when there is one. */
 function warningsOf(
-  checks: Checks,
+  check: Check,
   value: unknown,
   options: ValidatorOptions | undefined,
   extra: ValidationWarning | undefined,
 ): ValidationWarning[] {
-  const found = findingsOf(checks, value, options).warnings;
+  const found = findWarnings(check, value, options);
   return extra ? [...found, extra] : found;
 }
 
@@ -187,27 +189,27 @@ class PassedWebhook {
   readonly ok: true;
   readonly known: boolean;
   readonly webhook: unknown;
-  readonly #checks: Checks;
+  readonly #check: Check;
   readonly #options: ValidatorOptions | undefined;
   readonly #extra: ValidationWarning | undefined;
 
   constructor(
     known: boolean,
     webhook: unknown,
-    checks: Checks,
+    check: Check,
     options: ValidatorOptions | undefined,
     extra?: ValidationWarning,
   ) {
     this.ok = true;
     this.known = known;
     this.webhook = webhook;
-    this.#checks = checks;
+    this.#check = check;
     this.#options = options;
     this.#extra = extra;
   }
 
   get warnings(): ValidationWarning[] {
-    return settle(this, 'warnings', warningsOf(this.#checks, this.webhook, this.#options, this.#extra));
+    return settle(this, 'warnings', warningsOf(this.#check, this.webhook, this.#options, this.#extra));
   }
 
   set warnings(warnings: ValidationWarning[]) {
@@ -224,18 +226,18 @@ class PassedWebhook {
 class PassedValue {
   readonly ok: true;
   readonly value: unknown;
-  readonly #checks: Checks;
+  readonly #check: Check;
   readonly #options: ValidatorOptions | undefined;
 
-  constructor(value: unknown, checks: Checks, options: ValidatorOptions | undefined) {
+  constructor(value: unknown, check: Check, options: ValidatorOptions | undefined) {
     this.ok = true;
     this.value = value;
-    this.#checks = checks;
+    this.#check = check;
     this.#options = options;
   }
 
   get warnings(): ValidationWarning[] {
-    return settle(this, 'warnings', warningsOf(this.#checks, this.value, this.#options, undefined));
+    return settle(this, 'warnings', warningsOf(this.#check, this.value, this.#options, undefined));
   }
 
   set warnings(warnings: ValidationWarning[]) {
@@ -247,41 +249,45 @@ class PassedValue {
   }
 }
 
-/** A value that failed its guard: the detailed path explains why, the first time `errors` or `warnings` is read. */
+/**
+ * A value that failed its guard: the detailed path explains why the first time `errors` is read, and
+ * finds its warnings (a walk of every key) only if `warnings` is. Both are kept in private fields
+ * rather than settled as own properties: `Object.defineProperty` cost a tenth of explaining a
+ * failure. `JSON.stringify` includes them through `toJSON`.
+ */
 class Failed {
   readonly ok: false;
-  readonly #checks: Checks;
+  readonly #check: Check;
   readonly #value: unknown;
   readonly #options: ValidatorOptions | undefined;
-  #findings: Findings | undefined;
+  #errors: ValidationIssue[] | undefined;
+  #warnings: ValidationWarning[] | undefined;
 
-  constructor(checks: Checks, value: unknown, options: ValidatorOptions | undefined) {
+  constructor(check: Check, value: unknown, options: ValidatorOptions | undefined) {
     this.ok = false;
-    this.#checks = checks;
+    this.#check = check;
     this.#value = value;
     this.#options = options;
-    this.#findings = undefined;
-  }
-
-  #find(): Findings {
-    this.#findings ??= errorsOf(this.#checks, this.#value, this.#options);
-    return this.#findings;
+    this.#errors = undefined;
+    this.#warnings = undefined;
   }
 
   get errors(): ValidationIssue[] {
-    return settle(this, 'errors', this.#find().errors);
+    this.#errors ??= errorsOf(this.#check, this.#value, this.#options);
+    return this.#errors;
   }
 
   set errors(errors: ValidationIssue[]) {
-    settle(this, 'errors', errors);
+    this.#errors = errors;
   }
 
   get warnings(): ValidationWarning[] {
-    return settle(this, 'warnings', this.#find().warnings);
+    this.#warnings ??= findWarnings(this.#check, this.#value, this.#options);
+    return this.#warnings;
   }
 
   set warnings(warnings: ValidationWarning[]) {
-    settle(this, 'warnings', warnings);
+    this.#warnings = warnings;
   }
 
   toJSON(): object {
@@ -291,8 +297,8 @@ class Failed {
 
 type Failure = { ok: false; errors: ValidationIssue[]; warnings: ValidationWarning[] };
 
-function failed(checks: Checks, value: unknown, options: ValidatorOptions | undefined): Failure {
-  return new Failed(checks, value, options);
+function failed(check: Check, value: unknown, options: ValidatorOptions | undefined): Failure {
+  return new Failed(check, value, options);
 }
 
 function failure(error: unknown): Failure {
@@ -309,47 +315,46 @@ function report(result: { warnings: ValidationWarning[] }, options: ValidatorOpt
 }
 
 function checkValue<T>(
-  checks: Checks,
+  check: Check,
   value: unknown,
   options: ValidatorOptions | undefined,
 ): ValidationResult<T> {
   try {
-    if (checks.guard(value, isStrict(options)))
-      return new PassedValue(value, checks, options) as ValidationResult<T>;
-    return failed(checks, value, options);
+    if (check(value, isStrict(options))) return new PassedValue(value, check, options) as ValidationResult<T>;
+    return failed(check, value, options);
   } catch (error) {
     return failure(error);
   }
 }
 
 /** True when the guard passes; a value that throws while being read does not. */
-function passes(checks: Checks, value: unknown): boolean {
+function passes(check: Check, value: unknown): boolean {
   try {
-    return checks.guard(value, false);
+    return check(value, false);
   } catch {
     return false;
   }
 }
 
-function toStandard<T>(checks: Checks, value: unknown): StandardSchemaV1Result<T> {
-  const result = checkValue<T>(checks, value, undefined);
+function toStandard<T>(check: Check, value: unknown): StandardSchemaV1Result<T> {
+  const result = checkValue<T>(check, value, undefined);
   if (result.ok) return { value: result.value };
   return {
     issues: result.errors.map((issue) => ({ message: issue.message, path: pointerSegments(issue.path) })),
   };
 }
 
-function createValidator<T>(checks: Checks): Validator<T> {
+function createValidator<T>(check: Check): Validator<T> {
   const validate = (value: unknown, options?: ValidatorOptions): ValidationResult<T> => {
-    const result = checkValue<T>(checks, value, options);
+    const result = checkValue<T>(check, value, options);
     report(result, options);
     return result;
   };
-  const is = (value: unknown): value is T => passes(checks, value);
+  const is = (value: unknown): value is T => passes(check, value);
   const standard = {
     version: 1 as const,
     vendor: VENDOR,
-    validate: (value: unknown) => toStandard<T>(checks, value),
+    validate: (value: unknown) => toStandard<T>(check, value),
   };
   return Object.assign(validate, { is, '~standard': standard });
 }
@@ -358,13 +363,13 @@ function createValidator<T>(checks: Checks): Validator<T> {
  * A validator per entry of a table of checks, under the same keys (the caller's type says what each
  * checks), each built the first time it is read: importing the package builds none of them.
  */
-function validatorsOf(table: { readonly [key: string]: Checks }): { [key: string]: Validator<unknown> } {
+function validatorsOf(table: { readonly [key: string]: Check }): { [key: string]: Validator<unknown> } {
   const built: { [key: string]: Validator<unknown> } = {};
-  for (const [key, checks] of Object.entries(table)) {
+  for (const [key, check] of Object.entries(table)) {
     Object.defineProperty(built, key, {
       enumerable: true,
       configurable: true,
-      get: () => settle(built, key, createValidator(checks)),
+      get: () => settle(built, key, createValidator(check)),
     });
   }
   return built;
@@ -389,8 +394,8 @@ function mapOf<T>(table: { readonly [key: string]: T }): ReadonlyMap<string, T> 
   return new Map(Object.entries(table));
 }
 
-/** One lookup from `kind` to its topic's checks. */
-const CHECKS_BY_KIND: ReadonlyMap<string, Checks> = /* @__PURE__ */ mapOf(TOPIC_CHECKS);
+/** One lookup from `kind` to its topic's check. */
+const CHECKS_BY_KIND: ReadonlyMap<string, Check> = /* @__PURE__ */ mapOf(TOPIC_CHECKS);
 
 function kindOf(value: unknown): unknown {
   return value !== null && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
@@ -421,20 +426,20 @@ function validateUnguarded(value: unknown, options: ValidateOptions | undefined)
   const topic = typeof kind === 'string' ? CHECKS_BY_KIND.get(kind) : undefined;
   const strict = isStrict(options);
   if (topic) {
-    if (!topic.guard(value, strict)) return failed(topic, value, options);
+    if (!topic(value, strict)) return failed(topic, value, options);
     return new PassedWebhook(true, value, topic, options) as WebhookValidationResult;
   }
-  if (!ENVELOPE_CHECKS.guard(value, strict)) return failed(ENVELOPE_CHECKS, value, options);
+  if (!ENVELOPE_CHECK(value, strict)) return failed(ENVELOPE_CHECK, value, options);
   // The envelope passed, so `kind` is a non-empty string this version does not know.
   if (options?.unknownTopics === 'reject') {
-    const rejected = failed(ENVELOPE_CHECKS, value, options);
-    settle(rejected, 'errors', [unknownTopicIssue(kind as string)]);
+    const rejected = failed(ENVELOPE_CHECK, value, options);
+    rejected.errors = [unknownTopicIssue(kind as string)];
     return rejected;
   }
   return new PassedWebhook(
     false,
     value,
-    ENVELOPE_CHECKS,
+    ENVELOPE_CHECK,
     options,
     unknownTopicWarning(kind as string),
   ) as WebhookValidationResult;
@@ -470,8 +475,8 @@ export function isWebhook(value: unknown): value is ChameleonWebhook;
 export function isWebhook<Kind extends WebhookTopic>(value: unknown, kind: Kind): value is WebhookOf<Kind>;
 export function isWebhook(value: unknown, kind?: string): boolean {
   if (kind === undefined) return validateWebhook(value, { unknownTopics: 'reject' }).ok;
-  const checks = CHECKS_BY_KIND.get(kind);
-  return checks !== undefined && passes(checks, value);
+  const check = CHECKS_BY_KIND.get(kind);
+  return check !== undefined && passes(check, value);
 }
 
 /** `validateWebhook` as a Standard Schema: plugs into any library that accepts one. */

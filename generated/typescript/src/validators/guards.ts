@@ -342,21 +342,21 @@ function opt_string_or_null_date_time(v: unknown): boolean {
 }
 
 /** ChameleonId (common.json). */
-function isChameleonId(v: unknown): boolean {
+export function isChameleonId(v: unknown): boolean {
   if (!(typeof v === 'string')) return false;
   if (!CHAMELEON_ID_PATTERN.test(v)) return false;
   return true;
 }
 
 /** Timestamp (common.json). */
-function isTimestamp(v: unknown): boolean {
+export function isTimestamp(v: unknown): boolean {
   if (!(typeof v === 'string')) return false;
   if (!isDateTime(v)) return false;
   return true;
 }
 
 /** DashboardUrls (common.json). */
-function isDashboardUrls(v: unknown): boolean {
+export function isDashboardUrls(v: unknown): boolean {
   if (!isObject(v)) return false;
   if (!opt_string(v.dashboard)) return false;
   return true;

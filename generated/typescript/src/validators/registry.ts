@@ -3,9 +3,9 @@
  * Do not edit: change spec/ or templates/ and regenerate.
  */
 /**
- * What validate.ts looks up: the two checks of every topic (by `kind`), of
- * every model (by type name) and of the envelope, each a fast guard from
- * guards.ts and the name of its schema in schemas.ts for the detailed errors.
+ * What validate.ts looks up: the check of every topic (by `kind`), of every
+ * model (by type name) and of the envelope, each a fast guard from guards.ts,
+ * which also keys its schema in schemas.ts for the detailed errors.
  */
 import type {
   WebhookTopic,
@@ -45,52 +45,45 @@ import type {
 } from '../types.js';
 import * as guards from './guards.js';
 
-/** The two checks of one topic or model: the fast guard and the name of its schema for the detailed errors. */
-export interface Checks {
-  /**
-   * A guard of guards.ts (its `Guard` type, spelled out: validate.ts's declarations
-   * reach this module, and importing the type would put every guard's declaration
-   * in a consumer's program).
-   */
-  readonly guard: (value: unknown, strict: boolean) => boolean;
-  readonly schema: string;
-}
+/**
+ * The check of one topic or model: a guard of guards.ts, the key of its schema for the detailed
+ * errors too (its `Guard` type, spelled out: validate.ts's declarations reach this module, and
+ * importing the type would put every guard's declaration in a consumer's program).
+ */
+export type Check = (value: unknown, strict: boolean) => boolean;
 
 /** The errors reported by default before the list is cut. */
 export const DEFAULT_MAX_ERRORS = 20;
 
-/** Each topic's checks, by `kind`, in the order of the vendor's topic table. */
-export const TOPIC_CHECKS: { readonly [Kind in WebhookTopic]: Checks } = {
-  ping: { guard: guards.isPingWebhook, schema: 'PingWebhook' },
-  'response.finished': { guard: guards.isResponseFinishedWebhook, schema: 'ResponseFinishedWebhook' },
-  'alert.triggered': { guard: guards.isAlertTriggeredWebhook, schema: 'AlertTriggeredWebhook' },
-  'helpbar.answer': { guard: guards.isHelpbarAnswerWebhook, schema: 'HelpbarAnswerWebhook' },
-  'helpbar.search': { guard: guards.isHelpbarSearchWebhook, schema: 'HelpbarSearchWebhook' },
-  'helpbar.item.action': { guard: guards.isHelpbarItemActionWebhook, schema: 'HelpbarItemActionWebhook' },
-  'helpbar.item.error': { guard: guards.isHelpbarItemErrorWebhook, schema: 'HelpbarItemErrorWebhook' },
-  'tour.started': { guard: guards.isTourStartedWebhook, schema: 'TourStartedWebhook' },
-  'tour.completed': { guard: guards.isTourCompletedWebhook, schema: 'TourCompletedWebhook' },
-  'tour.exited': { guard: guards.isTourExitedWebhook, schema: 'TourExitedWebhook' },
-  'tour.snoozed': { guard: guards.isTourSnoozedWebhook, schema: 'TourSnoozedWebhook' },
-  'tour.button.clicked': { guard: guards.isTourButtonClickedWebhook, schema: 'TourButtonClickedWebhook' },
-  'survey.started': { guard: guards.isSurveyStartedWebhook, schema: 'SurveyStartedWebhook' },
-  'survey.completed': { guard: guards.isSurveyCompletedWebhook, schema: 'SurveyCompletedWebhook' },
-  'survey.exited': { guard: guards.isSurveyExitedWebhook, schema: 'SurveyExitedWebhook' },
-  'survey.snoozed': { guard: guards.isSurveySnoozedWebhook, schema: 'SurveySnoozedWebhook' },
-  'survey.button.clicked': {
-    guard: guards.isSurveyButtonClickedWebhook,
-    schema: 'SurveyButtonClickedWebhook',
-  },
-  'embed.started': { guard: guards.isEmbedStartedWebhook, schema: 'EmbedStartedWebhook' },
-  'embed.completed': { guard: guards.isEmbedCompletedWebhook, schema: 'EmbedCompletedWebhook' },
-  'embed.exited': { guard: guards.isEmbedExitedWebhook, schema: 'EmbedExitedWebhook' },
-  'embed.snoozed': { guard: guards.isEmbedSnoozedWebhook, schema: 'EmbedSnoozedWebhook' },
-  'embed.button.clicked': { guard: guards.isEmbedButtonClickedWebhook, schema: 'EmbedButtonClickedWebhook' },
-  'demo.started': { guard: guards.isDemoStartedWebhook, schema: 'DemoStartedWebhook' },
-  'demo.reveal': { guard: guards.isDemoRevealWebhook, schema: 'DemoRevealWebhook' },
-  'demo.finished': { guard: guards.isDemoFinishedWebhook, schema: 'DemoFinishedWebhook' },
-  'demo.form.submitted': { guard: guards.isDemoFormSubmittedWebhook, schema: 'DemoFormSubmittedWebhook' },
-  'demo.email.added': { guard: guards.isDemoEmailAddedWebhook, schema: 'DemoEmailAddedWebhook' },
+/** Each topic's check, by `kind`, in the order of the vendor's topic table. */
+export const TOPIC_CHECKS: { readonly [Kind in WebhookTopic]: Check } = {
+  ping: guards.isPingWebhook,
+  'response.finished': guards.isResponseFinishedWebhook,
+  'alert.triggered': guards.isAlertTriggeredWebhook,
+  'helpbar.answer': guards.isHelpbarAnswerWebhook,
+  'helpbar.search': guards.isHelpbarSearchWebhook,
+  'helpbar.item.action': guards.isHelpbarItemActionWebhook,
+  'helpbar.item.error': guards.isHelpbarItemErrorWebhook,
+  'tour.started': guards.isTourStartedWebhook,
+  'tour.completed': guards.isTourCompletedWebhook,
+  'tour.exited': guards.isTourExitedWebhook,
+  'tour.snoozed': guards.isTourSnoozedWebhook,
+  'tour.button.clicked': guards.isTourButtonClickedWebhook,
+  'survey.started': guards.isSurveyStartedWebhook,
+  'survey.completed': guards.isSurveyCompletedWebhook,
+  'survey.exited': guards.isSurveyExitedWebhook,
+  'survey.snoozed': guards.isSurveySnoozedWebhook,
+  'survey.button.clicked': guards.isSurveyButtonClickedWebhook,
+  'embed.started': guards.isEmbedStartedWebhook,
+  'embed.completed': guards.isEmbedCompletedWebhook,
+  'embed.exited': guards.isEmbedExitedWebhook,
+  'embed.snoozed': guards.isEmbedSnoozedWebhook,
+  'embed.button.clicked': guards.isEmbedButtonClickedWebhook,
+  'demo.started': guards.isDemoStartedWebhook,
+  'demo.reveal': guards.isDemoRevealWebhook,
+  'demo.finished': guards.isDemoFinishedWebhook,
+  'demo.form.submitted': guards.isDemoFormSubmittedWebhook,
+  'demo.email.added': guards.isDemoEmailAddedWebhook,
 };
 
 /** The type each model validator checks, by type name. */
@@ -130,42 +123,42 @@ export interface ModelTypes {
   User: User;
 }
 
-/** Each model's checks, by type name. */
-export const MODEL_CHECKS: { readonly [Name in keyof ModelTypes]: Checks } = {
-  Account: { guard: guards.isAccount, schema: 'Account' },
-  Action: { guard: guards.isAction, schema: 'Action' },
-  AlertGroup: { guard: guards.isAlertGroup, schema: 'AlertGroup' },
-  AlertSummaryAction: { guard: guards.isAlertSummaryAction, schema: 'AlertSummaryAction' },
-  Button: { guard: guards.isButton, schema: 'Button' },
-  CampaignAction: { guard: guards.isCampaignAction, schema: 'CampaignAction' },
-  Company: { guard: guards.isCompany, schema: 'Company' },
-  Demo: { guard: guards.isDemo, schema: 'Demo' },
-  DemoAction: { guard: guards.isDemoAction, schema: 'DemoAction' },
-  DemoEmailAction: { guard: guards.isDemoEmailAction, schema: 'DemoEmailAction' },
-  DemoFormField: { guard: guards.isDemoFormField, schema: 'DemoFormField' },
-  DemoFormSubmissionAction: { guard: guards.isDemoFormSubmissionAction, schema: 'DemoFormSubmissionAction' },
-  DemoRun: { guard: guards.isDemoRun, schema: 'DemoRun' },
-  DemoSubmission: { guard: guards.isDemoSubmission, schema: 'DemoSubmission' },
-  DemoSubmissionData: { guard: guards.isDemoSubmissionData, schema: 'DemoSubmissionData' },
-  Element: { guard: guards.isElement, schema: 'Element' },
-  Embed: { guard: guards.isEmbed, schema: 'Embed' },
-  Experience: { guard: guards.isExperience, schema: 'Experience' },
-  ExperienceStats: { guard: guards.isExperienceStats, schema: 'ExperienceStats' },
-  HelpbarAnswerAction: { guard: guards.isHelpbarAnswerAction, schema: 'HelpbarAnswerAction' },
-  HelpbarItemAction: { guard: guards.isHelpbarItemAction, schema: 'HelpbarItemAction' },
-  HelpbarItemErrorAction: { guard: guards.isHelpbarItemErrorAction, schema: 'HelpbarItemErrorAction' },
-  HelpbarSearchAction: { guard: guards.isHelpbarSearchAction, schema: 'HelpbarSearchAction' },
-  Microsurvey: { guard: guards.isMicrosurvey, schema: 'Microsurvey' },
-  Profile: { guard: guards.isProfile, schema: 'Profile' },
-  QuantifierUrl: { guard: guards.isQuantifierUrl, schema: 'QuantifierUrl' },
-  Response: { guard: guards.isResponse, schema: 'Response' },
-  SnoozeAction: { guard: guards.isSnoozeAction, schema: 'SnoozeAction' },
-  Step: { guard: guards.isStep, schema: 'Step' },
-  Tag: { guard: guards.isTag, schema: 'Tag' },
-  Tour: { guard: guards.isTour, schema: 'Tour' },
-  UrlGroup: { guard: guards.isUrlGroup, schema: 'UrlGroup' },
-  User: { guard: guards.isUser, schema: 'User' },
+/** Each model's check, by type name. */
+export const MODEL_CHECKS: { readonly [Name in keyof ModelTypes]: Check } = {
+  Account: guards.isAccount,
+  Action: guards.isAction,
+  AlertGroup: guards.isAlertGroup,
+  AlertSummaryAction: guards.isAlertSummaryAction,
+  Button: guards.isButton,
+  CampaignAction: guards.isCampaignAction,
+  Company: guards.isCompany,
+  Demo: guards.isDemo,
+  DemoAction: guards.isDemoAction,
+  DemoEmailAction: guards.isDemoEmailAction,
+  DemoFormField: guards.isDemoFormField,
+  DemoFormSubmissionAction: guards.isDemoFormSubmissionAction,
+  DemoRun: guards.isDemoRun,
+  DemoSubmission: guards.isDemoSubmission,
+  DemoSubmissionData: guards.isDemoSubmissionData,
+  Element: guards.isElement,
+  Embed: guards.isEmbed,
+  Experience: guards.isExperience,
+  ExperienceStats: guards.isExperienceStats,
+  HelpbarAnswerAction: guards.isHelpbarAnswerAction,
+  HelpbarItemAction: guards.isHelpbarItemAction,
+  HelpbarItemErrorAction: guards.isHelpbarItemErrorAction,
+  HelpbarSearchAction: guards.isHelpbarSearchAction,
+  Microsurvey: guards.isMicrosurvey,
+  Profile: guards.isProfile,
+  QuantifierUrl: guards.isQuantifierUrl,
+  Response: guards.isResponse,
+  SnoozeAction: guards.isSnoozeAction,
+  Step: guards.isStep,
+  Tag: guards.isTag,
+  Tour: guards.isTour,
+  UrlGroup: guards.isUrlGroup,
+  User: guards.isUser,
 };
 
-/** The envelope's checks: what a webhook of a topic this version does not know is held to. */
-export const ENVELOPE_CHECKS: Checks = { guard: guards.isWebhookEnvelope, schema: 'WebhookEnvelope' };
+/** The envelope's check: what a webhook of a topic this version does not know is held to. */
+export const ENVELOPE_CHECK: Check = guards.isWebhookEnvelope;

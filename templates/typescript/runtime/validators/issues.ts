@@ -9,11 +9,16 @@
 import type { ValidationIssue, ValidationMode, ValidationWarning } from '../validate.js';
 import { FORMAT_NAMES, PATTERN_NAMES } from './phrases.js';
 
-/** An error as the detailed validator reports it: Ajv's shape, without `schemaPath` or messages. */
+/**
+ * An error as the detailed validator reports it: Ajv's shape, without `schemaPath` or messages, and
+ * with the value at `instancePath` (what was received), read once, during the walk.
+ */
 export interface CompiledError {
   instancePath: string;
   keyword: string;
   params: ErrorParams;
+  /** The value at `instancePath`: `undefined` when the way there passes a property not of its own. */
+  value: unknown;
 }
 
 /** The parameters an error carries, by keyword (Ajv's names). */
@@ -49,26 +54,18 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
 const EXCERPT_LENGTH = 40;
 
 function decodeSegment(segment: string): string {
+  if (!segment.includes('~')) return segment;
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function encodeSegment(segment: string): string {
+  if (!segment.includes('~') && !segment.includes('/')) return segment;
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** The segments of a JSON Pointer (`/data/tour/id` → `['data', 'tour', 'id']`). */
 export function pointerSegments(pointer: string): string[] {
   return pointer === '' ? [] : pointer.slice(1).split('/').map(decodeSegment);
-}
-
-/** The value at `pointer` in `root` (own properties only). */
-function valueAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const segment of pointerSegments(pointer)) {
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return undefined;
-    node = (node as Record<string, unknown>)[segment];
-  }
-  return node;
 }
 
 /** A short, safe description of any value: a JSON excerpt for primitives, a kind for the rest. */
@@ -91,6 +88,7 @@ export function describeValue(value: unknown): string {
 }
 
 function typeNames(type: unknown): string {
+  if (typeof type === 'string') return TYPE_NAMES[type] ?? type;
   const types = Array.isArray(type) ? type : String(type).split(',');
   return types.map((name) => TYPE_NAMES[name] ?? String(name)).join(' or ');
 }
@@ -146,17 +144,12 @@ function issue(path: string, keyword: string, expected: string, received: string
   return { path, message: messageOf(path, keyword, expected, received), expected, received, keyword };
 }
 
-function toIssue(error: CompiledError, root: unknown): ValidationIssue {
+function toIssue(error: CompiledError): ValidationIssue {
   if (error.keyword === 'required' || error.keyword === 'requiredStrict') {
     const path = `${error.instancePath}/${encodeSegment(String(error.params.missingProperty))}`;
     return issue(path, error.keyword, expectedOf(error), 'nothing');
   }
-  return issue(
-    error.instancePath,
-    error.keyword,
-    expectedOf(error),
-    describeValue(valueAt(root, error.instancePath)),
-  );
+  return issue(error.instancePath, error.keyword, expectedOf(error), describeValue(error.value));
 }
 
 function isWithin(path: string, parent: string): boolean {
@@ -168,7 +161,7 @@ function isWithin(path: string, parent: string): boolean {
  * past the type (its errors sit deeper), those are the defect; otherwise one
  * issue says which alternatives were expected.
  */
-function foldAlternatives(issues: ValidationIssue[], path: string, root: unknown): void {
+function foldAlternatives(issues: ValidationIssue[], path: string, value: unknown): void {
   let start = issues.length;
   while (start > 0 && isWithin(issues[start - 1]!.path, path)) start--;
   const branches = issues.splice(start);
@@ -179,7 +172,7 @@ function foldAlternatives(issues: ValidationIssue[], path: string, root: unknown
   }
   const expected =
     [...new Set(branches.map((branch) => branch.expected))].join(' or ') || 'one of the alternatives';
-  issues.push(issue(path, 'anyOf', expected, describeValue(valueAt(root, path))));
+  issues.push(issue(path, 'anyOf', expected, describeValue(value)));
 }
 
 /** `if: null, else: X`: a nullable value failed X; the issues at its own path also accept null. */
@@ -220,12 +213,7 @@ function firstPerPath(issues: ValidationIssue[]): ValidationIssue[] {
 }
 
 /** Sorts compiled errors into issues and warnings; `maxErrors` caps the issues. */
-export function classify(
-  errors: CompiledError[],
-  root: unknown,
-  mode: ValidationMode,
-  maxErrors: number,
-): Findings {
+export function classify(errors: CompiledError[], mode: ValidationMode, maxErrors: number): Findings {
   const issues: ValidationIssue[] = [];
   const warnings: ValidationWarning[] = [];
   for (const error of errors) {
@@ -235,7 +223,7 @@ export function classify(
         continue;
       case 'anyOf':
       case 'oneOf':
-        foldAlternatives(issues, error.instancePath, root);
+        foldAlternatives(issues, error.instancePath, error.value);
         continue;
       case 'additionalProperties':
         warnings.push(unknownProperty(error));
@@ -244,14 +232,14 @@ export function classify(
         if (mode === 'tolerant') continue;
         break;
       case 'enum': {
-        const value = valueAt(root, error.instancePath);
+        const { value } = error;
         if (mode === 'tolerant' && typeof value === 'string') {
           warnings.push(unknownEnumValue(error, value));
           continue;
         }
       }
     }
-    issues.push(toIssue(error, root));
+    issues.push(toIssue(error));
   }
   const distinct = firstPerPath(issues);
   return {
