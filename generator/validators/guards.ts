@@ -62,8 +62,39 @@ export interface GuardFunction {
 /** A pattern the guards test, as a module constant named after the schema that owns it. */
 export interface GuardPattern {
   name: string;
+  /** The spec's pattern. */
   source: string;
+  /** The RegExp the module builds: the pattern itself, or (see `lengths`) the negation of its one class. */
+  regex: string;
   flags: string;
+  /**
+   * Set when the pattern only repeats one class of ASCII characters (`^[0-9a-f]{24}$`): it matches
+   * exactly the strings of that many characters none of which is outside the class, which V8
+   * checks about twice as fast as the anchored pattern (an ID is in nearly every object of a
+   * webhook). The module's RegExp is then the class negated (`[^0-9a-f]`), searched for.
+   */
+  lengths?: { min: number; max: number | undefined };
+}
+
+/** A class member: a printable ASCII character other than `\\`, `[`, `]` and `^`, or a range of two. */
+const CLASS_MEMBER = '[\\x20-\\x5a\\x5f-\\x7e](?:-[\\x20-\\x5a\\x5f-\\x7e])?';
+/** `^[members]{n}$`, `{n,m}` or `{n,}`. */
+const ONE_CLASS_REPEATED = new RegExp(`^\\^\\[((?:${CLASS_MEMBER})+)\\]\\{(\\d+)(,(\\d*))?\\}\\$$`);
+
+/** The class and lengths of a pattern that only repeats one class of ASCII characters, or undefined. */
+export function oneClassRepeated(
+  pattern: string,
+): { members: string; min: number; max: number | undefined } | undefined {
+  const match = ONE_CLASS_REPEATED.exec(pattern);
+  if (!match) return undefined;
+  const [, members, min, comma, max] = match as unknown as [string, string, string, string?, string?];
+  // A leading or trailing `-` is a literal; leave such classes to the RegExp rather than reason about them.
+  if (members.startsWith('-') || members.endsWith('-')) return undefined;
+  return {
+    members,
+    min: Number(min),
+    max: comma === undefined ? Number(min) : max === '' ? undefined : Number(max),
+  };
 }
 
 /**
@@ -256,14 +287,36 @@ export class GuardWriter {
    * definition it comes from (`CHAMELEON_ID_PATTERN`) or the property at `path`
    * in the current function (`URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN`).
    */
-  private pattern(source: string, path: string[]): string {
+  private pattern(source: string, path: string[]): GuardPattern {
     const known = this.patterns.find((pattern) => pattern.source === source);
-    if (known) return known.name;
+    if (known) return known;
     const wanted = `${constantCase([this.scope.owner.replace(/^is/, ''), ...path])}_PATTERN`;
     let name = wanted;
     for (let n = 2; this.patterns.some((pattern) => pattern.name === name); n++) name = `${wanted}_${n}`;
-    this.patterns.push({ name, source, flags: regexFlags(source) });
-    return name;
+    const repeated = oneClassRepeated(source);
+    const pattern: GuardPattern = repeated
+      ? {
+          name,
+          source,
+          regex: `[^${repeated.members}]`,
+          flags: '',
+          lengths: { min: repeated.min, max: repeated.max },
+        }
+      : { name, source, regex: source, flags: regexFlags(source) };
+    this.patterns.push(pattern);
+    return pattern;
+  }
+
+  /** The condition under which the string `v` does not match the pattern `source`. */
+  private patternFails(source: string, path: string[], v: string): string {
+    const { name, lengths } = this.pattern(source, path);
+    if (!lengths) return `!${name}.test(${v})`;
+    const { min, max } = lengths;
+    const length =
+      max === min
+        ? `${v}.length !== ${min}`
+        : `${v}.length < ${min}${max === undefined ? '' : ` || ${v}.length > ${max}`}`;
+    return `${length} || ${name}.test(${v})`;
   }
 
   /**
@@ -343,8 +396,10 @@ export class GuardWriter {
       out.push(fail(onlyFor('string', `${v}.length < ${string.minLength}`)));
     if (string.maxLength !== undefined)
       out.push(fail(onlyFor('string', `${v}.length > ${string.maxLength}`)));
-    if (string.pattern !== undefined)
-      out.push(fail(onlyFor('string', `!${this.pattern(string.pattern, place.path)}.test(${v})`)));
+    if (string.pattern !== undefined) {
+      const fails = this.patternFails(string.pattern, place.path, v);
+      out.push(fail(onlyFor('string', fails.includes(' || ') ? `(${fails})` : fails)));
+    }
     if (string.format !== undefined) out.push(fail(onlyFor('string', `!isDateTime(${v})`)));
     for (const [keyword, operator] of Object.entries(COMPARISONS)) {
       const bound = number[keyword as keyof NumberRules];

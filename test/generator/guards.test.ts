@@ -5,6 +5,7 @@
  * today's spec does not use, and so does every schema it must refuse.
  */
 import { transform } from 'esbuild';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import * as prettier from 'prettier';
 import ts from 'typescript';
@@ -16,6 +17,7 @@ import { buildInlineSpec } from './inline-spec.js';
 import { sharedDefinitions } from '../../generator/validators/documents.js';
 import {
   guardSources,
+  oneClassRepeated,
   writeGuards,
   type GuardFunction,
   type WrittenGuards,
@@ -543,7 +545,7 @@ const CASES: Case[] = [
     given: { anyOf: [{ type: 'null' }, { $ref: '../common.json#/definitions/Code' }] },
     want:
       "isThing(v)\n  if (!((typeof v === 'string') || (v === null))) return false;\n" +
-      "  if (typeof v === 'string' && !CODE_PATTERN.test(v)) return false;\n  return true;",
+      "  if (typeof v === 'string' && (v.length !== 3 || CODE_PATTERN.test(v))) return false;\n  return true;",
     verdicts: [
       ['abc', false, true],
       [null, false, true],
@@ -709,8 +711,14 @@ describe('GuardWriter: names stay local', () => {
       properties: { a: { type: 'string', pattern: '^[a-z]{3}$' }, b: { type: 'string', pattern: '^b$' } },
     });
     expect(guards.patterns).toEqual([
-      { name: 'CODE_PATTERN', source: '^[a-z]{3}$', flags: '' },
-      { name: 'THING_B_PATTERN', source: '^b$', flags: '' },
+      {
+        name: 'CODE_PATTERN',
+        source: '^[a-z]{3}$',
+        regex: '[^a-z]',
+        flags: '',
+        lengths: { min: 3, max: 3 },
+      },
+      { name: 'THING_B_PATTERN', source: '^b$', regex: '^b$', flags: '' },
     ]);
   });
 
@@ -774,6 +782,45 @@ describe('GuardWriter: names stay local', () => {
       writeThing({ type: 'object', properties: { c: { $ref: '../common.json#/definitions/Code' } } }),
     );
     expect(Object.keys(await load(module)).sort()).toEqual(['isCode', 'isLevel', 'isThing']);
+  });
+});
+
+describe('a pattern that only repeats one class of ASCII characters: its length, and no character outside the class', () => {
+  it.each([
+    ['^[0-9a-f]{24}$', { members: '0-9a-f', min: 24, max: 24 }],
+    ['^[a-z_]{2,5}$', { members: 'a-z_', min: 2, max: 5 }],
+    ['^[A-Z.]{2,}$', { members: 'A-Z.', min: 2, max: undefined }],
+    ['^[a-c-e]{1}$', { members: 'a-c-e', min: 1, max: 1 }],
+    ['^x+$', undefined],
+    ['^[^x]{2}$', undefined],
+    ['^[a-]{2}$', undefined],
+    ['^[\\d]{3}$', undefined],
+    ['^[a-z]{3}', undefined],
+    ['^[a-z]+$', undefined],
+  ])('%s', (pattern, want) => {
+    expect(oneClassRepeated(pattern)).toEqual(want);
+  });
+
+  it('writes a guard that agrees with the pattern (with the u flag, as Ajv compiles it) on any string', async () => {
+    const patterns = ['^[0-9a-f]{24}$', '^[0-9A-F]{6}$', '^[a-z_]{2,5}$', '^[a-c-e]{2,}$'];
+    const loaded = await Promise.all(
+      patterns.map(
+        async (pattern) => (await load(await guardsModule(writeThing({ type: 'string', pattern })))).isThing!,
+      ),
+    );
+    const near = fc
+      .array(fc.constantFrom(...'0123456789abcdefABCDEFgz_-.\u00e9\ud83d\ude00'.split('')), { maxLength: 30 })
+      .map((chars) => chars.join(''));
+    fc.assert(
+      fc.property(fc.oneof(near, fc.string({ unit: 'binary', maxLength: 30 })), (text) => {
+        patterns.forEach((pattern, index) =>
+          expect(loaded[index]!(text, false), `${pattern} on ${JSON.stringify(text)}`).toBe(
+            new RegExp(pattern, 'u').test(text),
+          ),
+        );
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -22,8 +22,10 @@ function isObject(v: unknown): v is Readonly<Record<string, unknown>> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const CHAMELEON_ID_PATTERN = /* @__PURE__ */ new RegExp('^[0-9a-f]{24}$', '');
-const URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN = /* @__PURE__ */ new RegExp('^[0-9A-F]{6}$', '');
+/** `^[0-9a-f]{24}$` is its length and none of these characters (V8 finds one faster than it matches the pattern). */
+const CHAMELEON_ID_PATTERN = /* @__PURE__ */ new RegExp('[^0-9a-f]', '');
+/** `^[0-9A-F]{6}$` is its length and none of these characters (V8 finds one faster than it matches the pattern). */
+const URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN = /* @__PURE__ */ new RegExp('[^0-9A-F]', '');
 
 /** An array of which every item is an Experience. */
 function is_array_of_Experience(v: unknown): boolean {
@@ -344,7 +346,7 @@ function opt_string_or_null_date_time(v: unknown): boolean {
 /** ChameleonId (common.json). */
 export function isChameleonId(v: unknown): boolean {
   if (!(typeof v === 'string')) return false;
-  if (!CHAMELEON_ID_PATTERN.test(v)) return false;
+  if (v.length !== 24 || CHAMELEON_ID_PATTERN.test(v)) return false;
   return true;
 }
 
@@ -902,7 +904,8 @@ export function isCampaignAction(v: unknown): boolean {
   const group_id = v.group_id;
   if (group_id !== undefined) {
     if (!(typeof group_id === 'string' || group_id === null)) return false;
-    if (typeof group_id === 'string' && !CHAMELEON_ID_PATTERN.test(group_id)) return false;
+    if (typeof group_id === 'string' && (group_id.length !== 24 || CHAMELEON_ID_PATTERN.test(group_id)))
+      return false;
   }
   return true;
 }
@@ -1219,7 +1222,8 @@ export function isProfile(v: unknown): boolean {
   const company_id = v.company_id;
   if (company_id !== undefined) {
     if (!(typeof company_id === 'string' || company_id === null)) return false;
-    if (typeof company_id === 'string' && !CHAMELEON_ID_PATTERN.test(company_id)) return false;
+    if (typeof company_id === 'string' && (company_id.length !== 24 || CHAMELEON_ID_PATTERN.test(company_id)))
+      return false;
   }
   if (!opt_number_or_null_min_0(v.browser_x)) return false;
   if (!opt_number(v.browser_tz)) return false;
@@ -1379,7 +1383,11 @@ export function isUrlGroup(v: unknown): boolean {
   const style_short_name_color = v.style_short_name_color;
   if (style_short_name_color !== undefined) {
     if (!(typeof style_short_name_color === 'string')) return false;
-    if (!URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN.test(style_short_name_color)) return false;
+    if (
+      style_short_name_color.length !== 6 ||
+      URL_GROUP_STYLE_SHORT_NAME_COLOR_PATTERN.test(style_short_name_color)
+    )
+      return false;
   }
   if (!optDashboardUrls(v.urls)) return false;
   return true;
