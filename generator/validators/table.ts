@@ -38,10 +38,15 @@ const SCHEMA_LIST_KEYWORDS = new Set(['anyOf', 'allOf', 'oneOf']);
 
 /**
  * A table entry as TypeScript source: the JSON of the schema, except that a `$ref` is the guard
- * of the schema it names (`{ $ref: isChameleonId }`), so the table is keyed and linked by the
- * guards themselves and needs no names of its own.
+ * of the schema it names (`{ $ref: isChameleonId, … }`), so the table is keyed and linked by the
+ * guards themselves and needs no names of its own; a schema that is only a `$ref` is that guard
+ * (`isChameleonId`) and one that is only a type is its name (`'string'`).
  */
 export function schemaSource(schema: JsonSchema): string {
+  // The two schemas nearly every property has are written short: a ref as its guard, one type as its name.
+  const keywords = Object.keys(schema);
+  if (keywords.length === 1 && typeof schema.$ref === 'string') return `is${schema.$ref}`;
+  if (keywords.length === 1 && typeof schema.type === 'string') return JSON.stringify(schema.type);
   const members = Object.entries(schema).map(([keyword, value]) => {
     let code: string;
     if (keyword === '$ref') code = `is${String(value)}`;

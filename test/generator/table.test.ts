@@ -9,7 +9,7 @@ import { SPEC_ID_BASE, type JsonSchema } from '../../generator/spec/load.js';
 import { buildInlineSpec } from './inline-spec.js';
 import { sharedDefinitions } from '../../generator/validators/documents.js';
 import { compilableDocument } from '../../generator/validators/schemas.js';
-import { validatorTable } from '../../generator/validators/table.js';
+import { schemaSource, validatorTable } from '../../generator/validators/table.js';
 
 const COMMON: JsonSchema = {
   title: 'Common',
@@ -216,5 +216,35 @@ describe('compilableDocument: what Ajv compiles', () => {
         Box: { type: 'object', properties: { size: { type: 'integer' } }, additionalProperties: false },
       },
     });
+  });
+});
+
+describe('schemaSource: a table entry as the schemas module writes it', () => {
+  it.each([
+    ['a ref alone is its guard', { $ref: 'Code' }, 'isCode'],
+    ['a type alone is its name', { type: 'string' }, '"string"'],
+    [
+      'a ref beside another keyword stays an object',
+      { $ref: 'Code', requiredStrict: ['a'] },
+      '{ "$ref": isCode, "requiredStrict": ["a"] }',
+    ],
+    ['types as a list stay an object', { type: ['string', 'null'] }, '{ "type": ["string","null"] }'],
+    [
+      'properties, items and alternatives are schemas; a property named $ref is only a name',
+      {
+        type: 'object',
+        properties: { $ref: { type: 'string' }, list: { type: 'array', items: { $ref: 'Box' } } },
+        anyOf: [{ required: ['a'] }, { $ref: 'Code' }],
+      },
+      '{ "type": "object", "properties": { "$ref": "string", "list": { "type": "array", "items": isBox } }, ' +
+        '"anyOf": [{ "required": ["a"] }, isCode] }',
+    ],
+    [
+      'enum and const values are data',
+      { enum: [{ $ref: 'x' }], const: 'Code' },
+      '{ "enum": [{"$ref":"x"}], "const": "Code" }',
+    ],
+  ])('%s', (_name, schema, want) => {
+    expect(schemaSource(schema as JsonSchema)).toBe(want);
   });
 });

@@ -23,6 +23,12 @@ import type { Guard } from './guards.js';
 import type { CompiledError, ErrorParams } from './issues.js';
 import { schemaTable } from './schemas.js';
 
+/**
+ * A schema of the table, where one may be written short: a guard for `{ $ref: guard }`, a type's
+ * name for `{ type: name }` (most properties are one or the other).
+ */
+export type SchemaLike = Schema | Guard | string;
+
 /** A compiled schema: the keywords the spec uses; a `$ref` is the guard of the schema it refers to. */
 export interface Schema {
   $ref?: Guard;
@@ -40,12 +46,12 @@ export interface Schema {
   required?: string[];
   /** Promised properties: required in strict mode only (issues.ts decides by mode). */
   requiredStrict?: string[];
-  properties?: Record<string, Schema>;
+  properties?: Record<string, SchemaLike>;
   additionalProperties?: boolean;
-  items?: Schema;
-  anyOf?: Schema[];
-  if?: Schema;
-  else?: Schema;
+  items?: SchemaLike;
+  anyOf?: SchemaLike[];
+  if?: SchemaLike;
+  else?: SchemaLike;
 }
 
 /**
@@ -233,33 +239,12 @@ function arrayCheck(schema: Schema): Check | undefined {
   };
 }
 
-/**
- * How objectCheck checks one property: most are a `$ref` or a type alone, checked in its own loop
- * (a closure call per property cost more than the check); the rest call their compiled check.
- */
-const enum PropertyKind {
-  Ref,
-  Types,
-  Other,
-}
-
 function objectCheck(schema: Schema): Check {
   const required = schema.required ?? [];
   const properties = schema.properties ?? {};
   const names = Object.keys(properties);
   const segments = names.map((name) => `/${escapeSegment(name)}`);
-  const schemas = names.map((name) => properties[name]!);
-  const kinds = schemas.map((property) => {
-    const keywords = Object.keys(property);
-    if (keywords.length === 1 && property.$ref) return PropertyKind.Ref;
-    return keywords.length === 1 && property.type !== undefined ? PropertyKind.Types : PropertyKind.Other;
-  });
-  const guards = schemas.map((property) => property.$ref);
-  const types = schemas.map((property) =>
-    typeof property.type === 'string' ? [property.type] : (property.type ?? []),
-  );
-  const typeErrors: ErrorParams[] = schemas.map((property) => ({ type: property.type! }));
-  const checks = schemas.map(compile);
+  const checks = names.map((name) => compile(properties[name]!));
   // Names a plain object inherits (`constructor`, `toString`): read through its prototype unless its own.
   const inheritable = names.map((name) => name in Object.prototype);
   const closed = schema.additionalProperties === false;
@@ -283,24 +268,14 @@ function objectCheck(schema: Schema): Check {
     for (let index = 0; index < names.length; index++) {
       const property = object[names[index]!];
       if (property === undefined) continue;
-      const kind = kinds[index];
-      // What passes needs neither its pointer nor a call.
-      if (
-        kind === PropertyKind.Types
-          ? hasOneOf(property, types[index]!)
-          : kind === PropertyKind.Ref && walk.prune && guards[index]!(property, walk.strict)
-      )
-        continue;
       path ??= pointer(parent, segment);
-      const own = (plain && !inheritable[index]) || Object.hasOwn(object, names[index]!);
-      if (!own) walk.inherited++;
-      if (kind === PropertyKind.Types)
-        report(walk, property, path, segments[index]!, 'type', typeErrors[index]!);
-      // A ref whose guard just failed: straight to its schema's check, without asking again.
-      else if (kind === PropertyKind.Ref && walk.prune)
-        checkOf(guards[index]!)(property, path, segments[index]!, walk);
-      else checks[index]!(property, path, segments[index]!, walk);
-      if (!own) walk.inherited--;
+      if ((plain && !inheritable[index]) || Object.hasOwn(object, names[index]!))
+        checks[index]!(property, path, segments[index]!, walk);
+      else {
+        walk.inherited++;
+        checks[index]!(property, path, segments[index]!, walk);
+        walk.inherited--;
+      }
     }
   };
 }
@@ -367,34 +342,11 @@ function ifElseCheck(condition: Check, otherwise: Check): Check {
   };
 }
 
-/** The type up front: one closure per JSON type for the common single type (a leaf's whole check). */
+/** The type up front (a leaf's whole check). */
 function typeCheck(types: readonly string[], typeError: ErrorParams): Check {
-  const failed: Check = (value, parent, segment, walk) =>
-    report(walk, value, parent, segment, 'type', typeError);
-  if (types.length > 1)
-    return (value, parent, segment, walk) => {
-      if (!hasOneOf(value, types)) failed(value, parent, segment, walk);
-    };
-  switch (types[0]) {
-    case 'string':
-      return (value, parent, segment, walk) => {
-        if (typeof value !== 'string') failed(value, parent, segment, walk);
-      };
-    case 'number':
-      return (value, parent, segment, walk) => {
-        if (!Number.isFinite(value)) failed(value, parent, segment, walk);
-      };
-    case 'boolean':
-      return (value, parent, segment, walk) => {
-        if (typeof value !== 'boolean') failed(value, parent, segment, walk);
-      };
-    default: {
-      const type = types[0]!;
-      return (value, parent, segment, walk) => {
-        if (!hasType(value, type)) failed(value, parent, segment, walk);
-      };
-    }
-  }
+  return (value, parent, segment, walk) => {
+    if (!hasOneOf(value, types)) report(walk, value, parent, segment, 'type', typeError);
+  };
 }
 
 /** A typed keyword group's check: run when the value has the group's type, else (if asked) the type error. */
@@ -405,7 +357,13 @@ function groupCheck(group: string, check: Check, typeError: ErrorParams | undefi
   };
 }
 
-function compile(schema: Schema): Check {
+function compile(written: SchemaLike): Check {
+  const schema: Schema =
+    typeof written === 'function'
+      ? { $ref: written }
+      : typeof written === 'string'
+        ? { type: written }
+        : written;
   if (schema.$ref !== undefined)
     return refCheck(schema.$ref, schema.requiredStrict ? promisedCheck(schema.requiredStrict) : undefined);
   const types =
