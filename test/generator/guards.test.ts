@@ -813,11 +813,10 @@ describe('a pattern that only repeats one class of ASCII characters: its length,
       .map((chars) => chars.join(''));
     fc.assert(
       fc.property(fc.oneof(near, fc.string({ unit: 'binary', maxLength: 30 })), (text) => {
-        patterns.forEach((pattern, index) =>
+        for (const [index, pattern] of patterns.entries())
           expect(loaded[index]!(text, false), `${pattern} on ${JSON.stringify(text)}`).toBe(
             new RegExp(pattern, 'u').test(text),
-          ),
-        );
+          );
       }),
       { numRuns: 5000 },
     );
