@@ -32,7 +32,8 @@ import { classify, exceptionIssue, pointerSegments, unexplainedIssue } from './v
 import {
   DEFAULT_MAX_ERRORS,
   ENVELOPE_CHECK,
-  MODEL_CHECKS,
+  lazyByKind,
+  lazyByModel,
   TOPIC_CHECKS,
   type Check,
   type ModelTypes,
@@ -359,20 +360,9 @@ function createValidator<T>(check: Check): Validator<T> {
   return Object.assign(validate, { is, '~standard': standard });
 }
 
-/**
- * A validator per entry of a table of checks, under the same keys (the caller's type says what each
- * checks), each built the first time it is read: importing the package builds none of them.
- */
-function validatorsOf(table: { readonly [key: string]: Check }): { [key: string]: Validator<unknown> } {
-  const built: { [key: string]: Validator<unknown> } = {};
-  for (const [key, check] of Object.entries(table)) {
-    Object.defineProperty(built, key, {
-      enumerable: true,
-      configurable: true,
-      get: () => settle(built, key, createValidator(check)),
-    });
-  }
-  return built;
+/** A table's getter: builds the validator of `check`, and replaces the getter with it (the work happens once). */
+function built(table: object, key: string, check: Check): Validator<unknown> {
+  return settle(table, key, createValidator(check));
 }
 
 /*
@@ -380,13 +370,17 @@ function validatorsOf(table: { readonly [key: string]: Check }): { [key: string]
  * a bundle of `verifySignature` alone leaves the validators, the guards and the schema table out.
  */
 
-/** The validator of each topic, by `kind`. */
-export const validators = /* @__PURE__ */ validatorsOf(TOPIC_CHECKS) as {
+/**
+ * The validator of each topic, by `kind`, each built the first time it is read: importing the package
+ * builds none of them (the table is an object literal of getters, generated: defining sixty accessors
+ * one by one cost more than the rest of this module's import).
+ */
+export const validators = /* @__PURE__ */ lazyByKind(built) as {
   readonly [Kind in WebhookTopic]: Validator<WebhookOf<Kind>>;
 };
 
-/** The validator of each model, by type name. */
-export const modelValidators = /* @__PURE__ */ validatorsOf(MODEL_CHECKS) as {
+/** The validator of each model, by type name, each built the first time it is read. */
+export const modelValidators = /* @__PURE__ */ lazyByModel(built) as {
   readonly [Name in keyof ModelTypes]: Validator<ModelTypes[Name]>;
 };
 
