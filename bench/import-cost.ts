@@ -16,14 +16,15 @@ export interface ImportBudget {
 }
 
 /**
- * Issue 13's targets (KB = 1024 bytes). verifyWebhook's is a ratchet at 14 KB gzip: its target is 12 KB,
- * and what stands between is that the guards and the detailed path's schema table state every rule twice.
+ * Issue 13's targets (KB = 1024 bytes). verifyWebhook's is a ratchet below its target of 12 KB gzip,
+ * at 11.5 KB (it measured 11,506 B once the guards called shared checks and the schema table was
+ * keyed by them): lower it when a change makes the bundle smaller.
  */
 export const IMPORT_BUDGETS: readonly ImportBudget[] = [
   { name: 'verifySignature', measure: 'minified', maxBytes: 5 * 1024 },
   { name: 'signWebhook', measure: 'minified', maxBytes: 3 * 1024 },
   { name: 'WEBHOOK_TOPICS', measure: 'minified', maxBytes: 2 * 1024 },
-  { name: 'verifyWebhook', measure: 'gzip', maxBytes: 14 * 1024 },
+  { name: 'verifyWebhook', measure: 'gzip', maxBytes: 11.5 * 1024 },
 ];
 
 /** The issue's target where a budget is still a ratchet above it: the bench prints both. */
