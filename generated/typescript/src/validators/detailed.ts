@@ -78,6 +78,10 @@ interface Walk {
   strict: boolean;
 }
 
+function newWalk(warnings: boolean, prune: boolean, strict: boolean): Walk {
+  return { out: [], budget: MAX_DETAILED_ERRORS, inherited: 0, warnings, prune, strict };
+}
+
 /**
  * The check of one schema. The value's JSON Pointer is `parent` followed by `segment`: a property's
  * `/name`, already escaped, or an item's index. Joining them waits until something is reported there.
@@ -327,14 +331,7 @@ function anyOfCheck(branches: Check[]): Check {
 
 function ifElseCheck(condition: Check, otherwise: Check): Check {
   return (value, parent, segment, walk) => {
-    const probe: Walk = {
-      out: [],
-      budget: MAX_DETAILED_ERRORS,
-      inherited: 0,
-      warnings: true,
-      prune: false,
-      strict: false,
-    };
+    const probe = newWalk(true, false, false);
     condition(value, parent, segment, probe);
     if (probe.out.length === 0) return;
     const before = walk.out.length;
@@ -405,14 +402,7 @@ function walkOf(guard: Guard, value: unknown, walk: Walk): CompiledError[] {
  * in Ajv's order (empty when it passes).
  */
 export function detailedErrors(guard: Guard, value: unknown): CompiledError[] {
-  return walkOf(guard, value, {
-    out: [],
-    budget: MAX_DETAILED_ERRORS,
-    inherited: 0,
-    warnings: true,
-    prune: false,
-    strict: false,
-  });
+  return walkOf(guard, value, newWalk(true, false, false));
 }
 
 /**
@@ -420,12 +410,5 @@ export function detailedErrors(guard: Guard, value: unknown): CompiledError[] {
  * that can become errors in that mode (issues.ts classifies them to the same errors), without the warnings.
  */
 export function failureErrors(guard: Guard, value: unknown, strict: boolean): CompiledError[] {
-  return walkOf(guard, value, {
-    out: [],
-    budget: MAX_DETAILED_ERRORS,
-    inherited: 0,
-    warnings: false,
-    prune: true,
-    strict,
-  });
+  return walkOf(guard, value, newWalk(false, true, strict));
 }
