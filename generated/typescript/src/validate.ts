@@ -270,8 +270,6 @@ class Failed {
     this.#check = check;
     this.#value = value;
     this.#options = options;
-    this.#errors = undefined;
-    this.#warnings = undefined;
   }
 
   get errors(): ValidationIssue[] {
