@@ -15,8 +15,12 @@ import {
   type BullmqSinkOptions,
   type CreateWorkerOptions,
 } from '../generated/typescript/src/bullmq.js';
-import { createNodeHandler, type ReceiverOptions } from '../generated/typescript/src/index.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import {
+  createNodeHandler,
+  type DeliveryRecord,
+  type ReceiverOptions,
+} from '../generated/typescript/src/index.js';
+import { socketWrites, startRedis, type RedisServer } from './redis-server.js';
 import { chameleonId, delivery, NOW, SECRET, type Delivery } from './verify-deliveries.js';
 
 let redis: RedisServer;
@@ -55,8 +59,29 @@ async function setup(sinkOptions: Partial<BullmqSinkOptions> = {}, receiver: Par
     cleanups.push(() => created.close());
     return created;
   };
-  return { queue, url, worker };
+  return { sink, queue, url, worker };
 }
+
+/** The socket of a queue's ioredis connection, once it is connected (BullMQ 6: through its backend). */
+async function socketOf(queue: Queue): Promise<unknown> {
+  const holder = queue as unknown as {
+    client?: Promise<unknown>;
+    getBackend?: () => { client: Promise<unknown> };
+  };
+  await queue.waitUntilReady();
+  const client = (await (holder.client ?? holder.getBackend!().client)) as { stream: unknown };
+  await sleep(0); // the sink has looked its client up too
+  return client.stream;
+}
+
+const recordOf = (id: string): DeliveryRecord => ({
+  received_at: new Date().toISOString(),
+  id,
+  kind: 'tour.completed',
+  conforming: true,
+  issues: [],
+  body: JSON.stringify({ id, kind: 'tour.completed' }),
+});
 
 async function post(url: string, d: Delivery): Promise<{ status: number; body: any; ms: number }> {
   const started = Date.now();
@@ -195,6 +220,63 @@ describe('chameleon-webhooks/bullmq', () => {
     expect(answer.ms).toBeLessThan(2000);
     expect((await post(url, d)).status).toBe(200);
     expect(await queue.count()).toBe(1);
+  });
+
+  it('sends the enqueues of one event-loop turn in one write; each waits for its own job, copies collapse', async () => {
+    const { sink, queue } = await setup();
+    const socket = await socketOf(sink.queue);
+    const ids = Array.from({ length: 40 }, (_, index) => chameleonId(0xb100 + index));
+    const found: boolean[] = [];
+    // Every id twice, in one turn: 80 keeps, 40 jobs.
+    const writes = await socketWrites(socket, () =>
+      Promise.all(
+        [...ids, ...ids].map((id) =>
+          Promise.resolve(sink.keep(recordOf(id))).then(async () => {
+            found.push((await queue.getJob(jobIdOf(id))) !== undefined); // held once keep resolved
+          }),
+        ),
+      ),
+    );
+    expect(writes).toBe(1);
+    expect(found).toEqual([...ids, ...ids].map(() => true));
+    expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 40 });
+  });
+
+  it('gives each enqueue of a turn its own outcome: one refused add fails only its own delivery', async () => {
+    const refused = chameleonId(0xb1ff);
+    class Refusing extends Queue {
+      override add(...args: Parameters<Queue['add']>): ReturnType<Queue['add']> {
+        if ((args[1] as DeliveryRecord).id === refused) return Promise.reject(new Error('refused'));
+        return super.add(...args);
+      }
+    }
+    const queueName = `test-${process.pid}-${++queues}`;
+    const queue = new Refusing(queueName, { connection });
+    cleanups.push(() => queue.close());
+    const sink = createBullmqSink({ queue });
+    const ids = [chameleonId(0xb1f0), refused, chameleonId(0xb1f1)];
+    const outcomes = await Promise.allSettled(ids.map((id) => sink.keep(recordOf(id))));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await queue.count()).toBe(2);
+  });
+
+  it('answers every delivery of a burst 500 within the deadline while Redis is stalled, and enqueues each retry', async () => {
+    const { queue, url } = await setup({ enqueueTimeoutMs: 300 });
+    const deliveries = Array.from({ length: 20 }, (_, index) =>
+      delivery({ id: chameleonId(0xb200 + index) }),
+    );
+    redis.pause();
+    let answers: Array<Awaited<ReturnType<typeof post>>>;
+    try {
+      answers = await Promise.all(deliveries.map((d) => post(url, d)));
+    } finally {
+      redis.resume();
+    }
+    expect(answers.map((answer) => answer.status)).toEqual(deliveries.map(() => 500));
+    expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(2000);
+    const retries = await Promise.all(deliveries.map((d) => post(url, d)));
+    expect(retries.map((answer) => answer.status)).toEqual(deliveries.map(() => 200));
+    expect(await queue.count()).toBe(20);
   });
 
   it('maps webhook ids to BullMQ job ids one to one, escaping what BullMQ refuses', () => {

@@ -74,3 +74,32 @@ export async function startRedis(): Promise<RedisServer> {
     },
   };
 }
+
+/**
+ * Counts what a client's socket hands the kernel while `during` runs: one per `_write` or `_writev`
+ * (a corked socket flushes its buffered chunks in one `_writev`).
+ */
+export async function socketWrites(socket: unknown, during: () => Promise<unknown>): Promise<number> {
+  type Write = (...args: unknown[]) => void;
+  const stream = socket as Record<'_write' | '_writev', Write | undefined>;
+  const saved = (['_write', '_writev'] as const).map((name) => {
+    const own = Object.hasOwn(stream, name);
+    const original = stream[name];
+    if (original)
+      stream[name] = (...args) => {
+        writes += 1;
+        original.apply(stream, args);
+      };
+    return () => {
+      if (own) stream[name] = original;
+      else delete stream[name];
+    };
+  });
+  let writes = 0;
+  try {
+    await during();
+  } finally {
+    for (const restore of saved) restore();
+  }
+  return writes;
+}

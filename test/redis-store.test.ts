@@ -15,7 +15,7 @@ import {
   type RedisClientLike,
   type RedisIdempotencyStoreOptions,
 } from '../generated/typescript/src/redis.js';
-import { freePort, startRedis, type RedisServer } from './redis-server.js';
+import { freePort, socketWrites, startRedis, type RedisServer } from './redis-server.js';
 import { chameleonId, delivery, NOW, SECRET, type Delivery } from './verify-deliveries.js';
 
 let redis: RedisServer;
@@ -30,6 +30,14 @@ afterEach(async () => {
 });
 
 type Connect = (url: string) => Promise<RedisClientLike>;
+
+/** Calls of each command since `CONFIG RESETSTAT`, from `INFO commandstats`. */
+async function commandCalls(admin: Redis): Promise<Record<string, number>> {
+  const info = await admin.info('commandstats');
+  return Object.fromEntries(
+    [...info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].map(([, name, calls]) => [name!, Number(calls)]),
+  );
+}
 
 const CLIENTS: Array<[string, Connect]> = [
   [
@@ -82,6 +90,65 @@ describe.each(CLIENTS)('createRedisIdempotencyStore with %s', (_name, connect) =
     });
     return { store: created, logs, prefix };
   }
+
+  it('claims the deliveries of one event-loop turn together, each with its own answer (one write on ioredis)', async () => {
+    const client = await connect(redis.url);
+    const shared = createRedisIdempotencyStore({ client, prefix: freshPrefix() });
+    await shared.begin('warm-up', 'owner-0'); // Redis holds the scripts: each call below is one EVALSHA
+    const ids = Array.from({ length: 30 }, (_, index) => `id-${index}`);
+    let claims: string[] = [];
+    const burst = async () => {
+      claims = await Promise.all([
+        ...ids.map((id) => shared.begin(id, 'owner-1')),
+        ...ids.slice(0, 10).map((id) => shared.begin(id, 'owner-2')),
+      ]);
+    };
+    const stream = (client as { stream?: unknown }).stream;
+    if (stream) expect(await socketWrites(stream, burst)).toBe(1);
+    else await burst(); // node-redis writes a turn's commands together itself
+    expect(claims).toEqual([...ids.map(() => 'claimed'), ...ids.slice(0, 10).map(() => 'in-progress')]);
+  });
+
+  it('sends its scripts by hash, and in full again once Redis lost them', async () => {
+    const admin = new Redis(redis.url);
+    cleanups.push(() => admin.disconnect());
+    const { store: shared } = await store();
+    expect(await shared.begin('a', 'owner-1')).toBe('claimed');
+    await shared.complete('a', 'owner-1'); // Redis holds both scripts now
+    await admin.config('RESETSTAT');
+    expect(await shared.begin('b', 'owner-1')).toBe('claimed');
+    await shared.complete('b', 'owner-1');
+    expect(await commandCalls(admin)).toMatchObject({ evalsha: 2 });
+    expect((await commandCalls(admin)).eval).toBeUndefined();
+    await admin.script('FLUSH'); // as after a restart
+    expect(await shared.begin('b', 'owner-2')).toBe('done');
+    expect(await shared.begin('c', 'owner-2')).toBe('claimed');
+    expect(await commandCalls(admin)).toMatchObject({ evalsha: 4, eval: 1 });
+  });
+
+  it('fails every claim of a turn within the bound while Redis is stalled, and frees each once it is back', async () => {
+    const { store: stalled, logs } = await store({ commandTimeoutMs: 300 });
+    await stalled.begin('warm-up', 'owner-0');
+    const ids = Array.from({ length: 10 }, (_, index) => `stalled-${index}`);
+    const started = Date.now();
+    redis.pause();
+    let outcomes: PromiseSettledResult<string>[];
+    try {
+      outcomes = await Promise.allSettled(ids.map((id) => stalled.begin(id, 'owner-1')));
+    } finally {
+      redis.resume();
+    }
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(ids.map(() => 'rejected'));
+    expect(
+      logs.filter((line) => /cannot claim webhook stalled-\d+: Redis did not answer/.test(line)),
+    ).toHaveLength(10);
+    // The claims land once Redis wakes up and are released as they land: nothing stays blocked.
+    await sleep(200);
+    expect(await Promise.all(ids.map((id) => stalled.begin(id, 'owner-2')))).toEqual(
+      ids.map(() => 'claimed'),
+    );
+  });
 
   it('runs each handler once across three receivers sharing Redis, under concurrent copies', async () => {
     const { prefix } = await store();
@@ -179,7 +246,7 @@ describe.each(CLIENTS)('createRedisIdempotencyStore with %s', (_name, connect) =
     expect(answer).toMatchObject({ status: 503, body: { error: 'store-unavailable' } });
     expect(answer.ms).toBeLessThan(2000);
     expect(runs).toBe(0);
-    expect(logs.join('\n')).toMatch(/cannot claim webhook .*did not answer EVAL within 300 ms.*503/);
+    expect(logs.join('\n')).toMatch(/cannot claim webhook .*did not answer EVALSHA within 300 ms.*503/);
     // The claim sent before the stall lands when Redis wakes up, and is released as it lands: the
     // retry (Chameleon's comes minutes later) is not blocked for a lease.
     await sleep(200);

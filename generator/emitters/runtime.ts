@@ -63,6 +63,7 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'fixture-tools.ts': INTERNAL,
   'redis/client.ts': REDIS,
   'redis/store.ts': REDIS,
+  'redis/turn.ts': INTERNAL,
   'bullmq/sink.ts': BULLMQ,
   'bullmq/worker.ts': BULLMQ,
   'signed-request.ts': NODE,

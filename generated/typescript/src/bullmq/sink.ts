@@ -13,6 +13,7 @@
 import { Queue, type BackoffOptions, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { IDEMPOTENCY_TTL_HOURS } from '../facts.js';
 import type { DeliveryRecord, DeliverySink } from '../receiver/types.js';
+import { corkableSocketOf, createTurns } from '../redis/turn.js';
 
 /** The queue both sides use unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'chameleon-webhooks';
@@ -59,12 +60,16 @@ export function jobIdOf(webhookId: string): string {
   return plain ? webhookId : `~${encodeURIComponent(webhookId).replaceAll('~', '%7E')}`;
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+/**
+ * The ioredis client under a queue, once connected (BullMQ 5: `queue.client`; 6: its backend's), for
+ * its socket; undefined where there is none to reach.
+ */
+function clientOf(queue: Queue): Promise<unknown> {
+  const holder = queue as unknown as {
+    client?: Promise<unknown>;
+    getBackend?: () => { client?: Promise<unknown> } | undefined;
+  };
+  return Promise.resolve(holder.client ?? holder.getBackend?.()?.client);
 }
 
 /** A {@link DeliverySink} that enqueues each delivery once, for `createWorker`'s workers. */
@@ -80,16 +85,33 @@ export function createBullmqSink(options: BullmqSinkOptions): BullmqSink {
     removeOnFail: false,
   };
   const timeoutMs = options.enqueueTimeoutMs ?? DEFAULT_ENQUEUE_TIMEOUT_MS;
+  let client: unknown;
+  clientOf(queue).then(
+    (connected) => (client = connected),
+    () => undefined, // no client to reach: each add is written on its own
+  );
+  // The adds of one event-loop turn leave in one write and share one timer; each still resolves
+  // with its own job's reply, so `keep` resolves only once Redis holds that job.
+  const bounded = createTurns({ timeoutMs, socket: () => corkableSocketOf(client) });
+  // A copy arriving while its webhook's job is being added waits for that add, not another.
+  const adding = new Map<string, Promise<unknown>>();
+  function add(record: DeliveryRecord, jobId: string): Promise<unknown> {
+    const pending = adding.get(jobId);
+    if (pending) return pending;
+    const added = bounded(
+      () => queue.add(record.kind, record, { ...jobOptions, jobId }),
+      () => new Error(`enqueueing ${jobId} did not complete within ${timeoutMs} ms`),
+    );
+    adding.set(jobId, added);
+    const forget = () => adding.get(jobId) === added && adding.delete(jobId);
+    added.then(forget, forget);
+    return added;
+  }
   return {
     queue,
     async keep(record: DeliveryRecord): Promise<void> {
-      const jobId = jobIdOf(record.id);
       try {
-        await withTimeout(
-          queue.add(record.kind, record, { ...jobOptions, jobId }),
-          timeoutMs,
-          `enqueueing ${jobId}`,
-        );
+        await add(record, jobIdOf(record.id));
       } catch (error) {
         console.error(
           `chameleon-webhooks/bullmq: cannot enqueue webhook ${record.id}: ${error instanceof Error ? error.message : String(error)}; answering 500 so Chameleon retries`,

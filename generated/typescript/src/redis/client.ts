@@ -5,6 +5,7 @@
  * Every command is bounded by a timeout: a stalled or unreachable Redis fails fast instead of
  * holding a webhook's answer past Chameleon's timeout.
  */
+import { corkableSocketOf, createTurns } from './turn.js';
 
 /** An ioredis client (`new Redis()`, or a Cluster): `call(command, ...args)`. */
 export interface IoredisLike {
@@ -40,7 +41,10 @@ function isIoredis(client: RedisClientLike): client is IoredisLike {
   return typeof (client as IoredisLike).call === 'function';
 }
 
-/** A bounded command runner over an ioredis or node-redis client. */
+/**
+ * A bounded command runner over an ioredis or node-redis client. The commands of one event-loop turn
+ * share one timer and, on ioredis, leave in one write (see `turn.ts`); each gets its own reply.
+ */
 export function boundedCommands(client: RedisClientLike, timeoutMs: number): RedisCommand {
   if (!isIoredis(client) && typeof client?.sendCommand !== 'function') {
     throw new TypeError('Expected an ioredis client (with call) or a node-redis client (with sendCommand).');
@@ -48,22 +52,11 @@ export function boundedCommands(client: RedisClientLike, timeoutMs: number): Red
   const send = isIoredis(client)
     ? (command: string, args: (string | number)[]) => client.call(command, ...args)
     : (command: string, args: (string | number)[]) => client.sendCommand([command, ...args.map(String)]);
-  return (command, args, late) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let timedOut = false;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        reject(new RedisTimeoutError(command, timeoutMs));
-      }, timeoutMs);
-    });
-    // `send` may throw synchronously (a closed node-redis client): a rejection all the same.
-    const reply = new Promise<unknown>((resolve) => resolve(send(command, args)));
-    if (late)
-      reply.then(
-        (value) => timedOut && late(value),
-        () => undefined,
-      );
-    return Promise.race([reply, deadline]).finally(() => clearTimeout(timer));
-  };
+  const bounded = createTurns({ timeoutMs, socket: () => corkableSocketOf(client) });
+  return (command, args, late) =>
+    bounded(
+      () => send(command, args),
+      () => new RedisTimeoutError(command, timeoutMs),
+      late,
+    );
 }

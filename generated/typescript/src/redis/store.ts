@@ -12,6 +12,7 @@
  * - release after a failed handler fails: the answer is 500 anyway; the lease runs out, and
  *   Chameleon's retry runs the handler then.
  */
+import { createHash } from 'node:crypto';
 import { DEFAULT_IDEMPOTENCY_TTL_MS, type IdempotencyClaim, type IdempotencyStore } from '../idempotency.js';
 import { boundedCommands, type RedisClientLike, type RedisCommand } from './client.js';
 
@@ -53,6 +54,23 @@ const RELEASE = `if redis.call('GET', KEYS[1]) ~= 'running:' .. ARGV[1] then ret
 redis.call('DEL', KEYS[1])
 return 1`;
 
+/** A Lua script and its SHA-1: sent by hash (EVALSHA), in full (EVAL) only when Redis lacks it. */
+interface Script {
+  lua: string;
+  sha: string;
+}
+
+const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
+const SCRIPTS = {
+  claim: script(CLAIM),
+  complete: script(COMPLETE),
+  renew: script(RENEW),
+  release: script(RELEASE),
+};
+
+/** Redis' answer to EVALSHA of a script it does not hold (first use, restart, SCRIPT FLUSH). */
+const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith('NOSCRIPT');
+
 /** Background retries of a success record: about a minute in all, then the lease decides. */
 const RECORD_RETRY_DELAYS_MS = [250, 1000, 4000, 15_000, 40_000];
 
@@ -83,23 +101,27 @@ class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   #script(
-    script: string,
+    script: Script,
     id: string,
     owner: string,
     ms: number,
     late?: (reply: unknown) => void,
   ): Promise<unknown> {
-    return this.#command('EVAL', [script, 1, this.#prefix + id, owner, ms], late);
+    const args = [1, this.#prefix + id, owner, ms];
+    return this.#command('EVALSHA', [script.sha, ...args], late).catch((error: unknown) => {
+      if (!isNoScript(error)) throw error;
+      return this.#command('EVAL', [script.lua, ...args], late);
+    });
   }
 
   async begin(id: string, owner: string): Promise<IdempotencyClaim> {
     // A claim that lands after its timeout (the delivery was answered 503) would block the retry
     // for a lease: release it as soon as it lands.
     const orphaned = (reply: unknown) => {
-      if (reply === 'claimed') this.#script(RELEASE, id, owner, 0).catch(() => undefined);
+      if (reply === 'claimed') this.#script(SCRIPTS.release, id, owner, 0).catch(() => undefined);
     };
     try {
-      const reply = String(await this.#script(CLAIM, id, owner, this.#leaseMs, orphaned));
+      const reply = String(await this.#script(SCRIPTS.claim, id, owner, this.#leaseMs, orphaned));
       if (!CLAIMS.has(reply)) throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
       return reply as IdempotencyClaim;
     } catch (error) {
@@ -123,7 +145,7 @@ class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async #record(id: string, owner: string): Promise<void> {
-    if (Number(await this.#script(COMPLETE, id, owner, this.#ttlMs)) === 0) {
+    if (Number(await this.#script(SCRIPTS.complete, id, owner, this.#ttlMs)) === 0) {
       this.#log(
         `chameleon-webhooks/redis: webhook ${id} finished after another attempt took over its lease (the handler ran twice); lengthen leaseMs or handlerTimeoutMs`,
       );
@@ -145,7 +167,7 @@ class RedisIdempotencyStore implements IdempotencyStore {
 
   async renew(id: string, owner: string): Promise<boolean> {
     try {
-      return Number(await this.#script(RENEW, id, owner, this.#leaseMs)) === 1;
+      return Number(await this.#script(SCRIPTS.renew, id, owner, this.#leaseMs)) === 1;
     } catch (error) {
       this.#log(`chameleon-webhooks/redis: cannot renew the claim of webhook ${id}: ${describe(error)}`);
       throw error;
@@ -154,7 +176,7 @@ class RedisIdempotencyStore implements IdempotencyStore {
 
   async fail(id: string, owner: string): Promise<void> {
     try {
-      await this.#script(RELEASE, id, owner, 0);
+      await this.#script(SCRIPTS.release, id, owner, 0);
     } catch (error) {
       this.#log(
         `chameleon-webhooks/redis: cannot release webhook ${id} after its handler failed: ${describe(error)}; the retry runs once the lease runs out`,
