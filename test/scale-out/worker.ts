@@ -14,9 +14,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const worker = createWorker({
   connection,
   concurrency: 10,
-  // A dead worker's jobs are taken over within about 7 s (the defaults, 30 s, would outlast the test);
-  // a lock long enough that a live worker starved of CPU on a shared machine keeps its jobs.
-  worker: { lockDuration: 5000, stalledInterval: 2000 },
+  // A dead worker's jobs are taken over within about 7 s (the defaults, 30 s, would outlast the test):
+  // its locks run out within 5 s, and a stalled check (two passes, 1 s apart) moves them back. A lock
+  // long enough that a live worker starved of CPU on a shared machine keeps its jobs.
+  worker: { lockDuration: 5000, stalledInterval: 1000 },
   on: {
     'tour.completed': async (webhook) => {
       await log.rpush('log', `start ${process.pid} ${webhook.id}`);
