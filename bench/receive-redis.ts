@@ -32,13 +32,13 @@ const ROWS = [
 ] as const;
 const P99_TARGET_MS = 20;
 
-/** The built package's entries (bench/package.ts), loaded by a server child. */
-const entries = process.env.BENCH_REDIS_SERVER
-  ? await Promise.all([nodeEntry(), redisEntry(), bullmqEntry()])
-  : undefined;
-
-function handlerOf(kind: string, port: number) {
-  const [{ createNodeHandler }, { createRedisIdempotencyStore }, { createBullmqSink }] = entries!;
+/** A server child's handler, from the built package's entries (bench/package.ts). */
+async function handlerOf(kind: string, port: number) {
+  const [{ createNodeHandler }, { createRedisIdempotencyStore }, { createBullmqSink }] = await Promise.all([
+    nodeEntry(),
+    redisEntry(),
+    bullmqEntry(),
+  ]);
   const connection = { host: '127.0.0.1', port };
   if (kind === 'node') return bareNode;
   if (kind === 'redis-store') {
@@ -96,7 +96,7 @@ export async function run(): Promise<void> {
 
 if (process.env.BENCH_REDIS_SERVER) {
   const server = createServer(
-    handlerOf(process.env.BENCH_REDIS_SERVER, Number(process.env.BENCH_REDIS_PORT)),
+    await handlerOf(process.env.BENCH_REDIS_SERVER, Number(process.env.BENCH_REDIS_PORT)),
   );
   exitOnRequest();
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));

@@ -46,11 +46,11 @@ const ROWS: ReceiveRow[] = [
   { name: 'Express / bare Express', bare: 'express', ours: 'express-ours', target: 0.8 },
 ];
 
-/** The built package (bench/package.ts), loaded by a server child. */
-const pkg = process.env.BENCH_RECEIVE_SERVER ? await nodeEntry() : undefined!;
+/** The built package (bench/package.ts), as a server child loads it. */
+type Package = Awaited<ReturnType<typeof nodeEntry>>;
 
 /** A store at its cap before the first request, as after a day of traffic. */
-function fullStore(): MemoryIdempotencyStore {
+function fullStore(pkg: Package): MemoryIdempotencyStore {
   const store = new pkg.MemoryIdempotencyStore({ maxEntries: STORE_CAP });
   for (let index = 0; index < STORE_CAP; index++) {
     const id = `f${index.toString(16).padStart(23, '0')}`;
@@ -60,14 +60,15 @@ function fullStore(): MemoryIdempotencyStore {
   return store;
 }
 
-const receiverOptions = () => ({
+const receiverOptions = (pkg: Package) => ({
   secret: SECRET,
-  idempotency: fullStore(),
+  idempotency: fullStore(pkg),
   on: { 'tour.completed': () => {} },
 });
 
 /** Starts `kind` on a loopback port; resolves with the port. */
 async function serve(kind: string): Promise<number> {
+  const pkg = await nodeEntry();
   const listen = (server: import('node:http').Server) =>
     new Promise<number>((resolve) =>
       server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
@@ -76,7 +77,7 @@ async function serve(kind: string): Promise<number> {
     case 'node':
       return listen(createServer(bareNode));
     case 'node-ours':
-      return listen(createServer(pkg.createNodeHandler(receiverOptions())));
+      return listen(createServer(pkg.createNodeHandler(receiverOptions(pkg))));
     case 'express': {
       const app = express();
       app.post('/', express.raw({ type: '*/*' }), (_req, res) => void res.json({ ok: true }));
@@ -84,7 +85,7 @@ async function serve(kind: string): Promise<number> {
     }
     case 'express-ours': {
       const app = express();
-      app.post('/', pkg.createNodeHandler(receiverOptions()));
+      app.post('/', pkg.createNodeHandler(receiverOptions(pkg)));
       return listen(createServer(app));
     }
     case 'fastify':
@@ -95,7 +96,7 @@ async function serve(kind: string): Promise<number> {
         app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
         app.post('/', async () => ({ ok: true }));
       } else {
-        await app.register(pkg.createFastifyPlugin(receiverOptions()));
+        await app.register(pkg.createFastifyPlugin(receiverOptions(pkg)));
       }
       await app.listen({ port: 0, host: '127.0.0.1' });
       return (app.server.address() as AddressInfo).port;
@@ -109,7 +110,7 @@ async function serve(kind: string): Promise<number> {
           return context.json({ ok: true });
         });
       } else {
-        app.post('/', pkg.createHonoHandler(receiverOptions()));
+        app.post('/', pkg.createHonoHandler(receiverOptions(pkg)));
       }
       return new Promise((resolve) => {
         serveHono({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));

@@ -18,21 +18,13 @@ const suites: Record<string, Suite> = {
   size: async () => (await import('./size.js')).run(),
 };
 
-/** Suites that load servers from the built package (bench/package.ts): it is built first. */
-const LOADS_THE_BUILD = new Set(['receive', 'receive-redis']);
-
 async function main(names: string[]): Promise<number> {
   const unknown = names.filter((name) => !(name in suites));
   if (unknown.length) {
     console.error(`Unknown suite(s): ${unknown.join(', ')}. Suites: ${Object.keys(suites).join(', ')}`);
     return 1;
   }
-  const chosen = names.length ? names : Object.keys(suites);
-  if (chosen.some((name) => LOADS_THE_BUILD.has(name))) {
-    const { buildPackage } = await import('../generator/build-package.js');
-    await buildPackage();
-  }
-  for (const name of chosen) {
+  for (const name of names.length ? names : Object.keys(suites)) {
     console.log(`\n== ${name}`);
     await suites[name]!();
   }

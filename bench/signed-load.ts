@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import autocannon from 'autocannon';
 import { signWebhook } from '../generated/typescript/src/index.js';
+import { ensureBuilt } from './package.js';
 
 export const SECRET = 'bench-webhook-secret-0123456789';
 export const CONNECTIONS = 50;
@@ -59,6 +60,7 @@ export async function measureChild(
   // BENCH_CPU_PROFILE=dir writes each server's CPU profile there (it exits on its own to write it).
   const profileDir = process.env.BENCH_CPU_PROFILE;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  await ensureBuilt();
   const child = fork(script, [], {
     env: { ...process.env, ...env },
     execArgv: ['--import', 'tsx', ...profile],

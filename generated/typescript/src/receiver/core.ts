@@ -15,8 +15,11 @@ import {
   createOnceRunner,
   IdempotencyStoreUnavailableError,
   isThenable,
+  LATE,
   type Maybe,
   type OnceOutcome,
+  type Settled,
+  settleWithin,
   step,
 } from '../once-per-id.js';
 import type { AnyChameleonWebhook } from '../types.js';
@@ -174,26 +177,6 @@ function hasHandlers(options: ReceiverOptions, result: Verified): boolean {
   return Boolean(
     options.onAny || (result.known ? options.on?.[result.webhook.kind] : options.onUnknownTopic),
   );
-}
-
-const LATE = Symbol('late');
-type Settled<T> = { value: T } | { error: unknown } | typeof LATE;
-
-/** Waits for `work` at most `ms`: its value, its error, or {@link LATE} (the work goes on). */
-function settleWithin<T>(work: PromiseLike<T>, ms: number): Promise<Settled<T>> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms, LATE);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve({ value });
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        resolve({ error });
-      },
-    );
-  });
 }
 
 export function ackDeadlineOf(options: ReceiverOptions): number {
