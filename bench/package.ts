@@ -1,9 +1,8 @@
 /**
  * The package as its users run it: the bundles `npm run build:package` writes to
- * generated/typescript/dist, built once per bench run by {@link ensureBuilt} (measureChild calls it before it
- * forks a server). Not the
- * sources through tsx, whose transform wraps every closure in a naming helper that costs the receivers
- * a call per closure per request. Types come from the sources the bundles are built from.
+ * generated/typescript/dist, built once per bench run by {@link ensureBuilt} (measureChild calls it
+ * before it forks a server). Not the sources through tsx, whose transform wraps every closure in a
+ * naming helper that costs the receivers a call per closure per request. Types come from the sources the bundles are built from.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

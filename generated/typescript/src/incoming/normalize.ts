@@ -112,13 +112,14 @@ function splitWords(segment: string): string[] {
  * `ImporteD leads` becomes `imported_leads`. Returns `''` for a name with no letter or digit.
  */
 export function normalizeName(name: string): string {
+  const { separators } = unicode();
   const words = withoutAccents(name.replace(LONE_SURROGATES, ''))
-    .split(unicode().separators)
+    .split(separators)
     .flatMap(splitWords)
     .map((word) => withoutAccents(word.toLowerCase()));
   return words
     .join('_')
-    .split(unicode().separators)
+    .split(separators)
     .filter((word) => word !== '')
     .join('_');
 }
