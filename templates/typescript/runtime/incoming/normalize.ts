@@ -50,10 +50,13 @@ export interface NormalizeOptions {
 // parses the module, and resolving `\p{…}` classes then costs ~0.4 ms of every cold import.
 let unicodeClasses: { separators: RegExp; marks: RegExp } | undefined;
 function unicode(): { separators: RegExp; marks: RegExp } {
-  return (unicodeClasses ??= {
+  unicodeClasses ??= {
+    // biome-ignore lint/complexity/useRegexLiterals: a literal would be checked at every import (see above)
     separators: new RegExp('[^\\p{L}\\p{N}]+', 'u'),
+    // biome-ignore lint/complexity/useRegexLiterals: a literal would be checked at every import (see above)
     marks: new RegExp('\\p{M}', 'gu'),
-  });
+  };
+  return unicodeClasses;
 }
 const LONE_SURROGATE_PATTERN =
   '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
