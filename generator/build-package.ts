@@ -1,7 +1,7 @@
 /**
  * Builds generated/typescript/dist from the committed sources in src/:
  *
- * - esbuild bundles each entry (`.` → index, `./web` → web) twice, as ESM
+ * - esbuild bundles each entry, minified (see compact.ts) beside its source map, (`.` → index, `./web` → web) twice, as ESM
  *   (`.mjs`) and CommonJS (`.cjs`), and the CLI once (`cli.mjs`, ESM, with a
  *   shebang). Each entry is one self-contained file, so a CommonJS consumer
  *   never `require()`s an ES module (the packaging breakage that hurt svix and
@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
+import { writeCompact } from './compact.js';
 
 const run = promisify(execFile);
 
@@ -46,8 +47,13 @@ function commonOptions(packageDir: string): BuildOptions {
     external: ['node:*', 'bullmq'],
     legalComments: 'none',
     logLevel: 'error',
-    minify: false,
-    sourcemap: false,
+    // Shorter names and simpler syntax; the whitespace goes in compact.ts, which keeps the
+    // `@__PURE__` annotations that esbuild's own whitespace minifier drops.
+    minifyIdentifiers: true,
+    minifySyntax: true,
+    sourcemap: 'external',
+    sourcesContent: true,
+    write: false,
   };
 }
 
@@ -56,7 +62,7 @@ async function bundleEntries(packageDir: string): Promise<string[]> {
   for (const entry of ENTRIES) {
     for (const format of ['esm', 'cjs'] as const) {
       const outfile = `dist/${entry.name}.${format === 'esm' ? 'mjs' : 'cjs'}`;
-      await build({
+      const result = await build({
         ...commonOptions(packageDir),
         entryPoints: [entry.source],
         outfile,
@@ -65,11 +71,11 @@ async function bundleEntries(packageDir: string): Promise<string[]> {
         // `neutral` has no default main fields; the web entry only bundles our own sources.
         mainFields: ['module', 'main'],
       });
-      outputs.push(outfile);
+      outputs.push(...(await writeCompact(packageDir, result)));
     }
   }
   if (existsSync(path.join(packageDir, CLI_SOURCE))) {
-    await build({
+    const result = await build({
       ...commonOptions(packageDir),
       entryPoints: [CLI_SOURCE],
       outfile: 'dist/cli.mjs',
@@ -77,7 +83,7 @@ async function bundleEntries(packageDir: string): Promise<string[]> {
       platform: 'node',
       banner: { js: '#!/usr/bin/env node' },
     });
-    outputs.push('dist/cli.mjs');
+    outputs.push(...(await writeCompact(packageDir, result)));
   }
   return outputs;
 }

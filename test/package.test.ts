@@ -80,7 +80,7 @@ describe('chameleon-webhooks', () => {
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['bullmq', 'ioredis', 'redis']);
   });
 
-  it('packs the bundles, declarations, README and CHANGELOG, and no sources or tests', () => {
+  it('packs the bundles, their source maps, declarations, README and CHANGELOG, and no sources or tests', () => {
     const required = [
       'index.mjs',
       'index.cjs',
@@ -106,7 +106,7 @@ describe('chameleon-webhooks', () => {
     const unexpected = tsPack.files.filter(
       (file) =>
         !['README.md', 'CHANGELOG.md', 'LICENSE', 'package.json'].includes(file) &&
-        !/^dist\/.+\.(mjs|cjs|d\.mts|d\.cts)$/.test(file),
+        !/^dist\/.+\.(mjs|cjs|mjs\.map|cjs\.map|d\.mts|d\.cts)$/.test(file),
     );
     expect(unexpected).toEqual([]);
     expect(
