@@ -1,11 +1,12 @@
 /**
  * Builds generated/typescript/dist from the committed sources in src/:
  *
- * - esbuild bundles each entry, minified (see compact.ts) beside its source map, (`.` → index, `./web` → web) twice, as ESM
- *   (`.mjs`) and CommonJS (`.cjs`), and the CLI once (`cli.mjs`, ESM, with a
- *   shebang). Each entry is one self-contained file, so a CommonJS consumer
- *   never `require()`s an ES module (the packaging breakage that hurt svix and
- *   Octokit users).
+ * - esbuild bundles each entry (`.` → index, `./web` → web) twice, as ESM
+ *   (`.mjs`) and CommonJS (`.cjs`), minified (compact.ts) beside a source
+ *   map, and the CLI once (`cli.mjs`, ESM, with a
+ *   shebang). Each CommonJS entry is one self-contained file, so a CommonJS
+ *   consumer never `require()`s an ES module (the packaging breakage that hurt
+ *   svix and Octokit users); an ESM entry may load a chunk of its own later.
  * - tsc emits the declarations once; each `.d.ts` is then written twice, as
  *   `.d.mts` and `.d.cts`, with relative specifiers rewritten to match, so
  *   TypeScript resolves ESM types for `import` and CJS types for `require`.
@@ -57,15 +58,30 @@ function commonOptions(packageDir: string): BuildOptions {
   };
 }
 
+/**
+ * Where a build writes. CommonJS: one file per entry, every `import()` of our own code inlined.
+ * ESM: the entry, and a chunk under dist/chunks/ per `import()` of our own code (the incoming
+ * client's HTTP half, say), which loads only when that code first runs.
+ */
+function outputOf(name: string, format: 'esm' | 'cjs'): BuildOptions {
+  if (format === 'cjs') return { outfile: `dist/${name}.cjs` };
+  return {
+    outdir: 'dist',
+    splitting: true,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+  };
+}
+
 async function bundleEntries(packageDir: string): Promise<string[]> {
   const outputs: string[] = [];
   for (const entry of ENTRIES) {
     for (const format of ['esm', 'cjs'] as const) {
-      const outfile = `dist/${entry.name}.${format === 'esm' ? 'mjs' : 'cjs'}`;
       const result = await build({
         ...commonOptions(packageDir),
-        entryPoints: [entry.source],
-        outfile,
+        ...outputOf(entry.name, format),
+        entryPoints: { [entry.name]: entry.source },
         format,
         platform: entry.platform,
         // `neutral` has no default main fields; the web entry only bundles our own sources.
@@ -77,8 +93,8 @@ async function bundleEntries(packageDir: string): Promise<string[]> {
   if (existsSync(path.join(packageDir, CLI_SOURCE))) {
     const result = await build({
       ...commonOptions(packageDir),
-      entryPoints: [CLI_SOURCE],
-      outfile: 'dist/cli.mjs',
+      ...outputOf('cli', 'esm'),
+      entryPoints: { cli: CLI_SOURCE },
       format: 'esm',
       platform: 'node',
       banner: { js: '#!/usr/bin/env node' },

@@ -114,10 +114,16 @@ describe('chameleon-webhooks', () => {
     ).toEqual([]);
   });
 
-  it('keeps the web entry free of node: imports', async () => {
-    for (const file of ['web.mjs', 'web.cjs']) {
+  it('keeps the web entry, and the chunks it loads later, free of node: imports', async () => {
+    const esm = await readFile(path.join(TS_DIR, 'dist', 'web.mjs'), 'utf8');
+    const chunks = [...esm.matchAll(/import\(\s*"\.\/(chunks\/[^"]+\.mjs)"\s*\)/g)].map((match) => match[1]!);
+    // The incoming client's HTTP half is one such chunk (incoming/sending.ts).
+    expect(chunks.some((chunk) => chunk.startsWith('chunks/sending-'))).toBe(true);
+    for (const file of ['web.mjs', 'web.cjs', ...chunks]) {
       const code = await readFile(path.join(TS_DIR, 'dist', file), 'utf8');
       expect(code).not.toMatch(/(from\s*|require\(\s*|import\(\s*)['"]node:/);
+      // A chunk imports nothing at load: code shared with the entry would be a third file to load.
+      if (file.startsWith('chunks/')) expect(code).not.toMatch(/^import|[;}]import[{\s"*]/m);
     }
   });
 

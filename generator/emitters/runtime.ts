@@ -52,6 +52,7 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'incoming/normalize.ts': BOTH,
   'incoming/http.ts': INTERNAL,
   'incoming/batch.ts': INTERNAL,
+  'incoming/sending.ts': INTERNAL,
   'incoming/client.ts': BOTH,
   'incoming/csv.ts': INTERNAL,
   'cli/import.ts': INTERNAL,

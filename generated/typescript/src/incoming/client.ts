@@ -2,32 +2,16 @@
 // The incoming client: sends profiles, companies and events to Chameleon, checks
 // identifiers before sending, normalizes properties as Chameleon will, and accounts
 // for every item. Imports nothing from `node:`: it runs wherever `fetch` does.
+import type { BatchProgress, BatchReport, BatchRequest, BatchRun, PreparedItem } from './batch.js';
 import {
-  bodyOverhead,
-  returnItem,
-  sendBatches,
-  type BatchProgress,
-  type BatchReport,
-  type BatchRequest,
-  type BatchRun,
-  type PreparedItem,
-} from './batch.js';
-import {
+  ACCOUNT_SECRET_HEADER,
   INCOMING_BASE_URL,
   INCOMING_ENDPOINTS,
   INCOMING_LIMITS,
-  type ACCOUNT_SECRET_HEADER,
   type BatchModel,
   type IncomingModel,
 } from './facts.js';
-import {
-  endpointUrl,
-  send,
-  STOPS_THE_RUN,
-  type FailureReason,
-  type RetryOptions,
-  type Transport,
-} from './http.js';
+import type { FailureReason, RetryOptions, Transport } from './http.js';
 import {
   normalizeName,
   normalizeProperties,
@@ -147,6 +131,18 @@ function listKeys(keys: readonly string[]): string {
   return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : (quoted[0] ?? '');
 }
 
+type Sending = typeof import('./sending.js');
+let sending: Promise<Sending> | undefined;
+
+/** HTTP and batching, loaded on the first send (sending.ts says why); a failed load is tried again. */
+function loadSending(): Promise<Sending> {
+  sending ??= import('./sending.js').catch((error: unknown) => {
+    sending = undefined;
+    throw error;
+  });
+  return sending;
+}
+
 /** "A profile", "An event": the start of a message about one item of `model`. */
 const ONE_ITEM: { readonly [Model in IncomingModel]: string } = {
   profiles: 'A profile',
@@ -234,6 +230,7 @@ function transportOf(options: IncomingClientOptions): Transport {
     fetch: fetchImpl,
     baseUrl: options.baseUrl ?? INCOMING_BASE_URL,
     accountSecret: options.accountSecret,
+    secretHeader: ACCOUNT_SECRET_HEADER,
     secretInPath: options.secretInPath ?? false,
     retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000, ...options.retry },
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -260,6 +257,7 @@ async function trackEach<Item extends Record<string, unknown>>(
   sendItem: (item: Item, onAttempts: (attempts: number) => void) => Promise<SendResult>,
   options: BatchOptions = {},
 ): Promise<BatchReport<Item>> {
+  const { returnItem, STOPS_THE_RUN } = await loadSending();
   const run: BatchRun<Item> = { report: emptyReport(items.length), itemAt: (index) => items[index]! };
   const { report } = run;
   let stoppedBy: string | undefined;
@@ -307,6 +305,7 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
     const prepared = prepare(model, item, normalize);
     if ('reason' in prepared) throw new IncomingRequestError(prepared.reason, prepared.message);
     const endpoint = INCOMING_ENDPOINTS[model];
+    const { endpointUrl, send } = await loadSending();
     const outcome = await send(
       transport,
       endpointUrl(transport, endpoint.path, endpoint.secretPath),
@@ -338,6 +337,7 @@ export function createIncomingClient(options: IncomingClientOptions): IncomingCl
     batchOptions: BatchOptions = {},
   ): Promise<BatchReport<Item>> {
     const endpoint = INCOMING_ENDPOINTS[model];
+    const { bodyOverhead, endpointUrl, returnItem, sendBatches } = await loadSending();
     const run: BatchRun<Item> = {
       report: emptyReport(items.length),
       itemAt: (index) => items[index]!,

@@ -6,7 +6,8 @@
 // caller says a repeat is harmless (`retryAmbiguous`: upserts), so an event is never
 // sent twice without the caller knowing. Uses only `fetch`, so it runs on Node 20,
 // Workers, Deno, Bun and browsers.
-import { ACCOUNT_SECRET_HEADER } from './facts.js';
+// Loaded on the client's first send (see sending.ts), so it imports nothing the client's eager half
+// does: the header name travels in the Transport.
 
 export interface RetryOptions {
   /** Attempts per request, the first included (default 5). */
@@ -84,6 +85,8 @@ export interface Transport {
   fetch: typeof fetch;
   baseUrl: string;
   accountSecret: string;
+  /** The header that carries the secret (`ACCOUNT_SECRET_HEADER` of facts.ts). */
+  secretHeader: string;
   secretInPath: boolean;
   retry: Required<RetryOptions>;
   timeoutMs: number;
@@ -111,7 +114,7 @@ export function endpointUrl(transport: Transport, path: string, secretPath: stri
 
 function requestHeaders(transport: Transport): Record<string, string> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-  if (!transport.secretInPath) headers[ACCOUNT_SECRET_HEADER] = transport.accountSecret;
+  if (!transport.secretInPath) headers[transport.secretHeader] = transport.accountSecret;
   return headers;
 }
 
