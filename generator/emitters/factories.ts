@@ -7,6 +7,7 @@
  * The sender's User-Agent, the request headers and the retry schedule are
  * computed here from `api.outgoing` and handed to the templates.
  */
+import { exampleBases, schemaByName } from '../fixtures/shared-examples.js';
 import { render } from '../templates.js';
 import type { ApiFacts, SpecModel } from '../model.js';
 import type { Emitter } from './emitter.js';
@@ -63,14 +64,13 @@ export function factoriesContext(model: SpecModel) {
   const { api } = model;
   const { delivery } = api.outgoing;
   const schedule = retryScheduleSeconds(delivery.retries, delivery.retrySpanHours);
+  const examples = exampleBases(model.topics, schemaByName(model));
   return {
     api,
     version: model.packageVersion,
-    topics: model.topics.map((topic) => {
-      const example = topic.examples[0];
-      if (!example) throw new Error(`spec/${topic.path}: a factory needs the docs' example`);
-      return { ...topic, base: JSON.stringify(example.payload, null, 2) };
-    }),
+    topics: model.topics.map((topic) => ({ ...topic, base: examples.bases.get(topic.topic) })),
+    shared: examples.shared,
+    sharedTypes: [...new Set(examples.shared.map((example) => example.typeName))].sort(),
     headers: requestHeaders(api),
     userAgent: senderUserAgent(api),
     delivery,

@@ -45,6 +45,18 @@ import type {
   DemoFinishedWebhook,
   DemoFormSubmittedWebhook,
   DemoEmailAddedWebhook,
+  Action,
+  Button,
+  CampaignAction,
+  Demo,
+  DemoRun,
+  Embed,
+  Microsurvey,
+  Profile,
+  SnoozeAction,
+  Step,
+  Tour,
+  User,
   WebhookTopic,
   WebhookTopicMap,
 } from './types.js';
@@ -69,32 +81,98 @@ let bases: Bases | undefined;
  * use, not at import, so an app that imports the package only to verify pays nothing for them.
  */
 function basesOf(): Bases {
-  bases ??= {
+  if (bases) return bases;
+  // Model values the examples repeat, written once (generator/fixtures/shared-examples.ts).
+  const profile: Profile = {
+    id: '5f885a88e7daf3000e3eb4f6',
+    email: 'jane@example.com',
+    uid: '92340834',
+    name: 'Jane E',
+    last_seen_at: '2029-12-11T00:21:59.109Z',
+    last_seen_session_count: 83,
+  };
+  const user: User = { id: '5490e42d65353700020030fa', email: 'jim@acme.co', name: 'Jim B' };
+  const profile2: Profile = {
+    id: '5f885a88e7daf3000e3eb4f6',
+    email: 'jane@example.com',
+    uid: '92340834',
+    name: 'Jane E',
+    last_seen_at: '2029-12-11T00:21:59.109Z',
+    last_seen_session_count: 93,
+  };
+  const tour: Tour = {
+    id: '5fb6e4ab8af58a00073f0d98',
+    name: 'Usage upsell banner - A',
+    segment_id: '5f885a88e7daf3000e3eb4f7',
+    published_at: '2029-11-11T00:12:59.002Z',
+  };
+  const step: Step = {
+    id: '5fb6e4ab8af58a00073f0d99',
+    body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
+  };
+  const campaignAction: CampaignAction = { id: '5f885a88e7daf3000e3eb4f6' };
+  const snoozeAction: SnoozeAction = {
+    id: '5f885a88e7daf3000e3eb4f6',
+    deferred_until: '2029-12-14T00:28:58.622Z',
+    deferred_hours: 72,
+    deferred_count: 2,
+  };
+  const button: Button = {
+    id: '5fb6e4ab8af58a00073f0d9a',
+    text: 'Check pricing',
+    tour_action: 'next',
+    position: 'bottom_right',
+  };
+  const action: Action = { id: '5f885a88e7daf3000e3eb4f6' };
+  const step2: Step = { id: '5fb7936d566535d75a87507c', body: 'How was that?', preset: 'survey_five' };
+  const step3: Step = {
+    id: '5fb7936d566535d75a87507d',
+    body: 'Why specifically did you struggle?',
+    preset: 'response',
+  };
+  const microsurvey: Microsurvey = {
+    id: '5fb7936edee1f70011bfc4c9',
+    name: '2029-11 Role question',
+    segment_id: '5f885a88e7daf3000e3eb4f7',
+    published_at: '2029-11-11T00:12:59.002Z',
+    steps: [step2, step3],
+  };
+  const embed: Embed = {
+    id: '5fb6e4ab8af58a00073f0d98',
+    name: 'Usage upsell banner - A',
+    segment_id: '5f885a88e7daf3000e3eb4f7',
+    published_at: '2029-11-11T00:12:59.002Z',
+  };
+  const action2: Action = { id: '6f885a88e7daf34f6000e3eb' };
+  const demoRun: DemoRun = {
+    id: '5fb7afb5ea19724169374269',
+    referrer: 'https://www.acme.co/products/analytics',
+    created_what: 'Chrome 191.0 (Mac)',
+    created_where: 'Oakland CA, US 🇺🇸',
+    anonymous_id: '5fb7afb5ea19724169374269',
+    consent_mode: 'granted',
+  };
+  const demo: Demo = {
+    id: '5fb7936edee1f70011bfc4c9',
+    name: 'Demo of Analysis quickstart',
+    description: "Our analysis goes deeper than you'd typically see in a trial",
+    href: 'https://app.acme.co/setup/tough-thing-to-do',
+    page_title: 'Analytics',
+    user: user,
+  };
+  bases = {
     ping: {
       id: '5fb70dcbc39330000325a817',
       kind: 'ping',
       sent_at: '2029-12-11T00:28:59.650Z',
-      data: {
-        account: {
-          id: '58918bc07de121000432e9c0',
-          domain: 'acme.co',
-          name: 'Acme Corp',
-        },
-      },
+      data: { account: { id: '58918bc07de121000432e9c0', domain: 'acme.co', name: 'Acme Corp' } },
     },
     'response.finished': {
       id: '5fb70dcbc39330000325a81a',
       kind: 'response.finished',
       sent_at: '2029-12-11T00:28:59.651Z',
       data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
+        profile: profile,
         response: {
           id: '5fb7afb5ea19724169374269',
           survey_id: '5fb7936edee1f70011bfc4c9',
@@ -123,11 +201,7 @@ function basesOf(): Bases {
               preset: 'thank_you',
             },
           ],
-          user: {
-            id: '5490e42d65353700020030fa',
-            email: 'jim@acme.co',
-            name: 'Jim B',
-          },
+          user: user,
         },
       },
     },
@@ -143,13 +217,8 @@ function basesOf(): Bases {
           interval: 5,
           kind: 'all',
           style: 'unseen',
-          created_user: {
-            id: '63165266260fe8000781b161',
-            email: 'jon@example.com',
-          },
-          urls: {
-            dashboard: 'https://app.chameleon.io/alerts/6de85a88e7daf3000e3eb4f6',
-          },
+          created_user: { id: '63165266260fe8000781b161', email: 'jon@example.com' },
+          urls: { dashboard: 'https://app.chameleon.io/alerts/6de85a88e7daf3000e3eb4f6' },
         },
         experiences: [
           {
@@ -170,18 +239,14 @@ function basesOf(): Bases {
                 id: '6a885a880e3e4b8fe7daf300',
                 uid: 'announcement',
                 name: 'Feature announcement',
-                urls: {
-                  dashboard: 'https://app.chameleon.io/data/tags/6a885a880e3e4b8fe7daf300',
-                },
+                urls: { dashboard: 'https://app.chameleon.io/data/tags/6a885a880e3e4b8fe7daf300' },
               },
             ],
             url_groups: [
               {
                 id: '6f885a88e7daf3000e3e4b8f',
                 name: 'Production',
-                urls: {
-                  dashboard: 'https://app.chameleon.io/domains/6f885a88e7daf3000e3e4b8f',
-                },
+                urls: { dashboard: 'https://app.chameleon.io/domains/6f885a88e7daf3000e3e4b8f' },
               },
             ],
           },
@@ -193,10 +258,7 @@ function basesOf(): Bases {
             published_at: '2029-11-01T00:12:59.002Z',
           },
         ],
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          summary: '3 Experiences went 5 days without being Seen.',
-        },
+        action: { id: '5f885a88e7daf3000e3eb4f6', summary: '3 Experiences went 5 days without being Seen.' },
       },
     },
     'helpbar.answer': {
@@ -216,14 +278,7 @@ function basesOf(): Bases {
           ],
           url: 'https://app.your-product.com/widgets/start',
         },
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
+        profile: profile,
       },
     },
     'helpbar.search': {
@@ -258,14 +313,7 @@ function basesOf(): Bases {
           href: 'https://help.your-product.com/hc/articles/559284-data-onboarding',
           kinds: ['url'],
         },
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 93,
-        },
+        profile: profile2,
       },
     },
     'helpbar.item.error': {
@@ -279,287 +327,56 @@ function basesOf(): Bases {
           href: 'https://calendly.com/your-product/demo-upgrade-chat',
           kinds: ['script', 'calendly'],
         },
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 93,
-        },
+        profile: profile2,
       },
     },
     'tour.started': {
       id: '5fb70dcbc39330000325a818',
       kind: 'tour.started',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        tour: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, tour: tour, step: step, action: campaignAction },
     },
     'tour.completed': {
       id: '5fb70dcbc39330000325a818',
       kind: 'tour.completed',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        tour: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, tour: tour, step: step, action: campaignAction },
     },
     'tour.exited': {
       id: '5fb70dcbc39330000325a818',
       kind: 'tour.exited',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        tour: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, tour: tour, step: step, action: campaignAction },
     },
     'tour.snoozed': {
       id: '5fb70dcbc39330000325a818',
       kind: 'tour.snoozed',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          deferred_until: '2029-12-14T00:28:58.622Z',
-          deferred_hours: 72,
-          deferred_count: 2,
-        },
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        tour: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-      },
+      data: { action: snoozeAction, profile: profile, tour: tour, step: step },
     },
     'tour.button.clicked': {
       id: '5fb70dcbc39330000325a819',
       kind: 'tour.button.clicked',
       sent_at: '2029-12-11T00:28:59.653Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        tour: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-        button: {
-          id: '5fb6e4ab8af58a00073f0d9a',
-          text: 'Check pricing',
-          tour_action: 'next',
-          position: 'bottom_right',
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, tour: tour, step: step, button: button, action: action },
     },
     'survey.started': {
       id: '5fb70dcbc39330000325a818',
       kind: 'survey.started',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        survey: {
-          id: '5fb7936edee1f70011bfc4c9',
-          name: '2029-11 Role question',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-          steps: [
-            {
-              id: '5fb7936d566535d75a87507c',
-              body: 'How was that?',
-              preset: 'survey_five',
-            },
-            {
-              id: '5fb7936d566535d75a87507d',
-              body: 'Why specifically did you struggle?',
-              preset: 'response',
-            },
-          ],
-        },
-        step: {
-          id: '5fb7936d566535d75a87507c',
-          body: 'How was that?',
-          preset: 'survey_five',
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, survey: microsurvey, step: step2, action: campaignAction },
     },
     'survey.completed': {
       id: '5fb70dcbc39330000325a818',
       kind: 'survey.completed',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        survey: {
-          id: '5fb7936edee1f70011bfc4c9',
-          name: '2029-11 Role question',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-          steps: [
-            {
-              id: '5fb7936d566535d75a87507c',
-              body: 'How was that?',
-              preset: 'survey_five',
-            },
-            {
-              id: '5fb7936d566535d75a87507d',
-              body: 'Why specifically did you struggle?',
-              preset: 'response',
-            },
-          ],
-        },
-        step: {
-          id: '5fb7936d566535d75a87507c',
-          body: 'How was that?',
-          preset: 'survey_five',
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, survey: microsurvey, step: step2, action: campaignAction },
     },
     'survey.exited': {
       id: '5fb70dcbc39330000325a818',
       kind: 'survey.exited',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        survey: {
-          id: '5fb7936edee1f70011bfc4c9',
-          name: '2029-11 Role question',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-          steps: [
-            {
-              id: '5fb7936d566535d75a87507c',
-              body: 'How was that?',
-              preset: 'survey_five',
-            },
-            {
-              id: '5fb7936d566535d75a87507d',
-              body: 'Why specifically did you struggle?',
-              preset: 'response',
-            },
-          ],
-        },
-        step: {
-          id: '5fb7936d566535d75a87507c',
-          body: 'How was that?',
-          preset: 'survey_five',
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, survey: microsurvey, step: step2, action: campaignAction },
     },
     'survey.snoozed': {
       id: '5fb70dcbc39330000325a818',
@@ -572,37 +389,9 @@ function basesOf(): Bases {
           deferred_hours: 48,
           deferred_count: 2,
         },
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        survey: {
-          id: '5fb7936edee1f70011bfc4c9',
-          name: '2029-11 Role question',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-          steps: [
-            {
-              id: '5fb7936d566535d75a87507c',
-              body: 'How was that?',
-              preset: 'survey_five',
-            },
-            {
-              id: '5fb7936d566535d75a87507d',
-              body: 'Why specifically did you struggle?',
-              preset: 'response',
-            },
-          ],
-        },
-        step: {
-          id: '5fb7936d566535d75a87507d',
-          body: 'Why specifically did you struggle?',
-          preset: 'response',
-        },
+        profile: profile,
+        survey: microsurvey,
+        step: step3,
       },
     },
     'survey.button.clicked': {
@@ -610,230 +399,60 @@ function basesOf(): Bases {
       kind: 'survey.button.clicked',
       sent_at: '2029-12-11T00:28:59.653Z',
       data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
+        profile: profile,
         survey: {
           id: '5fb6e4ab8af58a00073f0d98',
           name: 'Usage upsell banner - A',
           segment_id: '5f885a88e7daf3000e3eb4f7',
           published_at: '2029-11-11T00:12:59.002Z',
         },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-        button: {
-          id: '5fb6e4ab8af58a00073f0d9a',
-          text: 'Check pricing',
-          tour_action: 'next',
-          position: 'bottom_right',
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
+        step: step,
+        button: button,
+        action: action,
       },
     },
     'embed.started': {
       id: '5fb70dcbc39330000325a818',
       kind: 'embed.started',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        embed: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, embed: embed, step: step, action: campaignAction },
     },
     'embed.completed': {
       id: '5fb70dcbc39330000325a818',
       kind: 'embed.completed',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        embed: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, embed: embed, step: step, action: campaignAction },
     },
     'embed.exited': {
       id: '5fb70dcbc39330000325a818',
       kind: 'embed.exited',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        embed: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, embed: embed, step: step, action: campaignAction },
     },
     'embed.snoozed': {
       id: '5fb70dcbc39330000325a818',
       kind: 'embed.snoozed',
       sent_at: '2029-12-11T00:28:59.652Z',
-      data: {
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          deferred_until: '2029-12-14T00:28:58.622Z',
-          deferred_hours: 72,
-          deferred_count: 2,
-        },
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        embed: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-      },
+      data: { action: snoozeAction, profile: profile, embed: embed, step: step },
     },
     'embed.button.clicked': {
       id: '5fb70dcbc39330000325a819',
       kind: 'embed.button.clicked',
       sent_at: '2029-12-11T00:28:59.653Z',
-      data: {
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        embed: {
-          id: '5fb6e4ab8af58a00073f0d98',
-          name: 'Usage upsell banner - A',
-          segment_id: '5f885a88e7daf3000e3eb4f7',
-          published_at: '2029-11-11T00:12:59.002Z',
-        },
-        step: {
-          id: '5fb6e4ab8af58a00073f0d99',
-          body: "You've grown beyond your current plan by {{mau_blocks fallback='a lot'}}! 🎉 -- Next billing cycle, you will be charged for the additional users or pre-pay to save",
-        },
-        button: {
-          id: '5fb6e4ab8af58a00073f0d9a',
-          text: 'Check pricing',
-          tour_action: 'next',
-          position: 'bottom_right',
-        },
-        action: {
-          id: '5f885a88e7daf3000e3eb4f6',
-        },
-      },
+      data: { profile: profile, embed: embed, step: step, button: button, action: action },
     },
     'demo.started': {
       id: '6fb70330dcbc39000325a94a',
       kind: 'demo.started',
       sent_at: '2029-12-11T00:28:59.331Z',
-      data: {
-        action: {
-          id: '6f885a88e7daf34f6000e3eb',
-        },
-        profile: {
-          id: '5f885a88e7daf3000e3eb4f6',
-          email: 'jane@example.com',
-          uid: '92340834',
-          name: 'Jane E',
-          last_seen_at: '2029-12-11T00:21:59.109Z',
-          last_seen_session_count: 83,
-        },
-        demo_run: {
-          id: '5fb7afb5ea19724169374269',
-          referrer: 'https://www.acme.co/products/analytics',
-          created_what: 'Chrome 191.0 (Mac)',
-          created_where: 'Oakland CA, US 🇺🇸',
-          anonymous_id: '5fb7afb5ea19724169374269',
-          consent_mode: 'granted',
-        },
-        demo: {
-          id: '5fb7936edee1f70011bfc4c9',
-          name: 'Demo of Analysis quickstart',
-          description: "Our analysis goes deeper than you'd typically see in a trial",
-          href: 'https://app.acme.co/setup/tough-thing-to-do',
-          page_title: 'Analytics',
-          user: {
-            id: '5490e42d65353700020030fa',
-            email: 'jim@acme.co',
-            name: 'Jim B',
-          },
-        },
-      },
+      data: { action: action2, profile: profile, demo_run: demoRun, demo: demo },
     },
     'demo.reveal': {
       id: '6fb70330dcbc39000325a94b',
       kind: 'demo.reveal',
       sent_at: '2029-12-11T00:28:59.331Z',
       data: {
-        action: {
-          id: '6f885a88e7daf34f6000e3eb',
-        },
+        action: action2,
         demo_run: {
           id: '5fb7afb5ea19724169374269',
           referrer: 'https://www.acme.co/products/analytics',
@@ -845,18 +464,7 @@ function basesOf(): Bases {
           clearbit_uid: 'f47ac10b-58cc-4372-a567-0e02b2c3d479',
           consent_mode: 'granted',
         },
-        demo: {
-          id: '5fb7936edee1f70011bfc4c9',
-          name: 'Demo of Analysis quickstart',
-          description: "Our analysis goes deeper than you'd typically see in a trial",
-          href: 'https://app.acme.co/setup/tough-thing-to-do',
-          page_title: 'Analytics',
-          user: {
-            id: '5490e42d65353700020030fa',
-            email: 'jim@acme.co',
-            name: 'Jim B',
-          },
-        },
+        demo: demo,
       },
     },
     'demo.finished': {
@@ -864,9 +472,7 @@ function basesOf(): Bases {
       kind: 'demo.finished',
       sent_at: '2029-12-11T00:28:59.331Z',
       data: {
-        action: {
-          id: '6f885a88e7daf34f6000e3eb',
-        },
+        action: action2,
         demo_run: {
           id: '5fb7afb5ea19724169374269',
           referrer: 'https://www.acme.co/products/analytics',
@@ -876,14 +482,8 @@ function basesOf(): Bases {
           consent_mode: 'granted',
           finished_kind: 'last_step',
           actions: [
-            {
-              id: '',
-              name: 'Demo Started',
-            },
-            {
-              id: '',
-              name: 'Demo Step Started',
-            },
+            { id: '', name: 'Demo Started' },
+            { id: '', name: 'Demo Step Started' },
           ],
           submissions: [
             {
@@ -912,18 +512,7 @@ function basesOf(): Bases {
             },
           ],
         },
-        demo: {
-          id: '5fb7936edee1f70011bfc4c9',
-          name: 'Demo of Analysis quickstart',
-          description: "Our analysis goes deeper than you'd typically see in a trial",
-          href: 'https://app.acme.co/setup/tough-thing-to-do',
-          page_title: 'Analytics',
-          user: {
-            id: '5490e42d65353700020030fa',
-            email: 'jim@acme.co',
-            name: 'Jim B',
-          },
-        },
+        demo: demo,
       },
     },
     'demo.form.submitted': {
@@ -958,26 +547,8 @@ function basesOf(): Bases {
             ],
           },
         },
-        demo_run: {
-          id: '5fb7afb5ea19724169374269',
-          referrer: 'https://www.acme.co/products/analytics',
-          created_what: 'Chrome 191.0 (Mac)',
-          created_where: 'Oakland CA, US 🇺🇸',
-          anonymous_id: '5fb7afb5ea19724169374269',
-          consent_mode: 'granted',
-        },
-        demo: {
-          id: '5fb7936edee1f70011bfc4c9',
-          name: 'Demo of Analysis quickstart',
-          description: "Our analysis goes deeper than you'd typically see in a trial",
-          href: 'https://app.acme.co/setup/tough-thing-to-do',
-          page_title: 'Analytics',
-          user: {
-            id: '5490e42d65353700020030fa',
-            email: 'jim@acme.co',
-            name: 'Jim B',
-          },
-        },
+        demo_run: demoRun,
+        demo: demo,
       },
     },
     'demo.email.added': {
@@ -985,10 +556,7 @@ function basesOf(): Bases {
       kind: 'demo.email.added',
       sent_at: '2029-12-11T00:28:59.331Z',
       data: {
-        action: {
-          id: '6f885a88e7daf34f6000e3eb',
-          email: 'jane@acme.co',
-        },
+        action: { id: '6f885a88e7daf34f6000e3eb', email: 'jane@acme.co' },
         demo_run: {
           id: '5fb7afb5ea19724169374269',
           referrer: 'https://www.acme.co/products/analytics',
@@ -998,18 +566,7 @@ function basesOf(): Bases {
           consent_mode: 'granted',
           email: 'jane@acme.co',
         },
-        demo: {
-          id: '5fb7936edee1f70011bfc4c9',
-          name: 'Demo of Analysis quickstart',
-          description: "Our analysis goes deeper than you'd typically see in a trial",
-          href: 'https://app.acme.co/setup/tough-thing-to-do',
-          page_title: 'Analytics',
-          user: {
-            id: '5490e42d65353700020030fa',
-            email: 'jim@acme.co',
-            name: 'Jim B',
-          },
-        },
+        demo: demo,
       },
     },
   };
