@@ -14,7 +14,8 @@ import { stageAndPack } from '../generator/pack.js';
 import { IMPORT_BUDGETS, IMPORT_TARGETS, importSize } from './import-cost.js';
 
 const exec = promisify(execFile);
-const COLD_RUNS = 21;
+// 41 fresh processes each: the median of a 7 ms measurement on a busy 2-core machine moves by ±5 % at 21.
+const COLD_RUNS = 41;
 
 interface Cost {
   /** Wall milliseconds of the import, timed inside the process (Node's own start-up is left out). */
