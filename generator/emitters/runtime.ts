@@ -40,6 +40,8 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'capture-file.ts': NODE,
   'receiver/types.ts': BOTH,
   'receiver/core.ts': INTERNAL,
+  'receiver/parts.ts': INTERNAL,
+  'receiver/process.ts': INTERNAL,
   'receiver/registry.ts': BOTH,
   'receiver/node-request.ts': INTERNAL,
   'receiver/node.ts': NODE,

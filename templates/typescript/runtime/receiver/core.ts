@@ -1,27 +1,11 @@
 /**
- * What every receiver does once it has the raw body (internal: the public
- * receivers wrap it). Verify → run the handlers once per id → a status:
- * {@link REJECT_STATUS} with a JSON reason when verification fails, 2xx once the handlers
- * succeeded, 500 when one throws (so Chameleon retries and nothing is lost). With a
- * `handoff`, 200 once the webhook is kept, and the handlers run after the answer. Either
- * way the answer comes within the acknowledgement deadline, under Chameleon's 7 s.
+ * What every receiver shares around its processing (process.ts): the replies that need no
+ * verification (405, 408, 413, 400 aborted), the answer to a failed verification, the limits
+ * and deadlines read from the options, reading a Fetch body within them, and the Fetch handler
+ * over a receiver. Internal: the public receivers wrap it.
  */
-import { createCapture } from '../capture.js';
 import { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
 import type { HeadersLike } from '../headers.js';
-import { DEFAULT_PROCESSING_LEASE_MS, MemoryIdempotencyStore } from '../idempotency.js';
-import {
-  createOnceRunner,
-  IdempotencyStoreUnavailableError,
-  isThenable,
-  LATE,
-  type Maybe,
-  type OnceOutcome,
-  type Settled,
-  settleWithin,
-  step,
-} from '../once-per-id.js';
-import type { AnyChameleonWebhook } from '../types.js';
 import type {
   RawBody,
   SecretInput,
@@ -33,9 +17,6 @@ import type {
 import {
   DEFAULT_ACK_DEADLINE_MS,
   DEFAULT_MAX_BODY_BYTES,
-  type DeliveryRecord,
-  type DeliverySink,
-  type NonconformingSink,
   type ReceiveContext,
   type ReceiverOptions,
 } from './types.js';
@@ -83,7 +64,7 @@ const UNAUTHENTICATED = /* @__PURE__ */ new Set([
 ]);
 
 /** Runs an observer callback; one that throws must not change the answer (nor reject the handler). */
-function observe(callback: () => unknown): void {
+export function observe(callback: () => unknown): void {
   try {
     callback();
   } catch {
@@ -121,177 +102,9 @@ export function maxBodyBytesOf(options: ReceiverOptions): number {
   return typeof max === 'number' && max >= 0 ? max : DEFAULT_MAX_BODY_BYTES;
 }
 
-type Verified = Extract<WebhookVerificationResult, { ok: true }>;
-
-/** Thrown (and so answered 500, for a retry) when no code took responsibility for a non-conforming webhook. */
-export class NonconformingNotKeptError extends Error {
-  override readonly name = 'NonconformingNotKeptError';
-  constructor() {
-    super('A non-conforming webhook arrived with no nonconformingSink or onNonconforming to take it.');
-  }
-}
-
-const UTF8 = /* @__PURE__ */ new TextDecoder();
-
-function recordOf(result: Verified, rawBody: RawBody): DeliveryRecord {
-  return {
-    received_at: new Date().toISOString(),
-    id: result.id,
-    kind: result.webhook.kind,
-    conforming: result.conforming,
-    issues: result.conforming ? [] : result.issues,
-    body: typeof rawBody === 'string' ? rawBody : UTF8.decode(rawBody),
-  };
-}
-
-/** The sink first (durable), then the handler: 2xx only once one of them took the webhook. */
-async function takeNonconforming(
-  options: ReceiverOptions,
-  result: Extract<Verified, { conforming: false }>,
-  rawBody: RawBody,
-  sink: NonconformingSink | undefined,
-): Promise<void> {
-  if (!sink && !options.onNonconforming) throw new NonconformingNotKeptError();
-  if (sink) {
-    const { conforming: _, ...record } = recordOf(result, rawBody);
-    await sink.keep(record);
-  }
-  await options.onNonconforming?.(result.webhook, result.issues);
-}
-
-/** The topic's handler, then `onAny`: synchronous when they are (no promise for a handler that returns none). */
-function runHandlers(options: ReceiverOptions, result: Extract<Verified, { conforming: true }>): Maybe<void> {
-  const webhook = result.webhook as AnyChameleonWebhook;
-  const handler = (result.known ? options.on?.[result.webhook.kind] : options.onUnknownTopic) as
-    ((webhook: AnyChameleonWebhook) => unknown) | undefined;
-  return step(
-    () => handler?.(webhook) as Maybe<unknown>,
-    () => options.onAny?.(webhook) as Maybe<void>,
-  );
-}
-
-/** Whether anything runs in process after a handoff (a queue's receiver usually has no handlers). */
-function hasHandlers(options: ReceiverOptions, result: Verified): boolean {
-  if (!result.conforming) return options.onNonconforming !== undefined;
-  return Boolean(
-    options.onAny || (result.known ? options.on?.[result.webhook.kind] : options.onUnknownTopic),
-  );
-}
-
 export function ackDeadlineOf(options: ReceiverOptions): number {
   const ms = options.ackDeadlineMs;
   return typeof ms === 'number' && ms > 0 ? ms : DEFAULT_ACK_DEADLINE_MS;
-}
-
-const stillProcessing = (id: string): ReceiverReply => ({
-  status: 503,
-  body: { error: 'still-processing', id },
-  headers: { 'retry-after': '60' },
-});
-
-/** The receiver for one set of options: call it with each request's raw body and headers. */
-export function createReceiver(
-  options: ReceiverOptions,
-  verify: Verifier,
-  defaultSink?: () => NonconformingSink,
-) {
-  const handlerTimeout = options.handlerTimeoutMs;
-  const oncePerId = createOnceRunner(
-    options.idempotency ?? new MemoryIdempotencyStore(),
-    typeof handlerTimeout === 'number' && handlerTimeout > 0 ? handlerTimeout : DEFAULT_PROCESSING_LEASE_MS,
-  );
-  const deadlineMs = ackDeadlineOf(options);
-  let sink = options.nonconformingSink;
-  const sinkOf = () => (sink ??= options.onNonconforming || options.handoff ? undefined : defaultSink?.());
-  const verifyOptions: VerifyOptions = {
-    ...(options.nonconforming !== undefined && { nonconforming: options.nonconforming }),
-    ...(options.toleranceSeconds !== undefined && { toleranceSeconds: options.toleranceSeconds }),
-    ...(options.now !== undefined && { now: options.now }),
-    ...(options.validation !== undefined && { validation: options.validation }),
-  };
-
-  const capture = createCapture(options.capture);
-
-  /**
-   * Runs the handlers once per id; an error reaches `onError` whenever it comes, even after the answer.
-   * A plain outcome when nothing returned a promise (see once-per-id.ts), and never a sync throw.
-   */
-  function processOnce(result: Verified, rawBody: RawBody): Maybe<OnceOutcome> | Promise<never> {
-    const failed = (error: unknown): Promise<never> => {
-      observe(() => options.onError?.(error, result.webhook));
-      return Promise.reject(error);
-    };
-    return step(
-      () =>
-        oncePerId(result.id, () =>
-          result.conforming
-            ? runHandlers(options, result)
-            : takeNonconforming(options, result, rawBody, sinkOf()),
-        ),
-      (outcome) => outcome,
-      failed,
-    );
-  }
-
-  function replyAfter(result: Verified, settled: Exclude<Settled<OnceOutcome>, typeof LATE>): ReceiverReply {
-    // A store that cannot claim ran nothing: 503, and Chameleon's retry finds it back (it logged why).
-    if ('error' in settled && settled.error instanceof IdempotencyStoreUnavailableError)
-      return { status: 503, body: { error: 'store-unavailable', id: result.id } };
-    if ('error' in settled) return { status: 500, body: { error: 'handler-failed', id: result.id } };
-    if (settled.value === 'in-progress')
-      return { status: 409, body: { error: 'in-progress', id: result.id } };
-    const body: Record<string, unknown> = { ok: true, id: result.id };
-    if (!result.conforming) body.conforming = false;
-    if (settled.value === 'duplicate') body.duplicate = true;
-    return { status: 200, body };
-  }
-
-  /** The handlers' answer: at once when they finished synchronously, else within the deadline. */
-  function answerAfterHandlers(result: Verified, rawBody: RawBody): Maybe<ReceiverReply> {
-    const outcome = processOnce(result, rawBody);
-    if (!isThenable(outcome)) return replyAfter(result, { value: outcome });
-    return settleWithin(outcome, deadlineMs).then((settled) =>
-      settled === LATE ? stillProcessing(result.id) : replyAfter(result, settled),
-    );
-  }
-
-  /** Fast acknowledgement: kept durably, answered, then processed (if there is anything to run). */
-  async function answerAfterHandoff(
-    handoff: DeliverySink,
-    result: Verified,
-    rawBody: RawBody,
-    context: ReceiveContext | undefined,
-  ): Promise<ReceiverReply> {
-    const kept = await settleWithin(
-      Promise.resolve().then(() => handoff.keep(recordOf(result, rawBody))),
-      deadlineMs,
-    );
-    if (kept === LATE) return stillProcessing(result.id);
-    if ('error' in kept) {
-      observe(() => options.onError?.(kept.error, result.webhook));
-      return { status: 500, body: { error: 'handoff-failed', id: result.id } };
-    }
-    if (hasHandlers(options, result)) {
-      const processing = Promise.resolve(processOnce(result, rawBody)).catch(() => undefined);
-      observe(() => context?.waitUntil?.(processing));
-    }
-    const body: Record<string, unknown> = { ok: true, id: result.id, queued: true };
-    if (!result.conforming) body.conforming = false;
-    return { status: 200, body };
-  }
-
-  return async function receive(
-    rawBody: RawBody,
-    headers: HeadersLike,
-    context?: ReceiveContext,
-  ): Promise<ReceiverReply> {
-    const result = await verify(rawBody, headers, options.secret, verifyOptions);
-    if (!result.ok) return rejection(options, result);
-    capture?.(result, rawBody); // never throws, never waits: see capture.ts
-    return options.handoff
-      ? answerAfterHandoff(options.handoff, result, rawBody, context)
-      : answerAfterHandlers(result, rawBody);
-  };
 }
 
 /**
@@ -364,8 +177,12 @@ export function executionContextOf(context: HonoContextLike): ReceiveContext | u
   }
 }
 
-/** What {@link createReceiver} returns: the raw body and headers in, the reply out. */
-export type Receive = ReturnType<typeof createReceiver>;
+/** A receiver (process.ts's `createReceiver`): the raw body and headers in, the reply out; it never rejects. */
+export type Receive = (
+  rawBody: RawBody,
+  headers: HeadersLike,
+  context?: ReceiveContext,
+) => Promise<ReceiverReply>;
 
 /** `(request, context?) => Promise<Response>` over a receiver: the Fetch receiver of both builds. */
 export function fetchHandlerOver(options: ReceiverOptions, receive: Receive) {
@@ -387,13 +204,4 @@ export function fetchHandlerOver(options: ReceiverOptions, receive: Receive) {
       return toResponse({ status: 500, body: { error: 'receiver-failed' } });
     }
   };
-}
-
-/** `(request, context?) => Promise<Response>` over a verifier. */
-export function createFetchReceiver(
-  options: ReceiverOptions,
-  verify: Verifier,
-  defaultSink?: () => NonconformingSink,
-) {
-  return fetchHandlerOver(options, createReceiver(options, verify, defaultSink));
 }

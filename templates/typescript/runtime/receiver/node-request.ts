@@ -9,7 +9,6 @@ import { failure } from '../verify-steps.js';
 import {
   ABORTED,
   bodyTimeoutOf,
-  createReceiver,
   maxBodyBytesOf,
   rejection,
   TIMED_OUT,
@@ -18,6 +17,8 @@ import {
   type Receive,
   type ReceiverReply,
 } from './core.js';
+import { RECEIVER_PARTS } from './parts.js';
+import { createReceiver } from './process.js';
 import type { NonconformingSink, ReceiverOptions } from './types.js';
 
 /**
@@ -105,7 +106,7 @@ async function rawBodyOf(
 export function createNodeReplier(
   options: ReceiverOptions,
   defaultSink: () => NonconformingSink,
-  receive: Receive = createReceiver(options, verifyWebhook, defaultSink),
+  receive: Receive = createReceiver(RECEIVER_PARTS, options, verifyWebhook, defaultSink),
 ) {
   const max = maxBodyBytesOf(options);
   const timeoutMs = bodyTimeoutOf(options);

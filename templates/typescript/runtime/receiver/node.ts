@@ -17,8 +17,6 @@ import { WEBHOOK_METHOD, type REJECT_STATUS } from '../facts.js';
 import { verifyWebhook } from '../verify.js';
 import {
   bodyTimeoutOf,
-  createFetchReceiver,
-  createReceiver,
   executionContextOf,
   fetchHandlerOver,
   type HonoContextLike,
@@ -28,6 +26,8 @@ import {
   WRONG_METHOD,
 } from './core.js';
 import { createNodeReplier, isRaw, sendNodeReply } from './node-request.js';
+import { RECEIVER_PARTS } from './parts.js';
+import { createReceiver } from './process.js';
 import { receiverOptionsOf, type ReceiverInput, type Webhooks } from './registry.js';
 import type { NonconformingSink, ReceiveContext, ReceiverOptions } from './types.js';
 
@@ -95,7 +95,8 @@ export function createNodeHandler(input: ReceiverInput): NodeWebhookHandler {
 export function createFetchHandler(options: ReceiverOptions): FetchWebhookHandler;
 export function createFetchHandler(webhooks: Webhooks): FetchWebhookHandler;
 export function createFetchHandler(input: ReceiverInput): FetchWebhookHandler {
-  return createFetchReceiver(receiverOptionsOf(input), verifyWebhook, defaultSink);
+  const options = receiverOptionsOf(input);
+  return fetchHandlerOver(options, createReceiver(RECEIVER_PARTS, options, verifyWebhook, defaultSink));
 }
 
 /**
@@ -107,7 +108,7 @@ export function createHonoHandler(webhooks: Webhooks): HonoWebhookHandler;
 export function createHonoHandler(input: ReceiverInput): HonoWebhookHandler {
   const options = receiverOptionsOf(input);
   // One receiver for both paths, so de-duplication sees every delivery.
-  const receive = createReceiver(options, verifyWebhook, defaultSink);
+  const receive = createReceiver(RECEIVER_PARTS, options, verifyWebhook, defaultSink);
   const handle = fetchHandlerOver(options, receive);
   const replyTo = createNodeReplier(options, defaultSink, receive);
   return async (context) => {
@@ -171,7 +172,7 @@ export function createFastifyPlugin(
 ): FastifyWebhookPlugin {
   const options = receiverOptionsOf(input);
   const path = plugin.path ?? ('receiverOptions' in input ? undefined : input.path);
-  const receive = createReceiver(options, verifyWebhook, defaultSink);
+  const receive = createReceiver(RECEIVER_PARTS, options, verifyWebhook, defaultSink);
   const bodyLimit = maxBodyBytesOf(options);
   const timeoutMs = bodyTimeoutOf(options);
   return async function chameleonWebhooks(fastify: FastifyLike): Promise<void> {

@@ -15,7 +15,13 @@
  * ```
  */
 import type { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
-import { createFetchReceiver, executionContextOf, type HonoContextLike } from '../receiver/core.js';
+import {
+  executionContextOf,
+  fetchHandlerOver,
+  type HonoContextLike,
+  type Receive,
+} from '../receiver/core.js';
+import { RECEIVER_PARTS } from '../receiver/parts.js';
 import { receiverOptionsOf, type ReceiverInput, type Webhooks } from '../receiver/registry.js';
 import type { ReceiveContext, ReceiverOptions } from '../receiver/types.js';
 import { verifyWebhook } from './verify.js';
@@ -34,13 +40,33 @@ export type HonoWebhookHandler = (context: HonoContextLike) => Promise<Response>
 export function createFetchHandler(options: ReceiverOptions): FetchWebhookHandler;
 export function createFetchHandler(webhooks: Webhooks): FetchWebhookHandler;
 export function createFetchHandler(input: ReceiverInput): FetchWebhookHandler {
-  return createFetchReceiver(receiverOptionsOf(input), verifyWebhook);
+  const options = receiverOptionsOf(input);
+  return fetchHandlerOver(options, lazyReceiver(options));
+}
+
+/**
+ * The receiver, built on the first request that reaches it: its code (receiver/process.ts) loads
+ * then, so a Worker that imports the package pays nothing for it until a webhook arrives. A failed
+ * load is a 500 (Chameleon retries) and is tried again on the next request.
+ */
+function lazyReceiver(options: ReceiverOptions): Receive {
+  let receive: Promise<Receive> | undefined;
+  return async (rawBody, headers, context) => {
+    receive ??= import('../receiver/process.js').then(
+      ({ createReceiver }) => createReceiver(RECEIVER_PARTS, options, verifyWebhook),
+      (error: unknown) => {
+        receive = undefined;
+        throw error;
+      },
+    );
+    return (await receive)(rawBody, headers, context);
+  };
 }
 
 /** A Hono handler: `app.post('/webhooks/chameleon', createHonoHandler({ … }))`; passes Hono's `executionCtx`. */
 export function createHonoHandler(options: ReceiverOptions): HonoWebhookHandler;
 export function createHonoHandler(webhooks: Webhooks): HonoWebhookHandler;
 export function createHonoHandler(input: ReceiverInput): HonoWebhookHandler {
-  const handle = createFetchReceiver(receiverOptionsOf(input), verifyWebhook);
+  const handle = createFetchHandler(receiverOptionsOf(input));
   return (context) => handle(context.req.raw, executionContextOf(context));
 }
