@@ -7,7 +7,7 @@
  * The sender's User-Agent, the request headers and the retry schedule are
  * computed here from `api.outgoing` and handed to the templates.
  */
-import { exampleBases, schemaByName } from '../fixtures/shared-examples.js';
+import { exampleBases } from '../fixtures/shared-examples.js';
 import { render } from '../templates.js';
 import type { ApiFacts, SpecModel } from '../model.js';
 import type { Emitter } from './emitter.js';
@@ -64,7 +64,7 @@ export function factoriesContext(model: SpecModel) {
   const { api } = model;
   const { delivery } = api.outgoing;
   const schedule = retryScheduleSeconds(delivery.retries, delivery.retrySpanHours);
-  const examples = exampleBases(model.topics, schemaByName(model));
+  const examples = exampleBases(model.topics, model.schemas);
   return {
     api,
     version: model.packageVersion,

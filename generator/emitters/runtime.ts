@@ -64,6 +64,7 @@ export const RUNTIME_MODULES: Readonly<Record<string, string[]>> = {
   'cli/main.ts': INTERNAL,
   'cli/send.ts': INTERNAL,
   'fixture-tools.ts': INTERNAL,
+  'load-once.ts': INTERNAL,
   'redis/client.ts': REDIS,
   'redis/store.ts': REDIS,
   'redis/turn.ts': INTERNAL,

@@ -18,6 +18,7 @@ import {
   utf8ByteLength,
   type NormalizationWarning,
 } from './normalize.js';
+import { loadOnce } from '../load-once.js';
 import type { IncomingCompany, IncomingEvent, IncomingProfile } from '../types.js';
 
 export type { BatchProgress, BatchReport, IndexedWarning, ReturnedItem } from './batch.js';
@@ -131,17 +132,8 @@ function listKeys(keys: readonly string[]): string {
   return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : (quoted[0] ?? '');
 }
 
-type Sending = typeof import('./sending.js');
-let sending: Promise<Sending> | undefined;
-
-/** HTTP and batching, loaded on the first send (sending.ts says why); a failed load is tried again. */
-function loadSending(): Promise<Sending> {
-  sending ??= import('./sending.js').catch((error: unknown) => {
-    sending = undefined;
-    throw error;
-  });
-  return sending;
-}
+/** HTTP and batching, loaded on the first send (sending.ts says why). */
+const loadSending = /* @__PURE__ */ loadOnce(() => import('./sending.js'));
 
 /** "A profile", "An event": the start of a message about one item of `model`. */
 const ONE_ITEM: { readonly [Model in IncomingModel]: string } = {

@@ -15,6 +15,7 @@
  * ```
  */
 import type { REJECT_STATUS, WEBHOOK_METHOD } from '../facts.js';
+import { loadOnce } from '../load-once.js';
 import {
   executionContextOf,
   fetchHandlerOver,
@@ -47,19 +48,18 @@ export function createFetchHandler(input: ReceiverInput): FetchWebhookHandler {
 /**
  * The receiver, built on the first request that reaches it: its code (receiver/process.ts) loads
  * then, so a Worker that imports the package pays nothing for it until a webhook arrives. A failed
- * load is a 500 (Chameleon retries) and is tried again on the next request.
+ * load is a 500 (Chameleon retries) and is tried again on the next request; once built, each
+ * request goes straight to it.
  */
 function lazyReceiver(options: ReceiverOptions): Receive {
-  let receive: Promise<Receive> | undefined;
+  const build = loadOnce(async () => {
+    const { createReceiver } = await import('../receiver/process.js');
+    return createReceiver(RECEIVER_PARTS, options, verifyWebhook);
+  });
+  let built: Receive | undefined;
   return async (rawBody, headers, context) => {
-    receive ??= import('../receiver/process.js').then(
-      ({ createReceiver }) => createReceiver(RECEIVER_PARTS, options, verifyWebhook),
-      (error: unknown) => {
-        receive = undefined;
-        throw error;
-      },
-    );
-    return (await receive)(rawBody, headers, context);
+    if (!built) built = await build();
+    return built(rawBody, headers, context);
   };
 }
 
